@@ -1,0 +1,26 @@
+"""The ``gridpatrol`` command line.
+
+Each sub-command lives in its own module beside this one and registers itself on
+:data:`api.cli.app.app` when imported here.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from rich.console import Console
+from rich.markup import escape
+
+from api.cli import demo, validate  # noqa: F401  (registers the commands)
+from api.cli.app import EXIT_USER_ERROR, UserError, app
+from geo.errors import GeoInputError, NetworkError, SampleNotFoundError
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``gridpatrol`` console script."""
+    err = Console(stderr=True, highlight=False)
+    try:
+        app(args=argv, standalone_mode=True)
+    except (GeoInputError, NetworkError, SampleNotFoundError, UserError) as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        sys.exit(EXIT_USER_ERROR)

@@ -1,0 +1,1 @@
+"""Everything a person looks at or prints: maps, route sheets, charts, labels."""

@@ -1,0 +1,1 @@
+"""Turning risk and duties into patrol tasks, routes and staffing proposals."""
