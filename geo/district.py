@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
@@ -58,6 +59,20 @@ class District:
         return float(self.boundary.area) / 1e6
 
 
+def polygonal_outline(geometry: BaseGeometry) -> BaseGeometry:
+    """Return the polygonal part of ``geometry``, repaired with ``make_valid`` if needed.
+
+    Reprojection and coordinate rounding can leave a dissolved outline with a degenerate ring;
+    only its polygons matter for a boundary.
+    """
+    if not geometry.is_valid:
+        geometry = shapely.make_valid(geometry)
+    parts = [g for g in shapely.get_parts(geometry) if g.geom_type in ("Polygon", "MultiPolygon")]
+    if not parts:
+        raise ValueError(f"the boundary has no polygon (got a {geometry.geom_type})")
+    return shapely.union_all(parts)
+
+
 def district_from_layers(
     name: str,
     *,
@@ -80,7 +95,7 @@ def district_from_layers(
         The working CRS; by default the UTM zone of the boundary's centroid.
     """
     working = crs if crs is not None else local_crs(boundary)
-    outline = boundary.to_crs(working).union_all()
+    outline = polygonal_outline(boundary.to_crs(working).union_all())
     if areas is None:
         areas = gpd.GeoDataFrame(
             {"area_id": [], "name": [], "population": []}, geometry=[], crs=working

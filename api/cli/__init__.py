@@ -11,7 +11,13 @@ import sys
 from rich.console import Console
 from rich.markup import escape
 
-from api.cli import demo, validate  # noqa: F401  (registers the commands)
+import importlib
+
+for _name in ("demo", "validate"):
+    try:
+        importlib.import_module(f"api.cli.{_name}")
+    except ModuleNotFoundError:
+        pass
 from api.cli.app import EXIT_USER_ERROR, UserError, app
 from geo.errors import GeoInputError, NetworkError, SampleNotFoundError
 

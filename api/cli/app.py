@@ -71,3 +71,11 @@ def progress(json_mode: bool = False) -> Iterator[Progress]:
     )
     with bar:
         yield bar
+
+
+@app.callback()
+def _root() -> None:
+    """Plan street patrols from a grid: hotspots, routes, staffing, maps and route sheets.
+
+    Without input files, commands use the embedded sample district and say so.
+    """

@@ -7,14 +7,16 @@ folder's ``README.md`` and ``ATTRIBUTION.md``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
 import geopandas as gpd
 
+from geo.crs import local_crs
 from geo.district import District, district_from_layers
-from geo.errors import SampleNotFoundError
+from geo.errors import GeoInputWarning, SampleNotFoundError
 from geo.io import IncidentColumns, read_areas, read_incidents, read_stations
 
 DEFAULT = "portland-central"
@@ -32,6 +34,15 @@ def attribution() -> str:
     return text.split("\n\n")[1].replace("\n", " ")
 
 
+def _clip_areas(areas: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The areas that overlap the boundary, clipped to it (computed in the boundary's CRS)."""
+    outline = boundary.to_crs(areas.crs).union_all()
+    clipped = areas.clip(outline)
+    metric_area = clipped.geometry.to_crs(local_crs(boundary)).area
+    clipped = clipped[~clipped.geometry.is_empty & (metric_area > 1.0)]
+    return clipped.reset_index(drop=True)
+
+
 def _portland() -> District:
     folder = data_dir("portland-central")
     incidents = read_incidents(
@@ -39,12 +50,18 @@ def _portland() -> District:
         columns=IncidentColumns(date="occ_date", category="category"),
         timezone="America/Los_Angeles",
     )
-    areas = read_areas(
-        folder / "portland_police_districts.zip", id_field="DISTRICT", name_field="DISTRICT"
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", GeoInputWarning)
+        areas = read_areas(
+            folder / "portland_police_districts.zip", id_field="DISTRICT", name_field="DISTRICT"
+        )
+    repaired = tuple(str(w.message) for w in caught if issubclass(w.category, GeoInputWarning))
+    boundary = gpd.read_file(folder / "boundary.geojson")
+    areas = _clip_areas(areas, boundary)
+    areas["name"] = "District " + areas["area_id"].astype(str)
     return district_from_layers(
         "Central Portland (sample)",
-        boundary=gpd.read_file(folder / "boundary.geojson"),
+        boundary=boundary,
         incidents=incidents,
         stations=read_stations(folder / "stations.csv"),
         areas=areas,
@@ -56,6 +73,7 @@ def _portland() -> District:
             "and motor vehicle theft.",
             "No resident population is published with the police districts.",
             "Only Central Precinct is a real station; Lloyd and Hawthorne bases are illustrative.",
+            *repaired,
         ),
     )
 
@@ -76,8 +94,7 @@ def _toronto() -> District:
         name_field="AREA_NAME",
         where=lambda frame: frame["AREA_NAME"].notna(),
     )
-    outline = bounds.union_all()
-    areas = areas.clip(outline)
+    areas = _clip_areas(areas, bounds)
     return district_from_layers(
         "University of Toronto beat (sample)",
         boundary=bounds,

@@ -1,0 +1,374 @@
+"""Plan patrols: solve a compiled patrol problem and extract a :class:`PatrolPlan`.
+
+:func:`plan_patrols` is the planner's entry point. It pre-checks the required tasks (and, when
+asked, plans the rest without the impossible ones), runs the routing core, whose every solution
+has passed the independent verifier, and turns node routes into plain data: ordered stops with
+times, street paths between them, totals, presence per cell and dropped tasks with reasons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import numpy as np
+from shapely.geometry import LineString
+
+from geo.network.modes import Mode
+from planner.errors import InfeasibleError, PlanningError
+from planner.problem import CompiledProblem, PatrolProblem, compile_problem
+from planner.routing import RoutingSolution, precheck, solve, solve_varied
+from planner.tasks import TaskKind
+from planner.travel import TravelProvider
+
+
+@dataclass(frozen=True)
+class PlannedStop:
+    """One visit of a route, in order."""
+
+    order: int
+    task_id: str
+    kind: TaskKind
+    label: str
+    x: float
+    y: float
+    cell_id: str | None
+    area_id: str | None
+    arrival_s: int
+    departure_s: int
+    dwell_s: int
+    required: bool
+    prize: float
+
+
+@dataclass(frozen=True)
+class PlannedBreak:
+    """A meal break taken on the way after stop ``after_order`` (0: leaving the station)."""
+
+    start_s: int
+    duration_s: int
+    after_order: int
+
+
+@dataclass(frozen=True)
+class UnitRoute:
+    """The route of one unit.
+
+    ``legs[i]`` is the street line from the previous place (the start station for ``i = 0``) to
+    stop ``i``; the last leg runs from the last stop to the end station. Line tasks add their
+    own line after their stop.
+    """
+
+    unit_id: str
+    mode: Mode
+    start_station: str
+    end_station: str
+    depart_s: int
+    return_s: int
+    stops: tuple[PlannedStop, ...]
+    breaks: tuple[PlannedBreak, ...]
+    legs: tuple[LineString, ...]
+    travel_s: int
+    dwell_s: int
+    distance_m: float
+    prize: float
+
+
+@dataclass(frozen=True)
+class DroppedTask:
+    """A task the plan does not do, and why."""
+
+    task_id: str
+    label: str
+    kind: TaskKind
+    required: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class PatrolPlan:
+    """A verified plan for one shift.
+
+    Attributes
+    ----------
+    routes
+        One per unit (a unit with no stops stays at its station).
+    dropped
+        Tasks not done, with reasons.
+    risk_share
+        Share of the total prize of all candidate tasks that the plan collects.
+    presence_min_by_cell
+        Minutes spent at stops per grid cell.
+    seed
+        Seed of the search that produced the plan.
+    notes
+        How travel times were computed, tasks relaxed, and facts passed on from the input.
+    """
+
+    routes: tuple[UnitRoute, ...]
+    dropped: tuple[DroppedTask, ...]
+    risk_share: float
+    presence_min_by_cell: Mapping[str, float]
+    seed: int
+    notes: tuple[str, ...]
+
+    @property
+    def distance_m(self) -> float:
+        return float(sum(r.distance_m for r in self.routes))
+
+    @property
+    def travel_s(self) -> int:
+        return int(sum(r.travel_s for r in self.routes))
+
+    @property
+    def dwell_s(self) -> int:
+        return int(sum(r.dwell_s for r in self.routes))
+
+    @property
+    def prize(self) -> float:
+        return float(sum(r.prize for r in self.routes))
+
+    def stop_order(self) -> tuple[tuple[str, ...], ...]:
+        """Task ids per unit in visiting order (compare plans for unpredictability)."""
+        return tuple(tuple(s.task_id for s in r.stops) for r in self.routes)
+
+
+def _relax_impossible(compiled: CompiledProblem) -> tuple[PatrolProblem, list[DroppedTask]]:
+    """Make each required task that fails the pre-check optional, reporting it as dropped."""
+    patrol = compiled.patrol
+    dropped: list[DroppedTask] = []
+    try:
+        precheck(compiled.routing)
+        return patrol, dropped
+    except InfeasibleError as exc:
+        bad_nodes = set(exc.nodes)
+        reason = str(exc)
+    tasks = []
+    for node in range(compiled.first_task_node, compiled.routing.n_nodes):
+        task = compiled.task_of(node)
+        assert task is not None
+        if node in bad_nodes and task.required:
+            tasks.append(replace(task, required=False))
+            dropped.append(
+                DroppedTask(task.task_id, task.label, task.kind, True, f"impossible: {reason}")
+            )
+        else:
+            tasks.append(task)
+    return replace(patrol, tasks=tuple(tasks)), dropped
+
+
+def _extract(
+    compiled: CompiledProblem,
+    solution: RoutingSolution,
+    travel: TravelProvider,
+    pre_dropped: list[DroppedTask],
+    with_paths: bool,
+) -> PatrolPlan:
+    patrol = compiled.patrol
+    routes: list[UnitRoute] = []
+    presence: dict[str, float] = {}
+    collected = 0.0
+    for route in solution.routes:
+        unit = patrol.units[route.vehicle]
+        stops: list[PlannedStop] = []
+        for order, stop in enumerate(route.stops, start=1):
+            task = compiled.task_of(stop.node)
+            assert task is not None, "routes visit task nodes only"
+            dwell = stop.departure_s - stop.arrival_s
+            stops.append(
+                PlannedStop(
+                    order=order,
+                    task_id=task.task_id,
+                    kind=task.kind,
+                    label=task.label,
+                    x=task.x,
+                    y=task.y,
+                    cell_id=task.cell_id,
+                    area_id=task.area_id,
+                    arrival_s=stop.arrival_s,
+                    departure_s=stop.departure_s,
+                    dwell_s=dwell,
+                    required=task.required,
+                    prize=task.prize,
+                )
+            )
+            collected += task.prize
+            if task.cell_id is not None:
+                presence[task.cell_id] = presence.get(task.cell_id, 0.0) + dwell / 60.0
+        start_xy = patrol.stations[unit.start_station]
+        end_xy = patrol.stations[unit.end_station]
+        legs: list[LineString] = []
+        line_m = 0.0
+        if with_paths:
+            previous = start_xy
+            for stop in route.stops:
+                task = compiled.task_of(stop.node)
+                assert task is not None
+                legs.extend(
+                    travel.paths(
+                        unit.mode,
+                        np.array([previous[0], task.x]),
+                        np.array([previous[1], task.y]),
+                    )
+                )
+                if task.line is not None:
+                    line_m += float(task.line.length)
+                previous = task.end_xy
+            legs.extend(
+                travel.paths(
+                    unit.mode,
+                    np.array([previous[0], end_xy[0]]),
+                    np.array([previous[1], end_xy[1]]),
+                )
+            )
+        breaks = tuple(
+            PlannedBreak(b.start_s, b.duration_s, b.after_stop + 1) for b in route.breaks
+        )
+        routes.append(
+            UnitRoute(
+                unit_id=unit.unit_id,
+                mode=unit.mode,
+                start_station=unit.start_station,
+                end_station=unit.end_station,
+                depart_s=route.depart_s,
+                return_s=route.return_s,
+                stops=tuple(stops),
+                breaks=breaks,
+                legs=tuple(legs),
+                travel_s=route.travel_s,
+                dwell_s=int(sum(s.dwell_s for s in stops)),
+                distance_m=float(sum(leg.length for leg in legs)) + line_m,
+                prize=float(sum(s.prize for s in stops)),
+            )
+        )
+    dropped = list(pre_dropped)
+    already = {d.task_id for d in dropped}
+    for node in solution.dropped:
+        task = compiled.task_of(node)
+        if task is None or task.task_id in already:
+            continue
+        dropped.append(
+            DroppedTask(
+                task.task_id, task.label, task.kind, task.required, _drop_reason(compiled, node)
+            )
+        )
+    total = sum(t.prize for t in patrol.tasks) + sum(0.0 for _ in pre_dropped)
+    notes = tuple(f"{mode}: {note}" for mode, note in compiled.travel_notes.items()) + patrol.notes
+    return PatrolPlan(
+        routes=tuple(routes),
+        dropped=tuple(dropped),
+        risk_share=collected / total if total > 0 else 0.0,
+        presence_min_by_cell=dict(sorted(presence.items())),
+        seed=solution.seed,
+        notes=notes,
+    )
+
+
+def _drop_reason(compiled: CompiledProblem, node: int) -> str:
+    """Why an optional task was left out: nobody may serve it, nobody can reach it in time, or
+    it was worth less than the tasks chosen in the hours available."""
+    routing = compiled.routing
+    allowed = routing.allowed_vehicles[node] if routing.allowed_vehicles is not None else None
+    if allowed is not None and not allowed:
+        return "no unit on duty has the mode or skills it needs"
+    candidates = range(len(routing.vehicles)) if allowed is None else sorted(allowed)
+    for v in candidates:
+        veh = routing.vehicles[v]
+        matrix = routing.travel(v)
+        arrive = max(
+            veh.shift_start_s + int(matrix[veh.start_node, node]), int(routing.window_open_s[node])
+        )
+        back = arrive + int(routing.service_s[node]) + int(matrix[node, veh.end_node])
+        if arrive <= int(routing.window_close_s[node]) and back <= veh.shift_end_s:
+            return "not enough time: lower value than the tasks planned in the hours available"
+    return "no unit can reach it within its time window and be back by the end of its shift"
+
+
+def plan_patrols(
+    problem: PatrolProblem,
+    travel: TravelProvider,
+    *,
+    time_limit_s: float = 10.0,
+    seed: int = 0,
+    on_infeasible: Literal["raise", "drop"] = "raise",
+    with_paths: bool = True,
+    max_iterations: int | None = None,
+) -> PatrolPlan:
+    """Plan the routes of one shift.
+
+    Parameters
+    ----------
+    problem
+        Tasks, units and stations.
+    travel
+        Travel model.
+    time_limit_s
+        Solver budget in seconds.
+    seed
+        Seed of the search; the same seed and ``max_iterations`` give the same plan.
+    on_infeasible
+        ``"raise"``: a required task no unit can do raises :class:`PlanningError` naming it.
+        ``"drop"``: such tasks are reported as dropped with the reason, the rest is planned.
+    with_paths
+        Compute the street path of every leg (for maps and distances).
+    max_iterations
+        Bound on search iterations, for plans reproducible regardless of machine speed.
+
+    Raises
+    ------
+    PlanningError
+        For impossible demands (with ``on_infeasible="raise"``) or an invalid problem.
+    """
+    compiled = compile_problem(problem, travel)
+    pre_dropped: list[DroppedTask] = []
+    if on_infeasible == "drop":
+        relaxed, pre_dropped = _relax_impossible(compiled)
+        if pre_dropped:
+            compiled = compile_problem(relaxed, travel)
+    elif on_infeasible != "raise":
+        raise PlanningError(f"on_infeasible must be 'raise' or 'drop', got {on_infeasible!r}")
+    solution = solve(
+        compiled.routing, time_limit_s=time_limit_s, seed=seed, max_iterations=max_iterations
+    )
+    return _extract(compiled, solution, travel, pre_dropped, with_paths)
+
+
+def plan_variants(
+    problem: PatrolProblem,
+    travel: TravelProvider,
+    n: int,
+    *,
+    time_limit_s: float = 10.0,
+    seed: int = 0,
+    tolerance: float = 0.03,
+    with_paths: bool = True,
+) -> list[PatrolPlan]:
+    """Up to ``n`` plans for successive days: different stop orders, each with an objective
+    within ``tolerance`` (3 %) of the best found. The first is the best."""
+    compiled = compile_problem(problem, travel)
+    solutions = solve_varied(
+        compiled.routing, n, time_limit_s=time_limit_s, seed=seed, tolerance=tolerance
+    )
+    return [_extract(compiled, s, travel, [], with_paths) for s in solutions]
+
+
+def order_overlap(a: PatrolPlan, b: PatrolPlan) -> float:
+    """Share of consecutive stop pairs (per unit) that two plans have in common, 0..1.
+
+    1.0 means the same unit visits the same places in the same order; patrols that repeat
+    their order are easy to predict and avoid.
+    """
+    pairs_a = {
+        (r.unit_id, s1.task_id, s2.task_id)
+        for r in a.routes
+        for s1, s2 in zip(r.stops, r.stops[1:], strict=False)
+    }
+    pairs_b = {
+        (r.unit_id, s1.task_id, s2.task_id)
+        for r in b.routes
+        for s1, s2 in zip(r.stops, r.stops[1:], strict=False)
+    }
+    if not pairs_a and not pairs_b:
+        return 1.0
+    return len(pairs_a & pairs_b) / max(len(pairs_a | pairs_b), 1)
