@@ -20,12 +20,15 @@ from geo.network.modes import Mode
 from planner.errors import PlanningError
 from planner.routing import Break as RoutingBreak
 from planner.routing import MinGap, RoutingProblem, Vehicle
-from planner.tasks import Task, TaskKind
+from planner.tasks import Task
 from planner.travel import TravelProvider, traverse_s
 from planner.units import Unit
 
 #: Routing prizes are integers; the largest task prize is scaled to this value.
 PRIZE_SCALE = 100_000
+
+#: Travel time standing for "this mode cannot get there" (far longer than any shift).
+UNREACHABLE_S = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -161,24 +164,39 @@ def compile_problem(problem: PatrolProblem, travel: TravelProvider) -> CompiledP
 
     matrices: list[np.ndarray] = []
     notes: dict[Mode, str] = {}
+    out_of_reach: dict[Mode, np.ndarray] = {}
     for mode in modes:
-        times = travel.matrix(mode, points[:, 0], points[:, 1])
-        full = times.travel_time_s
-        exit_to_entry = full[n:, :n].astype(np.int64)
+        reach = travel.reachable(mode, points[:, 0], points[:, 1])
+        node_ok = reach[:n] & reach[n:]
+        lost = [s for i, s in enumerate(station_ids) if not node_ok[i]]
+        users = sorted(
+            {
+                u.unit_id
+                for u in problem.units
+                if u.mode is mode and (u.start_station in lost or u.end_station in lost)
+            }
+        )
+        if users:
+            raise PlanningError(
+                f"stations {lost} are out of reach of the {mode} network, but units "
+                f"{users} start or end there; move the station or change their mode"
+            )
+        usable = np.concatenate([node_ok, node_ok])
+        times = travel.matrix(mode, points[usable, 0], points[usable, 1])
+        full = np.full((2 * n, 2 * n), UNREACHABLE_S, dtype=np.int64)
+        full[np.ix_(usable, usable)] = times.travel_time_s
+        exit_to_entry = full[n:, :n]
+        speed = travel.speed_kmh(mode)
         traverse = np.array(
-            [
-                traverse_s(t.line, travel.speed_kmh(mode))
-                if t.kind is TaskKind.LINE and t.line
-                else 0
-                for t in tasks
-            ],
+            [traverse_s(t.line, speed) if t.line is not None else 0 for t in tasks],
             dtype=np.int64,
         )
         matrix = exit_to_entry.copy()
-        matrix[n_st:, :] += traverse[:, None]
+        matrix[n_st:, :] = np.minimum(matrix[n_st:, :] + traverse[:, None], UNREACHABLE_S)
         np.fill_diagonal(matrix, 0)
         matrices.append(matrix)
         notes[mode] = times.note
+        out_of_reach[mode] = ~node_ok
 
     # Untimed tasks may be visited at any time of any shift: bound them by the shifts.
     window_open = np.full(n, min(u.shift_start_s for u in problem.units), dtype=np.int64)
@@ -210,9 +228,13 @@ def compile_problem(problem: PatrolProblem, travel: TravelProvider) -> CompiledP
     )
     allowed: list[frozenset[int] | None] = [None] * n
     for k, task in enumerate(tasks):
-        if task.modes is not None or task.skills:
-            allowed[n_st + k] = frozenset(
-                v for v, u in enumerate(problem.units) if task.served_by(u.mode, u.skills)
+        node = n_st + k
+        restricted = task.modes is not None or task.skills
+        if restricted or any(out_of_reach[m][node] for m in modes):
+            allowed[node] = frozenset(
+                v
+                for v, u in enumerate(problem.units)
+                if task.served_by(u.mode, u.skills) and not out_of_reach[u.mode][node]
             )
     min_gaps = _repeat_gaps(tasks, n_st)
     routing = RoutingProblem(

@@ -15,9 +15,11 @@ import numpy as np
 from shapely.geometry import LineString
 
 from geo.network import (
+    DEFAULT_MAX_SNAP_M,
     ModeSpeeds,
     StreetNetwork,
     TravelTimes,
+    snap,
     street_paths,
     travel_times,
 )
@@ -39,6 +41,10 @@ class TravelProvider(Protocol):
         """Typical speed of the mode, used to time line tasks (length / speed)."""
         ...
 
+    def reachable(self, mode: Mode, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Which points the mode can reach (e.g. near enough to its street network)."""
+        ...
+
 
 @dataclass(frozen=True)
 class StreetTravel:
@@ -52,11 +58,14 @@ class StreetTravel:
         Mode speeds (foot 4.5, bicycle 12 km/h, car by road class).
     detour_factor
         Straight-line distance multiplier of the fallback (default 1.3).
+    max_snap_m
+        Points farther than this from a mode's network are out of that mode's reach.
     """
 
     networks: Mapping[Mode, StreetNetwork] = field(default_factory=dict)
     speeds: ModeSpeeds = field(default_factory=ModeSpeeds)
     detour_factor: float = 1.3
+    max_snap_m: float = DEFAULT_MAX_SNAP_M
 
     def matrix(self, mode: Mode, x: np.ndarray, y: np.ndarray) -> TravelTimes:
         return travel_times(
@@ -66,6 +75,7 @@ class StreetTravel:
             mode=mode,
             speeds=self.speeds,
             detour_factor=self.detour_factor,
+            max_snap_m=self.max_snap_m,
         )
 
     def paths(self, mode: Mode, x: np.ndarray, y: np.ndarray) -> list[LineString]:
@@ -73,6 +83,13 @@ class StreetTravel:
         if network is not None:
             return street_paths(network, x, y)
         return [LineString([(x[i], y[i]), (x[i + 1], y[i + 1])]) for i in range(len(x) - 1)]
+
+    def reachable(self, mode: Mode, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        network = self.networks.get(mode)
+        if network is None:
+            return np.ones(len(x), dtype=bool)
+        found = snap(network, x, y, max_snap_m=self.max_snap_m)
+        return np.asarray(found.snap_distance_m <= self.max_snap_m)
 
     def speed_kmh(self, mode: Mode) -> float:
         if mode is Mode.FOOT:

@@ -13,7 +13,7 @@ from rich.markup import escape
 
 import importlib
 
-for _name in ("demo", "validate"):
+for _name in ("demo", "validate", "plan", "hotspots", "evaluate", "staffing", "maps_cmds"):
     try:
         importlib.import_module(f"api.cli.{_name}")
     except ModuleNotFoundError:

@@ -56,7 +56,11 @@ def demo(
     for mode, network in networks.items():
         snapped = snap(network, stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy())
         station_snaps[str(mode)] = dict(
-            zip(stations[STATION_ID], [round(float(d), 1) for d in snapped.snap_distance_m], strict=True)
+            zip(
+                stations[STATION_ID],
+                [round(float(d), 1) for d in snapped.snap_distance_m],
+                strict=True,
+            )
         )
     inc = district.incidents
     summary = {

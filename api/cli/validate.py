@@ -147,10 +147,12 @@ def check_file(
 def _print_report(report: FileReport, json_mode: bool) -> None:
     out = console(json_mode)
     status = "[green]usable[/]" if report.usable else "[bold red]not usable[/]"
-    table = Table(title=f"{escape(report.path)} ({report.kind}): {status}", show_header=False)
+    out.print(f"[bold]{escape(report.path)}[/] ({report.kind}): {status}", soft_wrap=True)
+    table = Table(show_header=False)
     table.add_column("what", style="bold")
     table.add_column("value")
-    table.add_row("features" if report.kind == "areas" else "rows", f"{report.count:,}")
+    if report.usable:
+        table.add_row("features" if report.kind == "areas" else "rows", f"{report.count:,}")
     if report.time_span:
         table.add_row("time span", " to ".join(report.time_span))
     if report.time_known_share is not None:
@@ -164,7 +166,8 @@ def _print_report(report: FileReport, json_mode: bool) -> None:
         table.add_row("extent (lon/lat)", f"{w:.5f}, {s:.5f} .. {e:.5f}, {n:.5f}")
     if report.crs:
         table.add_row("CRS", report.crs)
-    out.print(table)
+    if table.row_count:
+        out.print(table)
     for text in report.warnings:
         out.print(f"[yellow]warning:[/] {escape(text)}", soft_wrap=True)
     if report.coverage:

@@ -1,0 +1,110 @@
+"""Assemble a :class:`geo.district.District` from user files, or fall back to a sample.
+
+Every way in (command line, service) takes the same optional files: incidents, boundary,
+official areas, stations and the street network. With no incidents given, the embedded sample
+is used and the caller is told so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+
+from geo import sample
+from geo.crs import local_crs
+from geo.district import District, district_from_layers
+from geo.io import IncidentColumns, read_areas, read_boundary, read_incidents, read_stations
+from geo.schema import ILLUSTRATIVE, STATION_ID, STATION_NAME
+
+
+@dataclass(frozen=True)
+class DistrictFiles:
+    """The optional input files of one district (``None``: not given)."""
+
+    incidents: Path | None = None
+    boundary: Path | None = None
+    areas: Path | None = None
+    stations: Path | None = None
+    network: Path | None = None
+    timezone: str = "UTC"
+    crs: str | None = None  # CRS of x/y incident columns
+    columns: IncidentColumns | None = None
+    name: str | None = None
+
+
+def load_district(
+    files: DistrictFiles,
+    *,
+    sample_name: str = sample.DEFAULT,
+    say: Callable[[str], None] = lambda _: None,
+) -> District:
+    """Read and check the given files into a district, or load ``sample_name`` if none.
+
+    Without a boundary the district's outline is the incidents' convex hull buffered by
+    250 m; without stations, one illustrative base at the centre of the outline is used.
+    Both fallbacks are said through ``say`` and kept in the district's notes.
+    """
+    if files.incidents is None:
+        if any(
+            p is not None for p in (files.boundary, files.areas, files.stations, files.network)
+        ):
+            raise ValueError(
+                "incidents: give --incidents together with the other district files "
+                "(boundary, areas, stations, network), or none of them to use the sample"
+            )
+        say(f"No input files given: using the embedded sample district {sample_name!r}.")
+        return sample.load(sample_name)
+
+    notes: list[str] = []
+    boundary_frame: gpd.GeoDataFrame | None = None
+    if files.boundary is not None:
+        boundary_frame = read_boundary(files.boundary)
+    incidents = read_incidents(
+        files.incidents,
+        columns=files.columns,
+        crs=files.crs,
+        timezone=files.timezone,
+        boundary=boundary_frame,
+    )
+    if boundary_frame is None:
+        working = local_crs(incidents)
+        hull = incidents.to_crs(working).union_all().convex_hull.buffer(250.0)
+        boundary_frame = gpd.GeoDataFrame(geometry=[hull], crs=working)
+        notes.append(
+            "No boundary given: the district outline is the incidents' convex hull buffered "
+            "by 250 m."
+        )
+    areas = read_areas(files.areas) if files.areas is not None else None
+    if files.stations is not None:
+        stations = read_stations(files.stations)
+    else:
+        working = local_crs(boundary_frame)
+        centre = boundary_frame.to_crs(working).union_all().representative_point()
+        stations = gpd.GeoDataFrame(
+            {STATION_ID: ["base"], STATION_NAME: ["Base (centre)"], ILLUSTRATIVE: [True]},
+            geometry=[centre],
+            crs=working,
+        )
+        notes.append(
+            "No stations given: one illustrative base at the centre of the district is used."
+        )
+    if files.network is None:
+        notes.append(
+            "No street network given: travel times are straight-line estimates "
+            "(distance x 1.3 / speed)."
+        )
+    for note in notes:
+        say(note)
+    return district_from_layers(
+        files.name or Path(files.incidents).stem,
+        boundary=boundary_frame,
+        incidents=incidents,
+        stations=stations,
+        areas=areas,
+        network_path=files.network,
+        timezone=files.timezone,
+        notes=tuple(notes),
+    )

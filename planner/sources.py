@@ -1,0 +1,314 @@
+"""Where tasks come from: the hotspot table, the coverage floor and the duties file.
+
+Each builder turns one source into :class:`planner.tasks.Task` objects with values on one
+scale (the hotspot score), so the solver can weigh a hotspot visit against a post or a sector
+visit. Coordinates are in the working CRS.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.hotspots.columns import RANK, REP_X, REP_Y, SCORE
+from geo.network.modes import Mode
+from geo.schema import AREA_ID, CELL_ID, POPULATION
+from planner.tasks import Task, TaskKind
+from planner.units import parse_mode
+
+#: Snap points to where a unit can stand: ``(x, y) -> (x_snapped, y_snapped)``.
+SnapFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+#: The Koper curve: 10-15 minute stops deter longest; 12 is the default.
+DEFAULT_DWELL_MIN = 12.0
+
+
+@dataclass(frozen=True)
+class HotspotTaskOptions:
+    """How hotspot visits are made from the hotspot table.
+
+    Attributes
+    ----------
+    top
+        Number of highest-ranked cells offered as candidate visits.
+    dwell_min
+        Minutes to stay at each visit (Koper curve: 10-15).
+    repeat_top
+        The best ``repeat_top`` hotspots get repeat visits.
+    visits
+        Visits offered to each of those (the first included).
+    spacing_min
+        Minimum minutes between the starts of two visits of one hotspot.
+    repeat_value
+        Each further visit is worth this fraction of the previous one (diminishing value).
+    modes
+        Modes allowed to visit hotspots (``None``: any).
+    """
+
+    top: int = 150
+    dwell_min: float = DEFAULT_DWELL_MIN
+    repeat_top: int = 10
+    visits: int = 3
+    spacing_min: float = 60.0
+    repeat_value: float = 0.5
+    modes: frozenset[Mode] | None = None
+
+    def __post_init__(self) -> None:
+        if self.top < 0 or self.repeat_top < 0:
+            raise ValueError(f"top and repeat_top must be >= 0, got {self.top}, {self.repeat_top}")
+        if self.visits < 1:
+            raise ValueError(f"visits must be at least 1, got {self.visits}")
+        if not 0.0 < self.repeat_value <= 1.0:
+            raise ValueError(f"repeat_value must be in (0, 1], got {self.repeat_value}")
+        if self.dwell_min < 0 or self.spacing_min < 0:
+            raise ValueError(
+                f"dwell_min and spacing_min must be >= 0, got {self.dwell_min}, {self.spacing_min}"
+            )
+
+
+def tasks_from_hotspots(
+    table: pd.DataFrame,
+    options: HotspotTaskOptions | None = None,
+    *,
+    area_of_cell: Mapping[str, str | None] | None = None,
+) -> tuple[Task, ...]:
+    """Hotspot visits for the ``options.top`` best cells of one band's hotspot table.
+
+    Parameters
+    ----------
+    table
+        The hotspot table of one band (``cell_id``, ``score``, ``rank``, ``rep_x``, ``rep_y``);
+        the representative points should already be snapped to the foot network.
+    options
+        Visit rules (dwell, repeats, spacing).
+    area_of_cell
+        ``{cell_id: area_id}`` for presence reporting by area.
+    """
+    opts = options or HotspotTaskOptions()
+    missing = [c for c in (CELL_ID, SCORE, RANK, REP_X, REP_Y) if c not in table.columns]
+    if missing:
+        raise ValueError(f"hotspot table lacks the columns {missing}; has {list(table.columns)}")
+    ranked = table[table[SCORE] > 0].sort_values([RANK, CELL_ID]).head(opts.top)
+    dwell_s = int(round(opts.dwell_min * 60))
+    gap_s = int(round(opts.spacing_min * 60))
+    areas = area_of_cell or {}
+    tasks: list[Task] = []
+    for position, row in enumerate(ranked.itertuples(index=False)):
+        cell = str(getattr(row, CELL_ID))
+        score = float(getattr(row, SCORE))
+        visits = opts.visits if position < opts.repeat_top else 1
+        for repeat in range(visits):
+            suffix = "" if visits == 1 else f"#{repeat + 1}"
+            tasks.append(
+                Task(
+                    task_id=f"hotspot:{cell}{suffix}",
+                    kind=TaskKind.HOTSPOT,
+                    label=f"Hotspot {cell}" + (f" (visit {repeat + 1})" if visits > 1 else ""),
+                    x=float(getattr(row, REP_X)),
+                    y=float(getattr(row, REP_Y)),
+                    dwell_s=dwell_s,
+                    prize=score * opts.repeat_value**repeat,
+                    modes=opts.modes,
+                    cell_id=cell,
+                    area_id=areas.get(cell),
+                    place_id=f"hotspot:{cell}" if visits > 1 else None,
+                    repeat=repeat,
+                    min_gap_s=gap_s if repeat > 0 else 0,
+                )
+            )
+    return tuple(tasks)
+
+
+@dataclass(frozen=True)
+class CoverageOptions:
+    """The coverage floor (面): every populated sector gets a visit.
+
+    Attributes
+    ----------
+    dwell_min
+        Minutes of presence per floor visit.
+    every_n_shifts
+        Default rotation: a sector is required once every N shifts (1: every shift); a
+        per-sector ``every_n_shifts`` column overrides it.
+    shift_index
+        Which shift of the rotation this is (e.g. days since an epoch × shifts per day + band).
+    include_unknown_population
+        Treat sectors without population data as populated (and say so) rather than skip them.
+    value
+        Prize of a floor visit relative to the best hotspot score (they are required anyway;
+        the value makes an extra visit worthwhile where time allows).
+    """
+
+    dwell_min: float = 5.0
+    every_n_shifts: int = 1
+    shift_index: int = 0
+    include_unknown_population: bool = True
+    value: float = 0.05
+
+
+def coverage_tasks(
+    sectors: gpd.GeoDataFrame,
+    *,
+    id_column: str,
+    label_prefix: str = "Sector",
+    options: CoverageOptions | None = None,
+    excluded: Iterable[str] = (),
+    best_score: float = 1.0,
+    snap: SnapFn | None = None,
+) -> tuple[tuple[Task, ...], tuple[str, ...]]:
+    """Required floor visits, one per populated sector (grid cell or official area).
+
+    Parameters
+    ----------
+    sectors
+        Polygons with ``id_column``, ``population`` (NaN unknown) and optionally
+        ``every_n_shifts`` and ``excluded`` (bool) columns, in the working CRS.
+    id_column
+        ``cell_id`` or ``area_id``.
+    excluded
+        Sector ids to leave out (e.g. water, closed areas).
+    best_score
+        The best hotspot score, so floor visits are valued on the same scale.
+    snap
+        Moves the visit point onto the street network.
+
+    Returns
+    -------
+    tasks, notes
+        The floor tasks and sentences for the plan's notes.
+    """
+    opts = options or CoverageOptions()
+    if opts.every_n_shifts < 1:
+        raise ValueError(f"every_n_shifts must be at least 1, got {opts.every_n_shifts}")
+    if id_column not in sectors.columns:
+        raise ValueError(f"sectors lack the id column {id_column!r}; has {list(sectors.columns)}")
+    skip = {str(s) for s in excluded}
+    population = (
+        sectors[POPULATION].astype(float)
+        if POPULATION in sectors.columns
+        else pd.Series(np.nan, index=sectors.index)
+    )
+    unknown = population.isna()
+    populated = (population > 0) | (unknown & opts.include_unknown_population)
+    if "excluded" in sectors.columns:
+        populated &= ~sectors["excluded"].fillna(False).astype(bool)
+    chosen = sectors[populated & ~sectors[id_column].astype(str).isin(skip)]
+    every = (
+        chosen["every_n_shifts"].fillna(opts.every_n_shifts).astype(int)
+        if "every_n_shifts" in chosen.columns
+        else pd.Series(opts.every_n_shifts, index=chosen.index)
+    )
+    points = chosen.geometry.representative_point()
+    x, y = points.x.to_numpy(), points.y.to_numpy()
+    if snap is not None and len(x):
+        x, y = snap(x, y)
+    tasks: list[Task] = []
+    for i, (sector_id, n_shifts) in enumerate(
+        zip(chosen[id_column].astype(str), every, strict=True)
+    ):
+        # A stable rotation: each sector has its own phase, so required visits spread out.
+        if (zlib.crc32(sector_id.encode()) + opts.shift_index) % max(int(n_shifts), 1):
+            continue
+        tasks.append(
+            Task(
+                task_id=f"area:{sector_id}",
+                kind=TaskKind.AREA,
+                label=f"{label_prefix} {sector_id}",
+                x=float(x[i]),
+                y=float(y[i]),
+                dwell_s=int(round(opts.dwell_min * 60)),
+                prize=best_score * opts.value,
+                required=True,
+                cell_id=sector_id if id_column == CELL_ID else None,
+                area_id=sector_id if id_column == AREA_ID else None,
+            )
+        )
+    notes: list[str] = []
+    if unknown.any() and opts.include_unknown_population:
+        notes.append(
+            f"{int(unknown.sum())} of {len(sectors)} sectors have no population data and are "
+            "treated as populated for the coverage floor."
+        )
+    return tuple(tasks), tuple(notes)
+
+
+def tasks_from_duties(duties: gpd.GeoDataFrame, *, best_score: float = 1.0) -> tuple[Task, ...]:
+    """Posts (点), lines (线) and timed visits (e.g. school gates) from a checked duties table.
+
+    Parameters
+    ----------
+    duties
+        The table :func:`geo.io.read_duties` returns, in the working CRS: ``duty_id``,
+        ``kind`` (post, line, window), ``name``, ``start_s``, ``end_s``, ``dwell_min``,
+        ``required``, ``modes``, ``priority``, geometry.
+    best_score
+        The best hotspot score: a duty of priority 1 is worth that much.
+    """
+    tasks: list[Task] = []
+    for row in duties.itertuples(index=False):
+        kind = str(row.kind)
+        geom = row.geometry
+        modes = (
+            frozenset(parse_mode(m) for m in str(row.modes).split(";") if m.strip())
+            if isinstance(row.modes, str) and row.modes.strip()
+            else None
+        )
+        start_s = None if pd.isna(row.start_s) else int(row.start_s)
+        end_s = None if pd.isna(row.end_s) else int(row.end_s)
+        dwell_s = None if pd.isna(row.dwell_min) else int(round(float(row.dwell_min) * 60))
+        common: dict[str, Any] = {
+            "task_id": f"{kind}:{row.duty_id}",
+            "label": str(row.name),
+            "prize": best_score * float(row.priority),
+            "required": bool(row.required),
+            "modes": modes,
+        }
+        if kind == "line":
+            start = geom.coords[0]
+            tasks.append(
+                Task(
+                    kind=TaskKind.LINE,
+                    x=float(start[0]),
+                    y=float(start[1]),
+                    line=geom,
+                    dwell_s=0,
+                    window_open_s=start_s,
+                    window_close_s=end_s,
+                    **common,
+                )
+            )
+        elif kind == "post":
+            # A post is held for its whole window: be there when it opens, stay until it closes.
+            held = (end_s - start_s) if start_s is not None and end_s is not None else None
+            tasks.append(
+                Task(
+                    kind=TaskKind.POST,
+                    x=float(geom.x),
+                    y=float(geom.y),
+                    dwell_s=held if held is not None else (dwell_s or 0),
+                    window_open_s=start_s,
+                    window_close_s=start_s,
+                    **common,
+                )
+            )
+        else:  # a timed visit, e.g. school gates at the start and end of school
+            stay = dwell_s if dwell_s is not None else int(DEFAULT_DWELL_MIN * 60)
+            close = None if end_s is None else max(start_s or 0, end_s - stay)
+            tasks.append(
+                Task(
+                    kind=TaskKind.POST,
+                    x=float(geom.x),
+                    y=float(geom.y),
+                    dwell_s=stay,
+                    window_open_s=start_s,
+                    window_close_s=close if start_s is not None else None,
+                    **common,
+                )
+            )
+    return tuple(tasks)
