@@ -96,3 +96,7 @@ def raise_if_problems(problems: Iterable[Problem], summary: str | None = None) -
     found = list(problems)
     if found:
         raise GeoInputError(found, summary)
+
+
+class GeoInputWarning(UserWarning):
+    """Input that was usable after a repair the user should know about (e.g. fixed polygons)."""

@@ -15,6 +15,8 @@ import numpy as np
 import osmium
 import shapely
 
+from geo.district import polygonal_outline
+
 DATA = Path(__file__).resolve().parents[1] / "geo" / "sample" / "data" / "portland-central"
 WORKING_CRS = 32610  # WGS 84 / UTM zone 10N
 
@@ -42,7 +44,11 @@ def main() -> None:
     out = gpd.GeoDataFrame(
         {"name": ["Central Portland sample district"]}, geometry=[boundary], crs=WORKING_CRS
     ).to_crs(4326)
-    out.to_file(DATA / "boundary.geojson", driver="GeoJSON", COORDINATE_PRECISION=7)
+    # Reprojection can leave a degenerate ring; repair so readers need not.
+    out["geometry"] = [polygonal_outline(g) for g in out.geometry]
+    if not out.geometry.is_valid.all() or out.geom_type.iloc[0] not in ("Polygon", "MultiPolygon"):
+        raise SystemExit("the boundary could not be made a valid polygon")
+    out.to_file(DATA / "boundary.geojson", driver="GeoJSON")
     print(f"wrote {DATA / 'boundary.geojson'}: {boundary.area / 1e6:.1f} km²")
 
 

@@ -17,7 +17,7 @@ import geopandas as gpd
 from geo.crs import local_crs
 from geo.district import District, district_from_layers
 from geo.errors import GeoInputWarning, SampleNotFoundError
-from geo.io import IncidentColumns, read_areas, read_incidents, read_stations
+from geo.io import IncidentColumns, read_areas, read_boundary, read_incidents, read_stations
 
 DEFAULT = "portland-central"
 
@@ -56,7 +56,7 @@ def _portland() -> District:
             folder / "portland_police_districts.zip", id_field="DISTRICT", name_field="DISTRICT"
         )
     repaired = tuple(str(w.message) for w in caught if issubclass(w.category, GeoInputWarning))
-    boundary = gpd.read_file(folder / "boundary.geojson")
+    boundary = read_boundary(folder / "boundary.geojson")
     areas = _clip_areas(areas, boundary)
     areas["name"] = "District " + areas["area_id"].astype(str)
     return district_from_layers(
