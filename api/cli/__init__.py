@@ -11,15 +11,10 @@ import sys
 from rich.console import Console
 from rich.markup import escape
 
-import importlib
-
-for _name in ("demo", "validate", "plan", "hotspots", "evaluate", "staffing", "maps_cmds"):
-    try:
-        importlib.import_module(f"api.cli.{_name}")
-    except ModuleNotFoundError:
-        pass
+from api.cli import demo, hotspots, plan, validate  # noqa: F401  (registers the commands)
 from api.cli.app import EXIT_USER_ERROR, UserError, app
 from geo.errors import GeoInputError, NetworkError, SampleNotFoundError
+from planner.errors import PlanningError
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -27,6 +22,6 @@ def main(argv: list[str] | None = None) -> None:
     err = Console(stderr=True, highlight=False)
     try:
         app(args=argv, standalone_mode=True)
-    except (GeoInputError, NetworkError, SampleNotFoundError, UserError) as exc:
+    except (GeoInputError, NetworkError, SampleNotFoundError, PlanningError, UserError) as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
         sys.exit(EXIT_USER_ERROR)

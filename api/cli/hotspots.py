@@ -157,7 +157,7 @@ def evaluate(
         Path | None,
         typer.Option("--grid", help="Official grid polygons to use as cells (else squares)."),
     ] = None,
-    cell_size_m: CellSizeOption = 250.0,
+    cell_size_m: CellSizeOption = 150.0,
     weeks: Annotated[int, typer.Option("--weeks", help="Test weeks (rolling origin).")] = 8,
     until: Annotated[
         str | None,
@@ -213,12 +213,21 @@ def evaluate(
             json_file.write_text(json.dumps(data, indent=2), encoding="utf-8")
     if to_stdout:
         return
-    view = Table(title=f"Backtest: {result.weeks} week(s), band {result.band}, {len(grid):,} cells")
-    for column in result.table_columns():
-        view.add_column(column, justify="left" if column == "method" else "right")
-    for row in result.table_rows():
-        view.add_row(*row)
-    con.print(view)
+    con.print(
+        f"Backtest: {result.weeks} week(s), band {result.band}, {len(grid):,} cells "
+        f"({'official polygons' if grid_file else f'{cell_size_m:g} m squares'})"
+    )
+    headers = result.table_columns()
+    rows = result.table_rows()
+    for label in ("hit", "PAI", "PEI*"):
+        picked = [i for i, h in enumerate(headers) if h.startswith(f"{label}@")]
+        view = Table(title=label)
+        view.add_column("method")
+        for i in picked:
+            view.add_column(headers[i].split("@", 1)[1] + " of area", justify="right")
+        for row in rows:
+            view.add_row(row[0], *(row[i] for i in picked))
+        con.print(view)
     ratio = result.ratio(share=0.05)
     con.print(
         f"default method {result.default!r}: PAI at 5 % of area is {ratio:.2f}x the "

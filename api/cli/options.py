@@ -15,9 +15,7 @@ from geo.io import IncidentColumns
 
 IncidentsOption = Annotated[
     Path | None,
-    typer.Option(
-        "--incidents", help="Incident file (CSV, GeoJSON, GeoPackage, zipped Shapefile)."
-    ),
+    typer.Option("--incidents", help="Incident file (CSV, GeoJSON, GeoPackage, zipped Shapefile)."),
 ]
 BoundaryOption = Annotated[
     Path | None, typer.Option("--boundary", help="Jurisdiction boundary polygons.")

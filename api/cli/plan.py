@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
+import geopandas as gpd
 import typer
 from pyproj import CRS
 from rich.console import Console
@@ -135,7 +136,10 @@ def plan(
             unit_list = units_from_counts(unit_counts, station_ids, shift)
         except ValueError as exc:
             raise UserError(f"--unit-counts: {exc}") from None
-    duty_table = read_duties(duties) if duties is not None else None
+    duty_table = None
+    if duties is not None:
+        outline = gpd.GeoDataFrame(geometry=[district.boundary], crs=district.crs)
+        duty_table = read_duties(duties, timezone=district.timezone, boundary=outline)
     options = PlanOptions(
         shift=shift,
         plan_date=when,
