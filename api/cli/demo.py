@@ -1,21 +1,28 @@
-"""``gridpatrol demo``: the main job on an embedded sample district, written to a folder."""
+"""``gridpatrol demo``: the main job on an embedded sample district, written to a folder.
+
+Loads the sample, grids it, scores hotspots, plans the evening shift with the sample's
+stations and duties, and writes every output a coordinator would use.
+"""
 
 from __future__ import annotations
 
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import geopandas as gpd
 import typer
 
 from api.cli.app import JsonOption, OutOption, SampleOption, app, console, emit_json, progress
+from api.cli.plan import write_shift_plan
 from api.outputs import write_grid_geojson
+from api.pipeline import AnalysisOptions, PlanOptions, analyse, plan_shift
 from geo import sample
-from geo.assign import assign_incidents
-from geo.grid import build_grid
-from geo.network import load_networks, snap
-from geo.schema import CELL_ID, STATION_ID
+from geo.hotspots import resolve_band
+from geo.hotspots.columns import SCORE
+from geo.io import read_duties
+from geo.schema import CELL_ID
 
 
 @app.command()
@@ -25,80 +32,106 @@ def demo(
     cell_size_m: Annotated[
         float, typer.Option("--cell-size", help="Side of a square grid cell in metres.")
     ] = 250.0,
+    time_limit_s: Annotated[
+        float, typer.Option("--time-limit", help="Solver time limit in seconds.")
+    ] = 10.0,
     json_mode: JsonOption = False,
 ) -> None:
     """Run the main job on an embedded sample district and write its outputs to OUT."""
     con = console(json_mode)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    shift = resolve_band("16-24")
+    assert shift is not None
     with progress(json_mode) as bar:
-        step = bar.add_task(f"Loading sample district {sample_name}", total=4)
+        step = bar.add_task(f"Loading sample district {sample_name}", total=100)
         district = sample.load(sample_name)
-        bar.update(step, advance=1, description="Building the grid")
-        grid = build_grid(
-            district.boundary, kind="square", cell_size_m=cell_size_m, crs=district.crs
-        )
-        bar.update(step, advance=1, description="Assigning incidents to cells")
-        cell_of = assign_incidents(grid, district.incidents)
-        bar.update(step, advance=1, description="Loading street networks")
-        networks = {}
-        if district.network_path is not None:
-            networks = load_networks(district.network_path, crs=district.crs)
-        bar.update(step, advance=1, description="Done")
 
-    cells = grid.cells.copy()
-    counts = cell_of.value_counts()
-    cells["incidents"] = cells[CELL_ID].map(counts).fillna(0).astype(int)
-    grid_path = write_grid_geojson(cells, out / "grid.geojson")
+        def tell(description: str, fraction: float) -> None:
+            bar.update(step, description=description, completed=5 + int(fraction * 45))
 
-    stations = district.stations
-    station_snaps = {}
-    for mode, network in networks.items():
-        snapped = snap(network, stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy())
-        station_snaps[str(mode)] = dict(
-            zip(
-                stations[STATION_ID],
-                [round(float(d), 1) for d in snapped.snap_distance_m],
-                strict=True,
-            )
+        analysis = analyse(district, AnalysisOptions(cell_size_m=cell_size_m), progress=tell)
+        outline = gpd.GeoDataFrame(geometry=[district.boundary], crs=district.crs)
+        duties = read_duties(sample.data_dir(sample_name) / "duties.csv", boundary=outline)
+
+        def tell_plan(description: str, fraction: float) -> None:
+            bar.update(step, description=description, completed=50 + int(fraction * 45))
+
+        result = plan_shift(
+            analysis,
+            options=PlanOptions(shift=shift, time_limit_s=time_limit_s, on_infeasible="drop"),
+            duties=duties,
+            progress=tell_plan,
         )
-    inc = district.incidents
-    summary = {
+        bar.update(step, description="Writing outputs", completed=95)
+        outputs = _write(analysis, result, out)
+        bar.update(step, description="Done", completed=100)
+
+    plan = result.plan
+    summary: dict[str, Any] = {
         "district": district.name,
         "sample": sample_name,
         "crs": district.crs.to_string(),
         "area_km2": round(district.area_km2, 2),
-        "cells": len(cells),
+        "cells": len(analysis.grid.cells),
         "cell_size_m": cell_size_m,
-        "incidents": len(inc),
-        "incidents_in_cells": int(cell_of.notna().sum()),
-        "time_span": [inc["occurred_at"].min().isoformat(), inc["occurred_at"].max().isoformat()],
-        "time_of_day_known_share": round(float(inc["time_known"].mean()), 3),
-        "categories": {str(k): int(v) for k, v in inc["category"].value_counts().items()},
-        "busiest_cells": [
-            {"cell_id": r[CELL_ID], "incidents": int(r["incidents"])}
-            for _, r in cells.nlargest(5, "incidents").iterrows()
-        ],
-        "networks": {
-            str(mode): {"nodes": n.graph.number_of_nodes(), "edges": n.graph.number_of_edges()}
-            for mode, n in networks.items()
+        "incidents": len(district.incidents),
+        "incidents_in_cells": int(analysis.cell_of_incident.notna().sum()),
+        "time_of_day_known_share": round(float(district.incidents["time_known"].mean()), 3),
+        "networks": {str(m): n.summary() for m, n in analysis.networks.items()},
+        "shift": shift.name,
+        "risk_band": result.risk_band,
+        "plan": {
+            "units": len(plan.routes),
+            "tasks_offered": len(result.problem.tasks),
+            "stops": sum(len(r.stops) for r in plan.routes),
+            "risk_share": round(plan.risk_share, 4),
+            "distance_km": round(plan.distance_m / 1000, 1),
+            "dropped": len(plan.dropped),
+            "seconds": round(result.seconds, 1),
         },
-        "station_snap_distance_m": station_snaps,
-        "notes": list(district.notes),
+        "notes": list(result.notes),
         "attribution": sample.attribution(),
-        "seconds": round(time.perf_counter() - started, 2),
-        "outputs": {"grid": str(grid_path)},
+        "seconds": round(time.perf_counter() - started, 1),
+        "outputs": outputs,
     }
     summary_path = out / "summary.json"
     summary["outputs"]["summary"] = str(summary_path)
     summary_path.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
-
     if json_mode:
         emit_json(summary)
         return
-    con.print(f"[bold]{district.name}[/]: {len(inc):,} incidents, {len(cells):,} cells")
-    for note in district.notes:
+    con.print(
+        f"[bold]{district.name}[/]: {len(district.incidents):,} incidents, "
+        f"{len(analysis.grid.cells):,} cells of {cell_size_m:g} m"
+    )
+    con.print(
+        f"Shift {shift.name} on {result.problem.plan_date}: {len(plan.routes)} units, "
+        f"{summary['plan']['stops']} stops, {plan.risk_share:.1%} of the risk value covered, "
+        f"{len(plan.dropped)} task(s) not done (planned in {result.seconds:.1f} s)"
+    )
+    for note in result.notes:
         con.print(f"  note: {note}")
-    con.print("Outputs:")
+    con.print(f"Outputs (in {summary['seconds']:.0f} s):")
     for name, path in summary["outputs"].items():
-        con.print(f"  {name:<10} {path}")
+        con.print(f"  {name:<20} {path}")
+
+
+def _write(analysis: Any, result: Any, out: Path) -> dict[str, str]:
+    """Write the grid with counts and risk, the hotspot table and the plan."""
+    cells = analysis.grid.cells.copy()
+    counts = analysis.incidents_per_cell
+    cells["incidents"] = cells[CELL_ID].map(counts).fillna(0).astype(int)
+    band_scores = analysis.risk.band(result.risk_band).set_index(CELL_ID)[SCORE]
+    cells["risk"] = cells[CELL_ID].map(band_scores).fillna(0.0).round(4)
+    outputs = {"grid": str(write_grid_geojson(cells, out / "grid.geojson"))}
+    hotspots = result.hotspots.drop(columns=["peak_hours"]).copy()
+    hotspots["peak_hours"] = result.hotspots["peak_hours"].map(
+        lambda v: "" if v is None else ";".join(str(h) for h in v)
+    )
+    hot_path = out / "hotspots.csv"
+    hotspots.drop(columns="geometry").to_csv(hot_path, index=False)
+    outputs["hotspots"] = str(hot_path)
+    plan_summary = write_shift_plan(result, analysis.district.crs, out)
+    outputs.update(plan_summary["outputs"])
+    return outputs
