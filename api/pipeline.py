@@ -88,7 +88,8 @@ def analyse(
         cell_size_m=opts.cell_size_m,
         crs=district.crs,
     )
-    if len(district.areas) and district.areas["population"].notna().any():
+    if len(district.areas):
+        # Gives each cell its area (largest share) and, where known, residents by area share.
         grid = spread_population(grid, district.areas)
     seconds["grid"] = time.perf_counter() - started
 
