@@ -36,9 +36,7 @@ def main() -> None:
     lonlat = street_node_lonlat(DATA / "portland-central-filtered.osm.pbf")
     nodes = gpd.GeoSeries(gpd.points_from_xy(lonlat[:, 0], lonlat[:, 1]), crs=4326)
     hull = shapely.MultiPoint(nodes.to_crs(WORKING_CRS).values).convex_hull.buffer(300)
-    districts = gpd.read_file(f"zip://{DATA / 'portland_police_districts.zip'}").to_crs(
-        WORKING_CRS
-    )
+    districts = gpd.read_file(f"zip://{DATA / 'portland_police_districts.zip'}").to_crs(WORKING_CRS)
     touched = districts[districts.intersects(hull)].union_all()
     boundary = shapely.intersection(touched, hull)
     out = gpd.GeoDataFrame(
