@@ -948,7 +948,8 @@ def bool_column(
     issues.add_rows(
         bad, column=column, message="not a yes/no value; expected true or false", values=values
     )
-    return mapped.fillna(default).to_numpy(dtype=bool)
+    flags = mapped.astype(object).where(mapped.notna(), default)
+    return flags.to_numpy(dtype=bool)
 
 
 def duplicated_ids(ids: pd.Series, issues: RowIssues, *, column: str) -> None:

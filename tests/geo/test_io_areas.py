@@ -155,12 +155,23 @@ def test_coverage_of_a_tiling_is_empty() -> None:
     assert check_coverage(areas.to_crs(4326)) == []
 
 
-def test_read_boundary_sample() -> None:
-    # The shipped outline has a degenerate ring ("Too few points"): repaired and reported.
-    with pytest.warns(GeoInputWarning, match=r"boundary.geojson: repaired 1 .*features 1 "):
+def test_read_boundary_sample_is_valid_as_shipped() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GeoInputWarning)
         boundary = read_boundary(data_dir("portland-central") / "boundary.geojson")
-    assert len(boundary) >= 1 and boundary.crs.to_epsg() == 4326
+    assert len(boundary) == 1 and boundary.crs.to_epsg() == 4326
     assert boundary.geom_type.isin(["Polygon", "MultiPolygon"]).all()
+    assert boundary.is_valid.all()
+
+
+def test_read_boundary_repairs_a_degenerate_ring(tmp_path: Path) -> None:
+    bow_tie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)])
+    path = tmp_path / "outline.geojson"
+    gpd.GeoDataFrame(geometry=[bow_tie], crs=4326).to_file(path)
+    with pytest.warns(GeoInputWarning, match=r"outline.geojson: repaired 1 .*features 1 "):
+        boundary = read_boundary(path)
+    assert boundary.is_valid.all()
+    assert boundary.area.sum() == pytest.approx(0.5)
 
 
 def test_read_boundary_rejects_points(tmp_path: Path) -> None:
