@@ -48,9 +48,7 @@ def load_district(
     Both fallbacks are said through ``say`` and kept in the district's notes.
     """
     if files.incidents is None:
-        if any(
-            p is not None for p in (files.boundary, files.areas, files.stations, files.network)
-        ):
+        if any(p is not None for p in (files.boundary, files.areas, files.stations, files.network)):
             raise ValueError(
                 "incidents: give --incidents together with the other district files "
                 "(boundary, areas, stations, network), or none of them to use the sample"

@@ -25,6 +25,7 @@ from geo.hotspots.columns import SCORE
 from geo.network import StreetNetwork, load_networks, snap
 from geo.network.modes import Mode
 from geo.schema import AREA_ID, CELL_ID, OCCURRED_AT, STATION_ID
+from maps.bundle import PlanBundle
 from planner.plan import PatrolPlan, plan_patrols, plan_variants
 from planner.problem import PatrolProblem
 from planner.sources import (
@@ -352,3 +353,25 @@ def incident_time_span(district: District) -> tuple[str, str]:
     """First and last incident time as ISO strings."""
     occurred = district.incidents[OCCURRED_AT]
     return occurred.min().isoformat(), occurred.max().isoformat()
+
+
+def plan_bundle(analysis: Analysis, result: ShiftPlan, plan_index: int = 0) -> PlanBundle:
+    """Everything maps and sheets draw for a planned shift, in the working CRS."""
+    district = analysis.district
+    incidents = district.incidents.assign(**{CELL_ID: analysis.cell_of_incident})
+    return PlanBundle(
+        crs=district.crs,
+        district=district.name,
+        plan_date=result.problem.plan_date,
+        timezone=district.timezone,
+        cells=analysis.grid.cells,
+        risk=analysis.risk.frame,
+        hotspots=result.hotspots,
+        incidents=incidents,
+        stations=district.stations,
+        plan=result.plans[plan_index],
+        tasks=result.problem.tasks,
+        units=result.problem.units,
+        band=result.risk_band,
+        notes=tuple(dict.fromkeys((*result.notes, *result.plans[plan_index].notes))),
+    )

@@ -1,7 +1,8 @@
 """``gridpatrol demo``: the main job on an embedded sample district, written to a folder.
 
 Loads the sample, grids it, scores hotspots, plans the evening shift with the sample's
-stations and duties, and writes every output a coordinator would use.
+stations and duties, and writes every output a coordinator would use: the grid, the hotspot
+table, the plan, the map (English and Chinese) and the route sheets in every format.
 """
 
 from __future__ import annotations
@@ -17,12 +18,18 @@ import typer
 from api.cli.app import JsonOption, OutOption, SampleOption, app, console, emit_json, progress
 from api.cli.plan import write_shift_plan
 from api.outputs import write_grid_geojson
-from api.pipeline import AnalysisOptions, PlanOptions, analyse, plan_shift
+from api.pipeline import AnalysisOptions, PlanOptions, analyse, plan_bundle, plan_shift
 from geo import sample
 from geo.hotspots import resolve_band
 from geo.hotspots.columns import SCORE
 from geo.io import read_duties
 from geo.schema import CELL_ID
+from maps.sheets.csv import write_csv
+from maps.sheets.geojson import write_geojson
+from maps.sheets.gpx import write_gpx
+from maps.sheets.pdf import write_pdf_sheets
+from maps.sheets.xlsx import write_xlsx
+from maps.webmap import MapOptions, build_map, save_map
 
 
 @app.command()
@@ -114,7 +121,7 @@ def demo(
         con.print(f"  note: {note}")
     con.print(f"Outputs (in {summary['seconds']:.0f} s):")
     for name, path in summary["outputs"].items():
-        con.print(f"  {name:<20} {path}")
+        con.print(f"  {name:<26} {path}")
 
 
 def _write(analysis: Any, result: Any, out: Path) -> dict[str, str]:
@@ -134,4 +141,22 @@ def _write(analysis: Any, result: Any, out: Path) -> dict[str, str]:
     outputs["hotspots"] = str(hot_path)
     plan_summary = write_shift_plan(result, analysis.district.crs, out)
     outputs.update(plan_summary["outputs"])
+    bundle = plan_bundle(analysis, result)
+    for lang in ("en", "zh-CN"):
+        options = MapOptions(lang=lang, band=result.risk_band)
+        path = save_map(build_map(bundle, options), out / f"map_{lang}.html", embed_assets=True)
+        outputs[f"map ({lang})"] = str(path)
+    sheets = out / "sheets"
+    for lang in ("en", "zh-CN"):
+        folder = sheets / lang
+        pdfs = write_pdf_sheets(bundle, folder, lang=lang)
+        outputs[f"route sheets pdf ({lang})"] = str(pdfs[0])
+        outputs[f"route sheets xlsx ({lang})"] = str(
+            write_xlsx(bundle, folder / "route_sheets.xlsx", lang=lang)
+        )
+        outputs[f"route sheets csv ({lang})"] = str(
+            write_csv(bundle, folder / "route_sheets.csv", lang=lang)
+        )
+    outputs["routes gpx"] = str(write_gpx(bundle, sheets / "routes.gpx", lang="en"))
+    outputs["routes geojson"] = str(write_geojson(bundle, sheets / "routes.geojson"))
     return outputs

@@ -1,13 +1,10 @@
 """``gridpatrol map`` and ``gridpatrol sheets``: the coordinators' map and route sheets.
 
-Both need a plan. Until the planning pipeline has its own entry point, :func:`_sample_bundle`
-builds one from an embedded sample district (grid, risk, hotspot table, a foot and a car unit
-planned with OR-Tools); swap it for the pipeline when it exists.
+Both plan the shift with the same options and pipeline as ``gridpatrol plan``, then draw it.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +20,28 @@ from api.cli.app import (
     emit_json,
     progress,
 )
+from api.cli.options import (
+    DEFAULT_UNIT_COUNTS,
+    AreasOption,
+    BandOption,
+    BoundaryOption,
+    CellSizeOption,
+    CrsOption,
+    DutiesOption,
+    IncidentsOption,
+    NetworkOption,
+    PlanDateOption,
+    SeedOption,
+    StationsOption,
+    TimeLimitOption,
+    TimezoneOption,
+    TopOption,
+    UnitCountsOption,
+    UnitsOption,
+)
+from api.cli.plan import PlanRequest, run_planning
+from api.district_loader import DistrictFiles
+from api.pipeline import plan_bundle
 from geo import sample
 from maps.bundle import PlanBundle
 from maps.i18n import check_lang
@@ -33,109 +52,12 @@ FORMATS = ("pdf", "xlsx", "csv", "gpx", "geojson")
 LangOption = Annotated[
     str, typer.Option("--lang", help="Language of labels and dates: en or zh-CN.")
 ]
-BandOption = Annotated[
-    str, typer.Option("--band", help="Time band (shift) to plan and colour by, e.g. 16-24.")
-]
-TimeLimitOption = Annotated[
-    float, typer.Option("--time-limit", help="Seconds the route solver may search.")
-]
 
 
-def _sample_bundle(
-    sample_name: str, band: str, *, time_limit_s: float = 5.0, top: int = 15
-) -> PlanBundle:
-    """Plan one shift on an embedded sample district and bundle it for maps and sheets.
-
-    The thinnest honest pipeline: a 250 m square grid, risk per band with Gi* (400 m
-    neighbours), the top hotspots of ``band`` as 12-minute visits, and a foot and a car unit
-    (one per station, cycling) on that shift. Replace with ``api.pipeline`` when it exists.
-    """
-    from geo.assign import assign_incidents
-    from geo.grid import build_grid
-    from geo.hotspots import compute_risk, hotspot_table
-    from geo.hotspots.columns import RANK
-    from geo.network import load_networks
-    from geo.schema import CELL_ID, STATION_ID
-    from planner.plan import plan_patrols
-    from planner.problem import PatrolProblem
-    from planner.tasks import Task, TaskKind
-    from planner.travel import StreetTravel
-    from planner.units import Break, Mode, Unit
-
-    district = sample.load(sample_name)
-    if district.network_path is None:
-        raise UserError(f"sample {sample_name!r} has no street network to plan routes on")
-    grid = build_grid(district.boundary, kind="square", cell_size_m=250.0, crs=district.crs)
-    incidents = district.incidents.copy()
-    incidents[CELL_ID] = assign_incidents(grid, incidents)
-    risk = compute_risk(incidents, grid.cells, neighbours=400.0)
-    if band not in risk.band_names:
-        raise UserError(f"--band: unknown band {band!r}; expected one of {risk.band_names}")
-    hotspots = hotspot_table(risk, incidents, grid.cells, band=band, top=top)
-    tasks = tuple(
-        Task(
-            f"h{int(getattr(r, RANK))}-{r.cell_id}",
-            TaskKind.HOTSPOT,
-            f"Hotspot {int(getattr(r, RANK))} ({r.cell_id})",
-            float(r.rep_x),
-            float(r.rep_y),
-            dwell_s=720,
-            prize=float(r.score),
-            cell_id=str(r.cell_id),
-        )
-        for r in hotspots.itertuples()
-    )
-    band_def = next(b for b in risk.bands if b.name == band)
-    start_s = band_def.start_min * 60
-    end_s = start_s + int(band_def.duration_h * 3600)
-    station_ids = [str(s) for s in district.stations[STATION_ID]]
-    stations = {
-        str(r.station_id): (float(r.geometry.x), float(r.geometry.y))
-        for r in district.stations.itertuples()
-    }
-    mid = start_s + (end_s - start_s) // 2
-    units = (
-        Unit(
-            "F1",
-            Mode.FOOT,
-            station_ids[0],
-            station_ids[0],
-            start_s,
-            end_s,
-            breaks=(Break(mid - 1800, mid + 1800, 1800),),
-        ),
-        Unit(
-            "C1",
-            Mode.CAR,
-            station_ids[1 % len(station_ids)],
-            station_ids[1 % len(station_ids)],
-            start_s,
-            end_s,
-            crew=2,
-        ),
-    )
-    plan_date = date.today()
-    problem = PatrolProblem(tasks, units, stations, plan_date=plan_date, timezone=district.timezone)
-    networks = load_networks(district.network_path, crs=district.crs)
-    plan = plan_patrols(
-        problem, StreetTravel(networks), time_limit_s=time_limit_s, seed=0, on_infeasible="drop"
-    )
-    return PlanBundle(
-        crs=district.crs,
-        district=district.name,
-        plan_date=plan_date,
-        timezone=district.timezone,
-        cells=grid.cells,
-        risk=risk.frame,
-        hotspots=hotspots,
-        incidents=district.incidents,
-        stations=district.stations,
-        plan=plan,
-        tasks=tasks,
-        units=units,
-        band=band,
-        notes=district.notes + plan.notes,
-    )
+def _bundle(request: PlanRequest, json_mode: bool) -> PlanBundle:
+    """Plan the requested shift with the pipeline and bundle it for maps and sheets."""
+    _, analysis, result = run_planning(request, console(json_mode), json_mode)
+    return plan_bundle(analysis, result)
 
 
 def _checked(value: str, check: object, option: str) -> str:
@@ -147,9 +69,24 @@ def _checked(value: str, check: object, option: str) -> str:
 
 @app.command("map")
 def map_command(
-    out: OutOption = Path("out"),
+    incidents: IncidentsOption = None,
+    boundary: BoundaryOption = None,
+    areas: AreasOption = None,
+    stations: StationsOption = None,
+    network: NetworkOption = None,
+    timezone: TimezoneOption = "UTC",
+    crs: CrsOption = None,
     sample_name: SampleOption = sample.DEFAULT,
+    plan_date: PlanDateOption = None,
     band: BandOption = "16-24",
+    units_file: UnitsOption = None,
+    unit_counts: UnitCountsOption = DEFAULT_UNIT_COUNTS,
+    duties: DutiesOption = None,
+    cell_size_m: CellSizeOption = 250.0,
+    top: TopOption = 150,
+    time_limit: TimeLimitOption = 10.0,
+    seed: SeedOption = 0,
+    out: OutOption = Path("out"),
     lang: LangOption = "en",
     tiles: Annotated[str, typer.Option("--tiles", help=f"Base map: {', '.join(TILES)}.")] = "osm",
     tianditu_key: Annotated[
@@ -162,7 +99,6 @@ def map_command(
     offline: Annotated[
         bool, typer.Option("--offline", help="Inline Leaflet and plugins: opens with no network.")
     ] = False,
-    time_limit: TimeLimitOption = 5.0,
     json_mode: JsonOption = False,
 ) -> None:
     """Write the patrol map (risk, hotspots, incidents, unit routes) as one HTML file."""
@@ -178,7 +114,23 @@ def map_command(
         raise UserError(str(exc)) from None
     with progress(json_mode) as bar:
         step = bar.add_task(f"Planning {band} on {sample_name}", total=2)
-        bundle = _sample_bundle(sample_name, band, time_limit_s=time_limit)
+        bundle = _bundle(
+            PlanRequest(
+                DistrictFiles(incidents, boundary, areas, stations, network, timezone, crs),
+                sample_name=sample_name,
+                plan_date=plan_date,
+                band=band,
+                units=units_file,
+                unit_counts=unit_counts,
+                duties=duties,
+                cell_size_m=cell_size_m,
+                top=top,
+                time_limit_s=time_limit,
+                seed=seed,
+                on_infeasible="drop",
+            ),
+            json_mode,
+        )
         bar.update(step, advance=1, description="Drawing the map")
         path = save_map(
             build_map(bundle, options), Path(out) / f"map_{band}_{code}.html", embed_assets=offline
@@ -199,17 +151,32 @@ def map_command(
 
 @app.command("sheets")
 def sheets_command(
-    out: OutOption = Path("out"),
+    incidents: IncidentsOption = None,
+    boundary: BoundaryOption = None,
+    areas: AreasOption = None,
+    stations: StationsOption = None,
+    network: NetworkOption = None,
+    timezone: TimezoneOption = "UTC",
+    crs: CrsOption = None,
     sample_name: SampleOption = sample.DEFAULT,
+    plan_date: PlanDateOption = None,
     band: BandOption = "16-24",
+    units_file: UnitsOption = None,
+    unit_counts: UnitCountsOption = DEFAULT_UNIT_COUNTS,
+    duties: DutiesOption = None,
+    cell_size_m: CellSizeOption = 250.0,
+    top: TopOption = 150,
+    time_limit: TimeLimitOption = 10.0,
+    seed: SeedOption = 0,
+    out: OutOption = Path("out"),
     lang: LangOption = "en",
     formats: Annotated[
         str, typer.Option("--formats", help=f"Comma-separated: {','.join(FORMATS)}.")
     ] = ",".join(FORMATS),
-    units: Annotated[
-        str | None, typer.Option("--units", help="Comma-separated unit ids (default: all).")
+    only_units: Annotated[
+        str | None,
+        typer.Option("--only-units", help="Comma-separated unit ids to print (default: all)."),
     ] = None,
-    time_limit: TimeLimitOption = 5.0,
     json_mode: JsonOption = False,
 ) -> None:
     """Write route sheets per unit and as one bundle (PDF, XLSX, CSV, GPX, GeoJSON)."""
@@ -227,12 +194,28 @@ def sheets_command(
         raise UserError(
             f"--formats: unknown formats {unknown or formats!r}; expected {','.join(FORMATS)}"
         )
-    unit_ids = [u.strip() for u in units.split(",") if u.strip()] if units else None
+    unit_ids = [u.strip() for u in only_units.split(",") if u.strip()] if only_units else None
     folder = Path(out)
     written: dict[str, list[str]] = {}
     with progress(json_mode) as bar:
         step = bar.add_task(f"Planning {band} on {sample_name}", total=1 + len(wanted))
-        bundle = _sample_bundle(sample_name, band, time_limit_s=time_limit)
+        bundle = _bundle(
+            PlanRequest(
+                DistrictFiles(incidents, boundary, areas, stations, network, timezone, crs),
+                sample_name=sample_name,
+                plan_date=plan_date,
+                band=band,
+                units=units_file,
+                unit_counts=unit_counts,
+                duties=duties,
+                cell_size_m=cell_size_m,
+                top=top,
+                time_limit_s=time_limit,
+                seed=seed,
+                on_infeasible="drop",
+            ),
+            json_mode,
+        )
         try:
             bundle.routes(unit_ids)
         except MapInputError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,19 +24,35 @@ from api.cli.app import (
     progress,
 )
 from api.cli.options import (
+    DEFAULT_UNIT_COUNTS,
     AreasOption,
+    BandOption,
     BoundaryOption,
+    CellSizeOption,
     CrsOption,
+    DutiesOption,
+    DwellOption,
     IncidentsOption,
     NetworkOption,
+    OnInfeasibleOption,
+    PlanDateOption,
+    SeedOption,
     StationsOption,
+    TimeLimitOption,
     TimezoneOption,
+    TopOption,
+    UnitCountsOption,
+    UnitsOption,
     district_from_cli,
 )
+from api.district_loader import DistrictFiles
+from api.inputs import read_units, units_from_counts
 from api.outputs import write_plan
-from api.pipeline import AnalysisOptions, PlanOptions, ShiftPlan, analyse, plan_shift
+from api.pipeline import Analysis, AnalysisOptions, PlanOptions, ShiftPlan, analyse, plan_shift
 from geo import sample
+from geo.district import District
 from geo.hotspots import resolve_band
+from geo.io import read_duties
 from geo.schema import STATION_ID
 from planner.errors import PlanningError
 from planner.plan import order_overlap
@@ -52,6 +69,96 @@ def parse_date(value: str | None, what: str = "--date") -> date | None:
         raise UserError(f"{what}: expected a date like 2024-03-05, got {value!r}") from None
 
 
+@dataclass(frozen=True)
+class PlanRequest:
+    """What the planning commands were asked for (parsed from their options)."""
+
+    files: DistrictFiles
+    sample_name: str = sample.DEFAULT
+    plan_date: str | None = None
+    band: str = "16-24"
+    units: Path | None = None
+    unit_counts: str = DEFAULT_UNIT_COUNTS
+    duties: Path | None = None
+    cell_size_m: float = 250.0
+    top: int = 150
+    dwell_min: float = 12.0
+    time_limit_s: float = 10.0
+    seed: int = 0
+    vary: int = 1
+    on_infeasible: str = "raise"
+
+
+def run_planning(
+    request: PlanRequest, con: Console, json_mode: bool
+) -> tuple[District, Analysis, ShiftPlan]:
+    """Check the request, load the district and plan the shift (with progress bars)."""
+    if request.vary < 1:
+        raise UserError(f"--vary: expected at least 1, got {request.vary}")
+    if request.on_infeasible not in ("raise", "drop"):
+        raise UserError(
+            f"--on-infeasible: expected 'raise' or 'drop', got {request.on_infeasible!r}"
+        )
+    try:
+        shift = resolve_band(request.band)
+    except ValueError as exc:
+        raise UserError(f"--band: {exc}") from None
+    if shift is None:
+        raise UserError("--band: a shift needs hours, e.g. 16-24; 'day' is not a shift")
+    when = parse_date(request.plan_date)
+    files = request.files
+    district = district_from_cli(
+        incidents=files.incidents,
+        boundary=files.boundary,
+        areas=files.areas,
+        stations=files.stations,
+        network=files.network,
+        timezone=files.timezone,
+        crs=files.crs,
+        sample_name=request.sample_name,
+        printer=con,
+    )
+    station_ids = sorted(district.stations[STATION_ID].astype(str))
+    if request.units is not None:
+        unit_list = read_units(request.units, stations=station_ids)
+    else:
+        try:
+            unit_list = units_from_counts(request.unit_counts, station_ids, shift)
+        except ValueError as exc:
+            raise UserError(f"--unit-counts: {exc}") from None
+    duty_table = None
+    if request.duties is not None:
+        outline = gpd.GeoDataFrame(geometry=[district.boundary], crs=district.crs)
+        duty_table = read_duties(request.duties, timezone=district.timezone, boundary=outline)
+    options = PlanOptions(
+        shift=shift,
+        plan_date=when,
+        hotspots=HotspotTaskOptions(top=request.top, dwell_min=request.dwell_min),
+        time_limit_s=request.time_limit_s,
+        seed=request.seed,
+        vary=request.vary,
+        on_infeasible=request.on_infeasible,
+    )
+    with progress(json_mode) as bar:
+        step = bar.add_task("Analysing the district", total=100)
+
+        def tell(description: str, fraction: float) -> None:
+            bar.update(step, description=description, completed=int(fraction * 50))
+
+        analysis = analyse(
+            district, AnalysisOptions(cell_size_m=request.cell_size_m), progress=tell
+        )
+
+        def tell_plan(description: str, fraction: float) -> None:
+            bar.update(step, description=description, completed=50 + int(fraction * 50))
+
+        try:
+            result = plan_shift(analysis, unit_list, options, duty_table, progress=tell_plan)
+        except PlanningError as exc:
+            raise UserError(f"cannot plan this shift: {exc}") from None
+    return district, analysis, result
+
+
 @app.command()
 def plan(
     incidents: IncidentsOption = None,
@@ -62,108 +169,42 @@ def plan(
     timezone: TimezoneOption = "UTC",
     crs: CrsOption = None,
     sample_name: SampleOption = sample.DEFAULT,
-    plan_date: Annotated[
-        str | None,
-        typer.Option("--date", help="Local date of the shift (default: the day after the data)."),
-    ] = None,
-    band: Annotated[
-        str, typer.Option("--band", help="Shift band, e.g. 08-16, 16-24, 00-08 or 22-06.")
-    ] = "16-24",
-    units: Annotated[
-        Path | None,
-        typer.Option("--units", help="Units CSV (unit_id,mode,station,shift_start,...)."),
-    ] = None,
-    unit_counts: Annotated[
-        str,
-        typer.Option("--unit-counts", help="Units per mode when no units file is given."),
-    ] = "car=3,foot=3,bicycle=2",
-    duties: Annotated[
-        Path | None,
-        typer.Option("--duties", help="Posts, lines and timed visits (CSV or GeoJSON)."),
-    ] = None,
-    cell_size_m: Annotated[float, typer.Option("--cell-size", help="Grid cell size (m).")] = 250.0,
-    top: Annotated[int, typer.Option("--top", help="Candidate hotspot cells.")] = 150,
-    dwell_min: Annotated[float, typer.Option("--dwell", help="Minutes per hotspot visit.")] = 12.0,
-    time_limit_s: Annotated[
-        float, typer.Option("--time-limit", help="Solver time limit in seconds.")
-    ] = 10.0,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the search.")] = 0,
+    plan_date: PlanDateOption = None,
+    band: BandOption = "16-24",
+    units: UnitsOption = None,
+    unit_counts: UnitCountsOption = DEFAULT_UNIT_COUNTS,
+    duties: DutiesOption = None,
+    cell_size_m: CellSizeOption = 250.0,
+    top: TopOption = 150,
+    dwell_min: DwellOption = 12.0,
+    time_limit_s: TimeLimitOption = 10.0,
+    seed: SeedOption = 0,
     vary: Annotated[
         int, typer.Option("--vary", help="Number of different plans for successive days.")
     ] = 1,
-    on_infeasible: Annotated[
-        str,
-        typer.Option(
-            "--on-infeasible",
-            help="raise: stop when a required task is impossible; drop: plan the rest.",
-        ),
-    ] = "raise",
+    on_infeasible: OnInfeasibleOption = "raise",
     out: OutOption = Path("out"),
     json_mode: JsonOption = False,
 ) -> None:
     """Plan one shift: hotspot visits, posts, lines and the coverage floor, routed per unit."""
-    from api.inputs import read_units, units_from_counts
-    from geo.io import read_duties
-
     con = console(json_mode)
-    if vary < 1:
-        raise UserError(f"--vary: expected at least 1, got {vary}")
-    if on_infeasible not in ("raise", "drop"):
-        raise UserError(f"--on-infeasible: expected 'raise' or 'drop', got {on_infeasible!r}")
-    try:
-        shift = resolve_band(band)
-    except ValueError as exc:
-        raise UserError(f"--band: {exc}") from None
-    if shift is None:
-        raise UserError("--band: a shift needs hours, e.g. 16-24; 'day' is not a shift")
-    when = parse_date(plan_date)
-    district = district_from_cli(
-        incidents=incidents,
-        boundary=boundary,
-        areas=areas,
-        stations=stations,
-        network=network,
-        timezone=timezone,
-        crs=crs,
-        sample_name=sample_name,
-        printer=con,
+    request = PlanRequest(
+        DistrictFiles(incidents, boundary, areas, stations, network, timezone, crs),
+        sample_name,
+        plan_date,
+        band,
+        units,
+        unit_counts,
+        duties,
+        cell_size_m,
+        top,
+        dwell_min,
+        time_limit_s,
+        seed,
+        vary,
+        on_infeasible,
     )
-    station_ids = sorted(district.stations[STATION_ID].astype(str))
-    if units is not None:
-        unit_list = read_units(units, stations=station_ids)
-    else:
-        try:
-            unit_list = units_from_counts(unit_counts, station_ids, shift)
-        except ValueError as exc:
-            raise UserError(f"--unit-counts: {exc}") from None
-    duty_table = None
-    if duties is not None:
-        outline = gpd.GeoDataFrame(geometry=[district.boundary], crs=district.crs)
-        duty_table = read_duties(duties, timezone=district.timezone, boundary=outline)
-    options = PlanOptions(
-        shift=shift,
-        plan_date=when,
-        hotspots=HotspotTaskOptions(top=top, dwell_min=dwell_min),
-        time_limit_s=time_limit_s,
-        seed=seed,
-        vary=vary,
-        on_infeasible=on_infeasible,
-    )
-    with progress(json_mode) as bar:
-        step = bar.add_task("Analysing the district", total=100)
-
-        def tell(description: str, fraction: float) -> None:
-            bar.update(step, description=description, completed=int(fraction * 50))
-
-        analysis = analyse(district, AnalysisOptions(cell_size_m=cell_size_m), progress=tell)
-
-        def tell_plan(description: str, fraction: float) -> None:
-            bar.update(step, description=description, completed=50 + int(fraction * 50))
-
-        try:
-            result = plan_shift(analysis, unit_list, options, duty_table, progress=tell_plan)
-        except PlanningError as exc:
-            raise UserError(f"cannot plan this shift: {exc}") from None
+    district, _, result = run_planning(request, con, json_mode)
     summary = write_shift_plan(result, district.crs, out)
     if json_mode:
         emit_json(summary)

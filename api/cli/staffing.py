@@ -120,6 +120,12 @@ class StaffingRunOptions:
         Roster rules.
     start_date
         First day of the roster week (default: the Monday after the risk's reference date).
+    break_min
+        Meal break per unit on shifts of 6 h or more.
+    break_mode
+        ``"shorten"``: the break is taken off the end of the shift (same patrol time, fast to
+        plan); ``"route"``: the routing planner places it in the route (exact, several times
+        slower to plan on large districts).
     """
 
     fleets: tuple[str, ...] = ("mixed",)
@@ -135,8 +141,14 @@ class StaffingRunOptions:
     people: tuple[Person, ...] | None = None
     rules: RosterRules = field(default_factory=RosterRules)
     start_date: date | None = None
+    break_min: int = 30
+    break_mode: str = "shorten"
 
     def __post_init__(self) -> None:
+        if self.break_mode not in ("shorten", "route"):
+            raise ValueError(f"break_mode: expected 'shorten' or 'route', got {self.break_mode!r}")
+        if self.break_min < 0:
+            raise ValueError(f"break_min: expected minutes >= 0, got {self.break_min}")
         bad = [f for f in self.fleets if f not in FLEETS]
         if bad or not self.fleets:
             raise ValueError(f"fleets: expected some of {list(FLEETS)}, got {list(self.fleets)}")
@@ -202,7 +214,18 @@ def workload_curves(
     step = 0
     for band in options.bands:
         start_s, end_s = band_seconds(band)
-        units = {ld.name: ladder_units(ld, stations, start_s, end_s) for ld in ladders}
+        if options.break_mode == "shorten" and end_s - start_s >= 6 * 3600:
+            units = {
+                ld.name: ladder_units(
+                    ld, stations, start_s, end_s - options.break_min * 60, break_min=0
+                )
+                for ld in ladders
+            }
+        else:
+            units = {
+                ld.name: ladder_units(ld, stations, start_s, end_s, break_min=options.break_min)
+                for ld in ladders
+            }
         plan_opts = PlanOptions(shift=band, time_limit_s=options.workload.time_limit_s)
         problem, _, risk_band = build_problem(analysis, units[ladders[0].name], plan_opts)
         timed = any(t.window_open_s is not None for t in problem.tasks)
@@ -252,6 +275,12 @@ def workload_curves(
             step += 1
         done[key] = made
         curves.extend(made)
+    if options.break_min and options.break_mode == "shorten":
+        notes.append(
+            f"Workload plans take each unit's {options.break_min}-minute meal break off the end "
+            "of its shift (same patrol time; the route sheets of a real plan place it in the "
+            "route)."
+        )
     return curves, notes
 
 
@@ -556,6 +585,14 @@ def staffing(
     monthly_pay: Annotated[
         float, typer.Option("--monthly-pay", help="Pay norm per full-time member per month.")
     ] = 800.0,
+    break_mode: Annotated[
+        str,
+        typer.Option(
+            "--breaks",
+            help="Meal breaks in workload plans: 'shorten' (off the shift end, fast) or "
+            "'route' (placed in the route, slower).",
+        ),
+    ] = "shorten",
     json_mode: JsonOption = False,
 ) -> None:
     """Propose staffing: norms, workload curves, staggered shifts and a weekly roster."""
@@ -584,6 +621,7 @@ def staffing(
                 max_shifts_per_week=max_shifts,
             ),
             start_date=first_day,
+            break_mode=break_mode,
         )
     except FileNotFoundError as exc:
         raise UserError(f"file not found: {exc.filename}") from None

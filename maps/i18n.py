@@ -1,0 +1,153 @@
+"""Labels and locale formats for maps and sheets (English and Simplified Chinese).
+
+:class:`Translator` looks labels up in :mod:`maps.messages`; the ``format_*`` functions write
+dates, clock times, durations and distances the way each locale reads them. Plan times are
+seconds from local midnight of the plan date; a time past midnight is shown as a next-day time
+(``00:30 (+1)`` / ``次日00:30``, or the next date in a full date-time).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from datetime import date, timedelta
+from typing import Any
+
+from maps.messages import LANGUAGES, MESSAGES
+
+DAY_S = 24 * 3600
+
+
+def check_lang(lang: str) -> str:
+    """Return the canonical code of ``lang`` (``en``, ``zh-CN``; case and ``_`` tolerated).
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` is not supported, listing the supported languages.
+    """
+    key = str(lang).strip().replace("_", "-").lower()
+    aliases = {"zh": "zh-CN", "zh-cn": "zh-CN", "zh-hans": "zh-CN", "en": "en", "en-us": "en"}
+    if key in aliases:
+        return aliases[key]
+    raise ValueError(f"lang: unsupported language {lang!r}; supported: {', '.join(LANGUAGES)}")
+
+
+class Translator:
+    """Labels of one language.
+
+    Parameters
+    ----------
+    lang
+        ``"en"`` or ``"zh-CN"``.
+
+    Examples
+    --------
+    >>> Translator("zh-CN")("word.unit")
+    '巡组'
+    """
+
+    def __init__(self, lang: str = "en") -> None:
+        self.lang = check_lang(lang)
+
+    def __call__(self, key: str, **fields: Any) -> str:
+        """The label ``key`` with ``fields`` filled in.
+
+        Raises
+        ------
+        KeyError
+            If ``key`` is not in the catalogue.
+        """
+        try:
+            text = MESSAGES[key][self.lang]
+        except KeyError:
+            raise KeyError(f"message key {key!r} is not in maps.messages") from None
+        return text.format(**fields) if fields else text
+
+    def get(self, key: str, default: str, **fields: Any) -> str:
+        """The label ``key``, or ``default`` when the catalogue has no such key."""
+        return self(key, **fields) if key in MESSAGES else default
+
+    @property
+    def is_chinese(self) -> bool:
+        return self.lang == "zh-CN"
+
+    # ---- formats -----------------------------------------------------------------------
+    def date(self, day: date) -> str:
+        """``2024-03-05`` / ``2024年3月5日``."""
+        return format_date(day, self.lang)
+
+    def clock(self, seconds: float) -> str:
+        """Clock time of ``seconds`` from midnight; next-day times marked."""
+        return format_clock(seconds, self.lang)
+
+    def datetime(self, day: _dt.date, seconds: float) -> str:
+        """Date and clock time of ``seconds`` from midnight of ``day``."""
+        return format_datetime(day, seconds, self.lang)
+
+    def duration(self, seconds: float) -> str:
+        """``12 min``, ``1 h 05 min`` / ``12分钟``, ``1小时5分钟``."""
+        return format_duration(seconds, self.lang)
+
+    def distance(self, metres: float) -> str:
+        """``850 m``, ``6.3 km`` / ``850米``, ``6.3公里``."""
+        return format_distance(metres, self.lang)
+
+    def percent(self, share: float) -> str:
+        """A share 0..1 as a percentage."""
+        return self("fmt.percent", p=100.0 * share)
+
+
+def _split(seconds: float) -> tuple[int, int, int]:
+    """(days, hours, minutes) of ``seconds`` from midnight, rounded to the minute."""
+    total_min = round(float(seconds) / 60.0)
+    days, minute_of_day = divmod(total_min, 24 * 60)
+    return days, minute_of_day // 60, minute_of_day % 60
+
+
+def format_date(day: date, lang: str) -> str:
+    """Format ``day`` for ``lang``: ``2024-03-05`` or ``2024年3月5日``."""
+    if check_lang(lang) == "zh-CN":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return day.isoformat()
+
+
+def format_clock(seconds: float, lang: str) -> str:
+    """Format a time of day given in seconds from local midnight of the plan date.
+
+    Times on the next day (``seconds >= 86400``) are marked: ``00:30 (+1)`` or ``次日00:30``.
+    Negative times (the day before) are marked ``(-1)`` / ``前日``.
+    """
+    code = check_lang(lang)
+    days, hour, minute = _split(seconds)
+    clock = f"{hour:02d}:{minute:02d}"
+    if days == 0:
+        return clock
+    if days == 1:
+        return str(MESSAGES["fmt.next_day"][code]).format(clock=clock)
+    if code == "zh-CN":
+        return f"{clock}（{days:+d}日）"
+    return f"{clock} ({days:+d})"
+
+
+def format_datetime(day: date, seconds: float, lang: str) -> str:
+    """Format the instant ``seconds`` after local midnight of ``day``: ``2024-03-05 16:30`` /
+    ``2024年3月5日 16:30`` (a time past midnight shows the next date)."""
+    days, hour, minute = _split(seconds)
+    return f"{format_date(day + timedelta(days=days), lang)} {hour:02d}:{minute:02d}"
+
+
+def format_duration(seconds: float, lang: str) -> str:
+    """Format a duration rounded to the minute."""
+    code = check_lang(lang)
+    total = round(float(seconds) / 60.0)
+    if total < 60:
+        return str(MESSAGES["fmt.minutes"][code]).format(n=total)
+    return str(MESSAGES["fmt.hours_minutes"][code]).format(h=total // 60, m=total % 60)
+
+
+def format_distance(metres: float, lang: str) -> str:
+    """Format a distance: metres below 1 km, else km with one decimal."""
+    code = check_lang(lang)
+    if metres < 1000:
+        return str(MESSAGES["fmt.m"][code]).format(m=float(metres))
+    return str(MESSAGES["fmt.km"][code]).format(km=float(metres) / 1000.0)
