@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import geopandas as gpd
 import numpy as np
@@ -290,7 +290,9 @@ def build_problem(
         str(row[STATION_ID]): (float(row.geometry.x), float(row.geometry.y))
         for _, row in district.stations.iterrows()
     }
-    plan_date = options.plan_date or (pd.Timestamp(analysis.risk.at).date() + pd.Timedelta(days=1))
+    # The risk's reference time is the end of the last day with data: plan the day after it.
+    last_day = (pd.Timestamp(analysis.risk.at) - pd.Timedelta(microseconds=1)).date()
+    plan_date = options.plan_date or last_day + timedelta(days=1)
     notes = (
         *district.notes,
         *analysis.risk.notes,

@@ -2,7 +2,8 @@
 
 Loads the sample, grids it, scores hotspots, plans the evening shift with the sample's
 stations and duties, and writes every output a coordinator would use: the grid, the hotspot
-table, the plan, the map (English and Chinese) and the route sheets in every format.
+table, the plan, the map (English and Chinese), the route sheets in every format and the
+staffing proposal.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import typer
 
 from api.cli.app import JsonOption, OutOption, SampleOption, app, console, emit_json, progress
 from api.cli.plan import write_shift_plan
+from api.cli.staffing import StaffingRunOptions, run_staffing
 from api.outputs import write_grid_geojson
 from api.pipeline import AnalysisOptions, PlanOptions, analyse, plan_bundle, plan_shift
 from geo import sample
@@ -61,17 +63,19 @@ def demo(
         outline = gpd.GeoDataFrame(geometry=[district.boundary], crs=district.crs)
         duties = read_duties(sample.data_dir(sample_name) / "duties.csv", boundary=outline)
 
-        def tell_plan(description: str, fraction: float) -> None:
-            bar.update(step, description=description, completed=50 + int(fraction * 45))
-
         result = plan_shift(
             analysis,
             options=PlanOptions(shift=shift, time_limit_s=time_limit_s, on_infeasible="drop"),
             duties=duties,
-            progress=tell_plan,
+            progress=lambda d, f: bar.update(step, description=d, completed=50 + int(f * 35)),
         )
+        bar.update(step, description="Staffing proposal", completed=85)
+        staffing = run_staffing(analysis, out / "staffing", StaffingRunOptions(max_units=8))
         bar.update(step, description="Writing outputs", completed=95)
         outputs = _write(analysis, result, out)
+        for name in ("staffing_csv", "curves_png", "staffing_pdf_en", "roster_xlsx"):
+            if name in staffing["outputs"]:
+                outputs[name.replace("_", " ")] = staffing["outputs"][name]
         bar.update(step, description="Done", completed=100)
 
     plan = result.plan

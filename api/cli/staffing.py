@@ -53,6 +53,7 @@ from geo import sample
 from geo.hotspots import DEFAULT_BANDS, TimeBand
 from geo.network.modes import Mode
 from geo.schema import AREA_ID, POPULATION, STATION_ID
+from maps.staffing_page import StaffingInput, write_staffing_pdf
 from planner.staffing import (
     DISTRICT,
     CoverageCurve,
@@ -425,6 +426,10 @@ def write_staffing_outputs(
         sheets["shifts by hour"] = hours
     sheets["notes"] = pd.DataFrame({"note": list(proposal.notes)})
     out["staffing_xlsx"] = write_xlsx(sheets, out_dir / "staffing.xlsx")
+    for lang in ("en", "zh-CN"):
+        out[f"staffing_pdf_{lang}"] = write_staffing_pdf(
+            staffing_page_input(table, curves, title), out_dir / f"staffing_{lang}.pdf", lang=lang
+        )
     if proposal.roster is not None:
         long = roster_frame(proposal.roster)
         out["roster_csv"] = write_csv(long, out_dir / "roster.csv")
@@ -437,6 +442,23 @@ def write_staffing_outputs(
             out_dir / "roster.xlsx",
         )
     return {k: str(v) for k, v in out.items()}
+
+
+def staffing_page_input(table: pd.DataFrame, curves: pd.DataFrame, title: str) -> StaffingInput:
+    """The one-page staffing PDF's input: the table and the district's first coverage curve."""
+    page = table.rename(
+        columns={"norm_fulltime": "norm_headcount", "workload_people": "workload_headcount"}
+    )[["area", "shift", "norm_headcount", "workload_headcount", "current", "gap"]]
+    district = curves[curves["scope"] == DISTRICT]
+    if len(district):
+        first = district[
+            (district["shift"] == district["shift"].iloc[0])
+            & (district["fleet"] == district["fleet"].iloc[0])
+        ]
+        coverage = first[["units", "risk_share"]].reset_index(drop=True)
+    else:
+        coverage = pd.DataFrame({"units": [], "risk_share": []})
+    return StaffingInput(table=page.reset_index(drop=True), coverage=coverage, district=title)
 
 
 def staffing_summary(

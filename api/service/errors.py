@@ -1,0 +1,108 @@
+"""Errors of the service and how each becomes an HTTP answer.
+
+A client's mistake is never a 500: bad input files give 422 with the ``geo`` layer's problems
+(``source``, ``row``, ``column``, ``value``, ``message``), impossible plans 422, resources of
+another area 404 (their existence is not revealed), writes by viewers 403, uploads over the
+limit 413 and too many requests 429 with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request, status
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
+
+from api.service.ratelimit import RateLimitExceeded
+from geo.errors import GeoInputError, NetworkError, SampleNotFoundError
+from planner.errors import PlanningError
+
+
+class NotFoundError(HTTPException):
+    """A resource that does not exist or lies in an area the user does not see."""
+
+    def __init__(self, resource: str, resource_id: object) -> None:
+        super().__init__(status.HTTP_404_NOT_FOUND, f"{resource} {resource_id} not found")
+
+
+class ForbiddenError(HTTPException):
+    """An action the user's role does not allow."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(status.HTTP_403_FORBIDDEN, detail)
+
+
+class ConflictError(HTTPException):
+    """A request that clashes with the current state (a duplicate name, a finished job)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(status.HTTP_409_CONFLICT, detail)
+
+
+class UnauthorizedError(HTTPException):
+    """Missing, invalid or expired credentials."""
+
+    def __init__(self, detail: str = "not authenticated") -> None:
+        super().__init__(
+            status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"}
+        )
+
+
+class UploadTooLargeError(HTTPException):
+    """An upload beyond the configured size."""
+
+    def __init__(self, limit_bytes: int) -> None:
+        super().__init__(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            f"the upload is larger than the limit of {limit_bytes / 1024 / 1024:g} MB",
+        )
+
+
+class InvalidInputError(HTTPException):
+    """A request whose values cannot be used (422), with a plain message."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
+
+
+def geo_problems_body(exc: GeoInputError) -> dict[str, Any]:
+    """The 422 body of a :class:`GeoInputError`: a summary and every problem."""
+    summary = str(exc).split("\n", 1)[0].rstrip(":")
+    return {"detail": summary, "problems": [p.as_dict() for p in exc.problems]}
+
+
+async def _geo_input(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, GeoInputError)
+    return JSONResponse(geo_problems_body(exc), status_code=422)
+
+
+async def _unprocessable(_: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=422)
+
+
+async def _data_error(_: Request, exc: Exception) -> JSONResponse:
+    reason = str(getattr(exc, "orig", exc)).split("\n", 1)[0]
+    return JSONResponse(
+        {"detail": f"a value cannot be stored: {reason}"},
+        status_code=422,
+    )
+
+
+async def _rate_limited(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RateLimitExceeded)
+    return JSONResponse(
+        {"detail": str(exc)},
+        status_code=429,
+        headers={"Retry-After": str(exc.retry_after_s)},
+    )
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Register the exception handlers on ``app``."""
+    app.add_exception_handler(GeoInputError, _geo_input)
+    app.add_exception_handler(PlanningError, _unprocessable)
+    app.add_exception_handler(NetworkError, _unprocessable)
+    app.add_exception_handler(SampleNotFoundError, _unprocessable)
+    app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(RateLimitExceeded, _rate_limited)

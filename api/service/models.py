@@ -1,0 +1,288 @@
+"""The stored tables as typed SQLAlchemy 2 ORM models.
+
+Geometry storage is dialect-aware. Every place keeps plain ``lon``/``lat`` columns (EPSG:4326)
+and polygons as GeoJSON, which both databases read the same way; on PostgreSQL the incidents
+also get a real PostGIS ``geometry(POINT, 4326)`` column (``geom``, GiST-indexed) for spatial
+queries, while on SQLite, where GeoAlchemy2 would need the SpatiaLite extension, the same
+column holds the point as WKT text. See :class:`PointGeometry`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeEngine
+
+#: JSON documents: JSONB on PostgreSQL, JSON text elsewhere.
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    """The current UTC time without tzinfo (stored the same way on every database)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class PointGeometry(TypeDecorator[str]):
+    """A point in EPSG:4326, written and read as WKT (``POINT (lon lat)``).
+
+    PostGIS stores it as ``geometry(POINT, 4326)``; SQLite as text, so no SpatiaLite is needed.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(Geometry("POINT", srid=4326, spatial_index=False))
+        return dialect.type_descriptor(Text())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if dialect.name == "postgresql":
+            return f"SRID=4326;{value}"
+        return str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return value
+        from geoalchemy2.shape import to_shape
+
+        return str(to_shape(value).wkt)
+
+
+class Role(StrEnum):
+    """What a user may do: admins everything; planners change their areas; viewers only read."""
+
+    ADMIN = "admin"
+    PLANNER = "planner"
+    VIEWER = "viewer"
+
+
+class JobState(StrEnum):
+    """States of a background plan."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+ACTIVE_STATES = (JobState.QUEUED.value, JobState.RUNNING.value)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class Area(Base):
+    """A jurisdiction: outline, stations, street network, time zone, official polygons."""
+
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    boundary: Mapped[dict[str, Any]] = mapped_column(JsonType)  # GeoJSON geometry, EPSG:4326
+    stations: Mapped[dict[str, Any]] = mapped_column(JsonType)  # FeatureCollection of points
+    official_areas: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
+    network_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sample: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class User(Base):
+    """A person or system that signs in; sees only the areas it is given (admins: all)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    role: Mapped[str] = mapped_column(String(16), default=Role.VIEWER.value)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    access: Mapped[list[AreaAccess]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def area_ids(self) -> list[int]:
+        return sorted(a.area_id for a in self.access)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN.value
+
+
+class AreaAccess(Base):
+    """The scope of a user: one row per area the user may see."""
+
+    __tablename__ = "area_access"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    area_id: Mapped[int] = mapped_column(
+        ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True
+    )
+    user: Mapped[User] = relationship(back_populates="access")
+
+
+class ApiToken(Base):
+    """A long-lived token for systems; only its SHA-256 hash is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class IncidentDataset(Base):
+    """One uploaded incident file of an area (its rows are :class:`Incident`)."""
+
+    __tablename__ = "datasets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(255))
+    row_count: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    categories: Mapped[dict[str, int]] = mapped_column(JsonType)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class Incident(Base):
+    """A reported incident: place, time and category only (no personal data)."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), index=True
+    )
+    incident_id: Mapped[str] = mapped_column(String(200))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    time_known: Mapped[bool] = mapped_column(Boolean)
+    category: Mapped[str] = mapped_column(String(200))
+    weight: Mapped[float] = mapped_column(Float)
+    source_row: Mapped[int] = mapped_column(Integer)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    geom: Mapped[str | None] = mapped_column(PointGeometry(), nullable=True)
+
+
+class GridRecord(Base):
+    """A grid built over an area (cells kept as a GeoJSON FeatureCollection in EPSG:4326)."""
+
+    __tablename__ = "grids"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    cell_size_m: Mapped[float] = mapped_column(Float)
+    cell_count: Mapped[int] = mapped_column(Integer)
+    cells: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class PlanJob(Base):
+    """A background plan: its parameters, state, progress and result."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
+    dataset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("datasets.id", ondelete="SET NULL"), nullable=True
+    )
+    state: Mapped[str] = mapped_column(String(16), default=JobState.QUEUED.value, index=True)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    parameters: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
+    rerun_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plans.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class PlanBundleBlob(Base):
+    """The layers and plan objects of a finished plan, pickled, for maps and sheets.
+
+    Written only by the service's own plan workers, in the same transaction as the result; a
+    blob a newer version cannot read asks for a re-run instead of failing.
+    """
+
+    __tablename__ = "plan_bundles"
+
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True
+    )
+    format_version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AuditEntry(Base):
+    """Who created, changed or deleted what, and when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    username: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    action: Mapped[str] = mapped_column(String(32))
+    resource_type: Mapped[str] = mapped_column(String(32))
+    resource_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    area_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
