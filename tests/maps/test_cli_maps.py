@@ -46,7 +46,7 @@ def test_map_and_sheets(tmp_path: Path) -> None:
             "toronto-uoft",
             "--formats",
             "gpx,csv,xlsx",
-            "--units",
+            "--only-units",
             "C1",
             "--time-limit",
             "1",

@@ -1,0 +1,63 @@
+"""Signing in: password to JWT, bad passwords, API tokens, expired and revoked tokens."""
+
+from __future__ import annotations
+
+from api.service.security import create_access_token
+from tests.api.service.conftest import Service
+
+
+def test_health_needs_no_authentication(service: Service) -> None:
+    response = service.client.get("/health")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert response.json()["database"] == "ok"
+
+
+def test_password_flow_gives_a_jwt_for_me(service: Service, admin: dict[str, str]) -> None:
+    response = service.client.get("/auth/me", headers=admin)
+    assert response.status_code == 200
+    assert response.json()["username"] == "admin"
+    assert response.json()["role"] == "admin"
+
+
+def test_wrong_password_and_unknown_user_are_401(service: Service, admin: dict[str, str]) -> None:
+    for name, password in (("admin", "wrong password"), ("nobody", "whatever1")):
+        response = service.client.post("/auth/token", data={"username": name, "password": password})
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_every_resource_needs_a_token(service: Service) -> None:
+    for path in ("/areas", "/datasets", "/plans", "/grids", "/users", "/audit", "/auth/me"):
+        assert service.client.get(path).status_code == 401, path
+    bad = {"Authorization": "Bearer not-a-token"}
+    assert service.client.get("/areas", headers=bad).status_code == 401
+
+
+def test_expired_token_is_401(service: Service, admin: dict[str, str]) -> None:
+    settings = service.app.state.service
+    token, _ = create_access_token(1, secret=settings.secret_key, minutes=-1)
+    response = service.client.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    assert "expired" in response.json()["detail"]
+
+
+def test_token_signed_with_another_secret_is_401(service: Service, admin: dict[str, str]) -> None:
+    token, _ = create_access_token(1, secret="another secret", minutes=5)
+    response = service.client.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+
+
+def test_api_token_works_until_revoked(service: Service, admin: dict[str, str]) -> None:
+    created = service.client.post("/users/1/tokens", json={"name": "sync"}, headers=admin)
+    assert created.status_code == 201, created.text
+    body = created.json()
+    token = body["token"]
+    assert token.startswith("gp_") and body["prefix"] == token[:10]
+    system = {"Authorization": f"Bearer {token}"}
+    assert service.client.get("/auth/me", headers=system).json()["username"] == "admin"
+    listed = service.client.get("/users/1/tokens", headers=admin).json()
+    assert listed["total"] == 1 and "token" not in listed["items"][0]
+    revoked = service.client.delete(f"/users/1/tokens/{body['id']}", headers=admin)
+    assert revoked.status_code == 204
+    assert service.client.get("/auth/me", headers=system).status_code == 401
