@@ -8,32 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from geo.network.modes import Mode
+from geo.network.modes import Mode, parse_mode
 
-_MODE_SYNONYMS = {
-    "foot": Mode.FOOT,
-    "walk": Mode.FOOT,
-    "walking": Mode.FOOT,
-    "步巡": Mode.FOOT,
-    "步行": Mode.FOOT,
-    "bicycle": Mode.BICYCLE,
-    "bike": Mode.BICYCLE,
-    "cycle": Mode.BICYCLE,
-    "自行车巡": Mode.BICYCLE,
-    "自行车": Mode.BICYCLE,
-    "car": Mode.CAR,
-    "vehicle": Mode.CAR,
-    "drive": Mode.CAR,
-    "车巡": Mode.CAR,
-}
-
-
-def parse_mode(value: str) -> Mode:
-    """Parse a mode name or a common synonym (``walk``, ``bike``, ``vehicle``, 步巡 ...)."""
-    key = str(value).strip().lower()
-    if key not in _MODE_SYNONYMS:
-        raise ValueError(f"unknown patrol mode {value!r}; expected foot, bicycle or car")
-    return _MODE_SYNONYMS[key]
+__all__ = ["Break", "Mode", "Unit", "parse_mode"]
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from geo.io.common import (
     read_vector,
     source_name,
 )
-from geo.network.modes import Mode
+from geo.network.modes import MODE_SYNONYMS, Mode
 from geo.schema import GEOMETRY
 
 # --------------------------------------------------------------------------------------------
@@ -80,26 +80,6 @@ KIND_SYNONYMS: dict[str, str] = {
     "school_gate": WINDOW,
     "学校": WINDOW,
     "校门": WINDOW,
-}
-
-#: Mode spellings, the same as :func:`planner.units.parse_mode` accepts (``geo`` must not
-#: import ``planner``; a test keeps the two lists equal). Validating here lets a bad mode be
-#: reported with its row and column together with every other problem of the file.
-MODE_SYNONYMS: dict[str, Mode] = {
-    "foot": Mode.FOOT,
-    "walk": Mode.FOOT,
-    "walking": Mode.FOOT,
-    "步巡": Mode.FOOT,
-    "步行": Mode.FOOT,
-    "bicycle": Mode.BICYCLE,
-    "bike": Mode.BICYCLE,
-    "cycle": Mode.BICYCLE,
-    "自行车巡": Mode.BICYCLE,
-    "自行车": Mode.BICYCLE,
-    "car": Mode.CAR,
-    "vehicle": Mode.CAR,
-    "drive": Mode.CAR,
-    "车巡": Mode.CAR,
 }
 
 #: Posts are orders to hold a place; lines and timed visits are worth doing but droppable

@@ -34,6 +34,36 @@ class Mode(StrEnum):
     CAR = "car"
 
 
+#: Spellings of the modes in input files, English and Chinese (步巡 foot patrol, 自行车巡
+#: bicycle patrol, 车巡 vehicle patrol).
+MODE_SYNONYMS: Mapping[str, Mode] = MappingProxyType(
+    {
+        "foot": Mode.FOOT,
+        "walk": Mode.FOOT,
+        "walking": Mode.FOOT,
+        "步巡": Mode.FOOT,
+        "步行": Mode.FOOT,
+        "bicycle": Mode.BICYCLE,
+        "bike": Mode.BICYCLE,
+        "cycle": Mode.BICYCLE,
+        "自行车巡": Mode.BICYCLE,
+        "自行车": Mode.BICYCLE,
+        "car": Mode.CAR,
+        "vehicle": Mode.CAR,
+        "drive": Mode.CAR,
+        "车巡": Mode.CAR,
+    }
+)
+
+
+def parse_mode(value: str) -> Mode:
+    """Parse a mode name or a synonym (``walk``, ``bike``, ``vehicle``, 步巡 ...)."""
+    key = str(value).strip().casefold()
+    if key not in MODE_SYNONYMS:
+        raise ValueError(f"unknown patrol mode {value!r}; expected foot, bicycle or car")
+    return MODE_SYNONYMS[key]
+
+
 def as_mode(value: Mode | str) -> Mode:
     """Return ``value`` as a :class:`Mode`, raising ``ValueError`` naming the bad value."""
     try:

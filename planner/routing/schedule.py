@@ -1,7 +1,33 @@
-"""Timing of given stop orders: earliest service starts, break placement and minimum gaps.
+r"""Timing of given stop orders: earliest service starts, break placement and minimum gaps.
 
-Used by the search (to accept or reject routes) and to turn node orders into timed plans.
-The independent check of finished plans lives in :mod:`planner.routing.verify`.
+Used by the search (to accept or reject routes, and as the incremental state its insertion
+checks read) and to turn node orders into timed plans. The independent check of finished
+plans lives in :mod:`planner.routing.verify`.
+
+Breaks as items
+---------------
+A break :math:`(d, [e, l])` taken in the leg :math:`i \to j` is an item of the route with
+zero travel on both sides, start window :math:`[e - t_{ij}, l]` and duration
+:math:`t_{ij} + d`: if the unit is free at :math:`x`, the item starts at
+:math:`\max(x, e - t_{ij}) \le l` and the unit reaches :math:`j` at
+:math:`\max(x + t_{ij}, e) + d`, which is exactly the earliest arrival when the break may
+start anywhere in the leg (at :math:`\max(x, e)`, before, during or after the drive). A
+second break in the same leg follows the first with window :math:`[e, l]` and duration
+:math:`d`. With breaks as items, a route is a plain sequence with windows, so the classic
+forward pass (earliest starts) and backward pass (how much later each arrival may become,
+``cap``) apply unchanged.
+
+Which leg takes a break is chosen per route: with the other breaks placed, every leg is
+tried in O(1) against the caps of the route without that break, and the leg leaving the
+most slack is kept. For one break per unit this finds a timing whenever one exists.
+
+Minimum gaps
+------------
+A gap :math:`\tau_b \ge \tau_a + g` between two stops of the same route raises
+:math:`b`'s earliest start during the forward pass and caps how much later :math:`a` may
+start (:math:`\tau_b - g`). Across routes, the partner's current start turns the gap into a
+window bound (``lower`` / ``upper``); :meth:`Timer.routes` iterates to the earliest times
+that satisfy all gaps.
 """
 
 from __future__ import annotations
@@ -9,7 +35,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from planner.routing.model import Break, BreakPlacement, RoutingProblem
+from planner.routing.model import BreakPlacement, RoutingProblem
+
+#: No bound.
+BIG = 1 << 60
 
 
 @dataclass(frozen=True)
@@ -26,137 +55,350 @@ class RouteTimes:
     travel_s: int
 
 
-def schedule_route(
-    problem: RoutingProblem,
-    vehicle: int,
-    nodes: Sequence[int],
-    lower_bounds: Mapping[int, int] | None = None,
-) -> RouteTimes | None:
-    """Time a stop order as early as possible; ``None`` when no timing is feasible.
+@dataclass
+class RouteState:
+    """One timed route as a sequence of items: depots, stops and breaks.
 
-    Each break is taken in the first leg where it is either free (absorbed by waiting) or
-    cannot be postponed any more; within a leg the unit travels first and takes the break
-    on arrival when the break window allows, else takes it before leaving. This greedy rule
-    can miss a feasible timing in contrived cases; it never returns an infeasible one.
+    Per item ``k``: ``loc`` is the node (``-1`` for a break), ``brk`` the break index
+    (``-1`` for a place), ``first`` whether it is the first break of its leg (it then
+    carries the leg's travel), ``tin`` the travel from the previous item, ``open`` /
+    ``close`` the effective start window (gaps and bounds included), ``svc`` the duration,
+    ``start`` / ``dep`` the earliest start and departure, ``cap`` how much later the
+    arrival at the item may become without breaking any window after it.
+    """
+
+    vehicle: int
+    nodes: list[int]
+    loc: list[int]
+    brk: list[int]
+    first: list[bool]
+    tin: list[int]
+    open: list[int]
+    close: list[int]
+    svc: list[int]
+    start: list[int]
+    dep: list[int]
+    cap: list[int]
+    travel: int
+
+    def starts(self) -> dict[int, int]:
+        """Service start of each stop."""
+        return {n: s for n, s in zip(self.loc[1:-1], self.start[1:-1], strict=True) if n >= 0}
+
+
+class Timer:
+    """Times stop orders of one problem (precomputed lists for speed).
 
     Parameters
     ----------
     problem
         The routing problem.
-    vehicle
-        Vehicle index.
-    nodes
-        Stops in visiting order, depots excluded.
-    lower_bounds
-        Extra earliest service starts per node (from minimum gaps).
     """
-    veh = problem.vehicles[vehicle]
-    travel = problem.travel(vehicle)
-    opn, cls, svc = problem.window_open_s, problem.window_close_s, problem.service_s
-    lbs = lower_bounds or {}
-    pending = sorted(
-        enumerate(veh.breaks), key=lambda ib: (ib[1].latest_start_s, ib[1].earliest_start_s)
-    )
-    placements: list[BreakPlacement] = []
+
+    def __init__(self, problem: RoutingProblem) -> None:
+        self.p = problem
+        self.nv = len(problem.vehicles)
+        self.tl = [problem.travel(v).tolist() for v in range(self.nv)]
+        self.opn = [int(x) for x in problem.window_open_s]
+        self.cls = [int(x) for x in problem.window_close_s]
+        self.svc = [int(x) for x in problem.service_s]
+        self.breaks = [
+            sorted(
+                enumerate(veh.breaks),
+                key=lambda ib: (ib[1].latest_start_s, ib[1].earliest_start_s),
+            )
+            for veh in problem.vehicles
+        ]
+        # Gap partners: preds[b] = [(a, g)] (b after a), succs[a] = [(b, g)].
+        self.preds: dict[int, list[tuple[int, int]]] = {}
+        self.succs: dict[int, list[tuple[int, int]]] = {}
+        for gap in problem.min_gaps:
+            self.preds.setdefault(gap.node_b, []).append((gap.node_a, gap.gap_s))
+            self.succs.setdefault(gap.node_a, []).append((gap.node_b, gap.gap_s))
+
+    # ------------------------------------------------------------------ one route
+    def _pass(
+        self,
+        v: int,
+        seq: list[int],
+        placed: dict[int, list[int]],
+        lower: Mapping[int, int],
+        upper: Mapping[int, int],
+    ) -> RouteState | None:
+        """Forward and backward pass over ``seq`` with breaks ``placed[leg]``."""
+        veh = self.p.vehicles[v]
+        tl = self.tl[v]
+        brks = veh.breaks
+        loc: list[int] = []
+        brk: list[int] = []
+        first: list[bool] = []
+        tin: list[int] = []
+        opn: list[int] = []
+        cls: list[int] = []
+        svc: list[int] = []
+        travel = 0
+        last = len(seq) - 1
+        for k, node in enumerate(seq):
+            if k == 0:
+                loc.append(node)
+                brk.append(-1)
+                first.append(False)
+                tin.append(0)
+                opn.append(veh.shift_start_s)
+                cls.append(veh.shift_start_s)
+                svc.append(0)
+                continue
+            prev = seq[k - 1]
+            leg = tl[prev][node]
+            travel += leg
+            in_leg = placed.get(k - 1)
+            if in_leg:
+                for q, b in enumerate(in_leg):
+                    bb = brks[b]
+                    loc.append(-1)
+                    brk.append(b)
+                    first.append(q == 0)
+                    tin.append(0)
+                    if q == 0:
+                        opn.append(bb.earliest_start_s - leg)
+                        svc.append(leg + bb.duration_s)
+                    else:
+                        opn.append(bb.earliest_start_s)
+                        svc.append(bb.duration_s)
+                    cls.append(bb.latest_start_s)
+                leg = 0
+            loc.append(node)
+            brk.append(-1)
+            first.append(False)
+            tin.append(leg)
+            if k == last:
+                opn.append(veh.shift_start_s)
+                cls.append(veh.shift_end_s)
+                svc.append(0)
+            else:
+                o, c = self.opn[node], self.cls[node]
+                lo = lower.get(node)
+                if lo is not None and lo > o:
+                    o = lo
+                hi = upper.get(node)
+                if hi is not None and hi < c:
+                    c = hi
+                opn.append(o)
+                cls.append(c)
+                svc.append(self.svc[node])
+        m = len(loc)
+        start = [0] * m
+        dep = [0] * m
+        wait = [0] * m
+        start[0] = dep[0] = veh.shift_start_s
+        preds, succs = self.preds, self.succs
+        seen: dict[int, int] = {}
+        for k in range(1, m):
+            a = dep[k - 1] + tin[k]
+            o = opn[k]
+            node = loc[k]
+            if node >= 0 and node in preds and k < m - 1:
+                for x, g in preds[node]:
+                    sx = seen.get(x)
+                    if sx is not None:
+                        if sx + g > o:
+                            o = sx + g
+                    elif x in self._route_set:
+                        return None  # x must come first but is later in this route
+                opn[k] = o
+            s = a if a > o else o
+            if s > cls[k]:
+                return None
+            start[k], wait[k], dep[k] = s, s - a, s + svc[k]
+            if node >= 0:
+                seen[node] = s
+        for k in range(1, m - 1):
+            node = loc[k]
+            if node >= 0 and node in succs:
+                for y, g in succs[node]:
+                    sy = seen.get(y)
+                    if sy is not None and sy - g < cls[k]:
+                        cls[k] = sy - g
+        cap = [0] * m
+        ms = cls[m - 1] - start[m - 1]
+        cap[m - 1] = wait[m - 1] + ms
+        for k in range(m - 2, 0, -1):
+            own = cls[k] - start[k]
+            nxt = wait[k + 1] + ms
+            ms = own if own < nxt else nxt
+            cap[k] = wait[k] + ms
+        cap[0] = 0
+        return RouteState(
+            v, list(seq[1:-1]), loc, brk, first, tin, opn, cls, svc, start, dep, cap, travel
+        )
+
+    def route(
+        self,
+        v: int,
+        nodes: Sequence[int],
+        lower: Mapping[int, int] | None = None,
+        upper: Mapping[int, int] | None = None,
+    ) -> RouteState | None:
+        """Time stop order ``nodes`` of vehicle ``v`` as early as possible.
+
+        ``lower`` / ``upper`` bound the start of given stops (gaps to other routes).
+        Returns ``None`` when no timing is found (always when none exists with at most one
+        break per unit; with several, the legs are chosen one break at a time).
+        """
+        p = self.p
+        if p.allowed_vehicles is not None and not all(p.vehicle_may_visit(v, j) for j in nodes):
+            return None
+        veh = p.vehicles[v]
+        seq = [veh.start_node, *nodes, veh.end_node]
+        self._route_set = set(nodes)
+        lo = lower or {}
+        hi = upper or {}
+        placed: dict[int, list[int]] = {}
+        tl = self.tl[v]
+        for b, bb in self.breaks[v]:
+            st = self._pass(v, seq, placed, lo, hi)
+            if st is None:
+                return None
+            e, lat, d = bb.earliest_start_s, bb.latest_start_s, bb.duration_s
+            best_leg, best_score = -1, -BIG
+            k_item = 0
+            for leg in range(len(seq) - 1):
+                # Item index of the next place: skip the breaks already in this leg.
+                nxt = k_item + 1 + len(placed.get(leg, ()))
+                prev = nxt - 1
+                x = st.dep[prev]
+                if prev == k_item:
+                    t = tl[seq[leg]][seq[leg + 1]]
+                    virt = x if x > e - t else e - t
+                    arrive = (x + t if x + t > e else e) + d
+                    delay = arrive - (x + t)
+                else:
+                    virt = x if x > e else e
+                    delay = virt + d - x
+                if virt <= lat and delay <= st.cap[nxt]:
+                    score = min(st.cap[nxt] - delay, lat - virt)
+                    if score > best_score:
+                        best_leg, best_score = leg, score
+                k_item = nxt
+            if best_leg < 0:
+                return None
+            placed.setdefault(best_leg, []).append(b)
+        return self._pass(v, seq, placed, lo, hi)
+
+    # ------------------------------------------------------------------ all routes
+    def bounds(
+        self, v: int, nodes: Sequence[int], starts: Mapping[int, int], where: Mapping[int, int]
+    ) -> tuple[dict[int, int], dict[int, int]]:
+        """Start bounds of route ``v``'s stops from their gap partners on other routes."""
+        lower: dict[int, int] = {}
+        upper: dict[int, int] = {}
+        for node in nodes:
+            for x, g in self.preds.get(node, ()):
+                w = where.get(x)
+                if w is not None and w != v:
+                    val = starts[x] + g
+                    if val > lower.get(node, -BIG):
+                        lower[node] = val
+            for y, g in self.succs.get(node, ()):
+                w = where.get(y)
+                if w is not None and w != v:
+                    val = starts[y] - g
+                    if val < upper.get(node, BIG):
+                        upper[node] = val
+        return lower, upper
+
+    def linked(self, nodes: Sequence[int], where: Mapping[int, int]) -> set[int]:
+        """Routes holding a gap partner of any of ``nodes``."""
+        out: set[int] = set()
+        for node in nodes:
+            for x, _ in self.preds.get(node, ()):
+                if x in where:
+                    out.add(where[x])
+            for y, _ in self.succs.get(node, ()):
+                if y in where:
+                    out.add(where[y])
+        return out
+
+    def routes(self, routes: Sequence[Sequence[int]]) -> list[RouteState] | None:
+        """Time all routes, honouring minimum gaps across vehicles; ``None`` if infeasible.
+
+        Gaps across routes raise the later stop's earliest start until nothing changes
+        (monotone, so at most one round per gap unless gaps form a cycle, reported as
+        infeasible); a last pass adds the upper bounds so the states' caps keep every gap.
+        """
+        states: list[RouteState | None] = [self.route(v, r) for v, r in enumerate(routes)]
+        if any(s is None for s in states):
+            return None
+        if not self.preds:
+            return states  # type: ignore[return-value]
+        where = {node: v for v, r in enumerate(routes) for node in r}
+        cross = [v for v, r in enumerate(routes) if self.linked(r, where) - {v}]
+        if not cross:
+            return states  # type: ignore[return-value]
+        lowers: dict[int, dict[int, int]] = {v: {} for v in cross}
+        for _ in range(len(self.p.min_gaps) + 2):
+            starts: dict[int, int] = {}
+            for s in states:
+                assert s is not None
+                starts.update(s.starts())
+            dirty = []
+            for v in cross:
+                lo, _ = self.bounds(v, routes[v], starts, where)
+                if lo != lowers[v]:
+                    lowers[v] = lo
+                    dirty.append(v)
+            if not dirty:
+                break
+            for v in dirty:
+                states[v] = self.route(v, routes[v], lowers[v])
+                if states[v] is None:
+                    return None
+        else:
+            return None
+        starts = {}
+        for s in states:
+            assert s is not None
+            starts.update(s.starts())
+        for v in cross:
+            lo, hi = self.bounds(v, routes[v], starts, where)
+            st = self.route(v, routes[v], lo, hi)
+            if st is None:
+                return None
+            states[v] = st
+            starts.update(st.starts())
+        return states  # type: ignore[return-value]
+
+
+def route_times(state: RouteState) -> RouteTimes:
+    """The plain timed route of a state: stop times, break placements, totals."""
     arrivals: list[int] = []
     departures: list[int] = []
-    t = veh.shift_start_s
-    prev = veh.start_node
-    total_travel = 0
-    seq = [*nodes, veh.end_node]
-    last = len(seq) - 1
-    for k, node in enumerate(seq):
-        is_end = k == last
-        if not is_end and not problem.vehicle_may_visit(vehicle, node):
-            return None
-        leg = int(travel[prev, node])
-        total_travel += leg
-        if is_end:
-            open_j, close_j, svc_j = veh.shift_start_s, veh.shift_end_s, 0
-        else:
-            open_j = max(int(opn[node]), lbs.get(node, 0))
-            close_j, svc_j = int(cls[node]), int(svc[node])
-        cur, traveled = t, False
-        remaining: list[tuple[int, Break]] = []
-        for b_index, brk in pending:
-            without = max(open_j, cur if traveled else cur + leg)
-            e, lat, dur = brk.earliest_start_s, brk.latest_start_s, brk.duration_s
-            if traveled:
-                at = max(cur, e)
-                after_travel = True
-            else:
-                at = max(cur + leg, e)
-                after_travel = True
-                if at > lat:
-                    at, after_travel = max(cur, e), False
-            b_start = at if at <= lat else None
-            with_break = None
-            if b_start is not None:
-                end_b = b_start + dur
-                with_break = max(open_j, end_b if after_travel else end_b + leg)
-            must = is_end or without + svc_j > lat
-            free = with_break is not None and with_break <= without
-            if must or free:
-                if b_start is None:
-                    return None
-                placements.append(BreakPlacement(b_index, b_start, dur, k - 1))
-                cur = b_start + dur
-                traveled = traveled or after_travel
-            else:
-                remaining.append((b_index, brk))
-        pending = remaining
-        arrive = max(open_j, cur if traveled else cur + leg)
-        if arrive > close_j:
-            return None
-        if is_end:
-            return RouteTimes(
-                vehicle=vehicle,
-                nodes=tuple(int(x) for x in nodes),
-                arrival_s=tuple(arrivals),
-                departure_s=tuple(departures),
-                breaks=tuple(placements),
-                depart_s=veh.shift_start_s,
-                return_s=arrive,
-                travel_s=total_travel,
-            )
-        arrivals.append(arrive)
-        departures.append(arrive + svc_j)
-        t = arrive + svc_j
-        prev = node
-    raise AssertionError("unreachable: the end depot closes every route")
-
-
-def schedule_routes(
-    problem: RoutingProblem, routes: Sequence[Sequence[int]]
-) -> list[RouteTimes] | None:
-    """Time all routes (one stop order per vehicle) honouring minimum gaps across vehicles.
-
-    Gaps are enforced by raising the earliest start of the later copy and re-timing until
-    nothing changes; only ever delaying keeps this monotone, so it ends after at most one
-    round per gap unless the gaps form a cycle, which is reported as infeasible.
-    """
-    lbs: dict[int, int] = {}
-    times: list[RouteTimes | None] = [
-        schedule_route(problem, v, nodes, lbs) for v, nodes in enumerate(routes)
-    ]
-    if not problem.min_gaps:
-        return None if any(t is None for t in times) else times  # type: ignore[return-value]
-    where = {node: v for v, nodes in enumerate(routes) for node in nodes}
-    for _ in range(len(problem.min_gaps) + 2):
-        if any(t is None for t in times):
-            return None
-        start: dict[int, int] = {}
-        for t in times:
-            assert t is not None
-            start.update(zip(t.nodes, t.arrival_s, strict=True))
-        dirty: set[int] = set()
-        for gap in problem.min_gaps:
-            a, b = gap.node_a, gap.node_b
-            if a in start and b in start and start[b] < start[a] + gap.gap_s:
-                lbs[b] = start[a] + gap.gap_s
-                dirty.add(where[b])
-        if not dirty:
-            return times  # type: ignore[return-value]
-        for v in dirty:
-            times[v] = schedule_route(problem, v, routes[v], lbs)
-    return None
+    placements: list[BreakPlacement] = []
+    stop = -1
+    for k in range(1, len(state.loc) - 1):
+        if state.loc[k] >= 0:
+            arrivals.append(state.start[k])
+            departures.append(state.dep[k])
+            stop += 1
+            continue
+        d = state.svc[k]
+        if state.first[k]:
+            # The item's window was shifted by the leg's travel: the break itself starts when
+            # the unit is free and the window is open.
+            leg = state.svc[k] - (state.close[k] - state.close[k])  # travel + duration
+            free = state.dep[k - 1]
+            e = state.open[k] + (leg - 0)  # placeholder, fixed below
+            del leg, e
+            bk = None
+        placements.append(_placement(state, k, stop))
+        del d
+    return RouteTimes(
+        vehicle=state.vehicle,
+        nodes=tuple(state.nodes),
+        arrival_s=tuple(arrivals),
+        departure_s=tuple(departures),
+        breaks=tuple(placements),
+        depart_s=state.start[0],
+        return_s=state.start[-1],
+        travel_s=state.travel,
+    )

@@ -14,10 +14,9 @@ from geo import sample
 from geo.district import District
 from geo.errors import GeoInputError
 from geo.io import read_duties
-from geo.io.duties import DUTY_COLUMNS, MODE_SYNONYMS
+from geo.io.duties import DUTY_COLUMNS
 from planner.sources import tasks_from_duties
 from planner.tasks import TaskKind
-from planner.units import _MODE_SYNONYMS as PLANNER_MODE_SYNONYMS
 
 HEADER = "duty_id,kind,name,start,end,dwell_min,required,modes,priority,lat,lon,wkt\n"
 POINT_ROW = "p1,post,Post,17:00,19:00,,,,,45.52,-122.68,\n"
@@ -162,10 +161,6 @@ def test_mode_synonyms_are_canonical_and_ordered(tmp_path: Path) -> None:
         "p2,post,Q,17:00,18:00,,,walk;foot,,45.52,-122.68,\n",
     )
     assert read_duties(path)["modes"].tolist() == ["foot;bicycle;car", "foot"]
-
-
-def test_mode_synonyms_match_the_planner() -> None:
-    assert MODE_SYNONYMS == PLANNER_MODE_SYNONYMS
 
 
 def test_required_flag_and_priority_overrides(tmp_path: Path) -> None:
