@@ -18,7 +18,7 @@ import pandas as pd
 
 from geo.assign import assign_incidents
 from geo.district import District
-from geo.grid import Grid, build_grid, spread_population
+from geo.grid import Grid, build_grid, grid_from_polygons, spread_population
 from geo.hotspots import DEFAULT_BANDS, RiskTable, TimeBand, compute_risk, hotspot_table
 from geo.hotspots.bands import DAY_BAND_NAME
 from geo.hotspots.columns import SCORE
@@ -52,7 +52,7 @@ class AnalysisOptions:
     """How the district is gridded and scored."""
 
     cell_size_m: float = 250.0
-    grid_kind: str = "square"
+    grid_kind: str = "square"  # "square", "hex", or "areas" (the official polygons as cells)
     bands: tuple[TimeBand, ...] = DEFAULT_BANDS
     at: str | None = None  # reference date of the risk; default: the latest incident's day
     half_life_days: float | None = None  # None: the hotspot module's default
@@ -83,13 +83,20 @@ def analyse(
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     progress("Building the grid", 0.0)
-    grid = build_grid(
-        district.boundary,
-        kind="hex" if opts.grid_kind == "hex" else "square",
-        cell_size_m=opts.cell_size_m,
-        crs=district.crs,
-    )
-    if len(district.areas):
+    if opts.grid_kind == "areas":
+        if not len(district.areas):
+            raise ValueError("grid: 'areas' needs official area polygons (--areas), none given")
+        grid = grid_from_polygons(district.areas, boundary=district.boundary)
+    elif opts.grid_kind in ("square", "hex"):
+        grid = build_grid(
+            district.boundary,
+            kind="hex" if opts.grid_kind == "hex" else "square",
+            cell_size_m=opts.cell_size_m,
+            crs=district.crs,
+        )
+    else:
+        raise ValueError(f"grid: expected 'square', 'hex' or 'areas', got {opts.grid_kind!r}")
+    if opts.grid_kind != "areas" and len(district.areas):
         # Gives each cell its area (largest share) and, where known, residents by area share.
         grid = spread_population(grid, district.areas)
     seconds["grid"] = time.perf_counter() - started

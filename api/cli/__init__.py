@@ -11,7 +11,7 @@ import sys
 from rich.console import Console
 from rich.markup import escape
 
-from api.cli import demo, hotspots, maps_cmds, plan, staffing, validate  # noqa: F401
+from api.cli import demo, hotspots, maps_cmds, plan, serve, staffing, users, validate  # noqa: F401
 from api.cli.app import EXIT_USER_ERROR, UserError, app
 from geo.errors import GeoInputError, NetworkError, SampleNotFoundError
 from planner.errors import PlanningError

@@ -99,6 +99,10 @@ DutiesOption = Annotated[
     typer.Option("--duties", help="Posts, lines and timed visits (CSV or GeoJSON)."),
 ]
 CellSizeOption = Annotated[float, typer.Option("--cell-size", help="Grid cell size (m).")]
+GridOption = Annotated[
+    str,
+    typer.Option("--grid", help="Cells: square, hex, or areas (the official polygons as given)."),
+]
 TopOption = Annotated[int, typer.Option("--top", help="Candidate hotspot cells.")]
 DwellOption = Annotated[float, typer.Option("--dwell", help="Minutes per hotspot visit.")]
 TimeLimitOption = Annotated[

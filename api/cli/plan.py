@@ -32,6 +32,7 @@ from api.cli.options import (
     CrsOption,
     DutiesOption,
     DwellOption,
+    GridOption,
     IncidentsOption,
     NetworkOption,
     OnInfeasibleOption,
@@ -51,6 +52,7 @@ from api.outputs import write_plan
 from api.pipeline import Analysis, AnalysisOptions, PlanOptions, ShiftPlan, analyse, plan_shift
 from geo import sample
 from geo.district import District
+from geo.errors import GeoInputError
 from geo.hotspots import resolve_band
 from geo.io import read_duties
 from geo.schema import STATION_ID
@@ -81,6 +83,7 @@ class PlanRequest:
     unit_counts: str = DEFAULT_UNIT_COUNTS
     duties: Path | None = None
     cell_size_m: float = 250.0
+    grid: str = "square"
     top: int = 150
     dwell_min: float = 12.0
     time_limit_s: float = 10.0
@@ -145,9 +148,16 @@ def run_planning(
         def tell(description: str, fraction: float) -> None:
             bar.update(step, description=description, completed=int(fraction * 50))
 
-        analysis = analyse(
-            district, AnalysisOptions(cell_size_m=request.cell_size_m), progress=tell
-        )
+        try:
+            analysis = analyse(
+                district,
+                AnalysisOptions(cell_size_m=request.cell_size_m, grid_kind=request.grid),
+                progress=tell,
+            )
+        except ValueError as exc:
+            if isinstance(exc, GeoInputError):
+                raise
+            raise UserError(f"--{exc}") from None
 
         def tell_plan(description: str, fraction: float) -> None:
             bar.update(step, description=description, completed=50 + int(fraction * 50))
@@ -175,6 +185,7 @@ def plan(
     unit_counts: UnitCountsOption = DEFAULT_UNIT_COUNTS,
     duties: DutiesOption = None,
     cell_size_m: CellSizeOption = 250.0,
+    grid: GridOption = "square",
     top: TopOption = 150,
     dwell_min: DwellOption = 12.0,
     time_limit_s: TimeLimitOption = 10.0,
@@ -197,6 +208,7 @@ def plan(
         unit_counts,
         duties,
         cell_size_m,
+        grid,
         top,
         dwell_min,
         time_limit_s,

@@ -8,6 +8,8 @@ problems name the file, row and column) and turns rows back into a
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import re
 import tempfile
@@ -81,7 +83,7 @@ def _write_json(folder: Path, name: str, data: dict[str, Any]) -> Path:
     return path
 
 
-def _check_timezone(timezone: str, argument: str = "timezone") -> None:
+def check_timezone_name(timezone: str, argument: str = "timezone") -> None:
     from geo.io.common import RowIssues
 
     issues = RowIssues(argument, 0)
@@ -97,6 +99,13 @@ def area_layers_from_sample(name: str) -> tuple[dict[str, Any], gpd.GeoDataFrame
     geo.errors.SampleNotFoundError
         For an unknown sample.
     """
+    fields, incidents = _sample_layers(name)
+    return copy.deepcopy(fields), incidents.copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _sample_layers(name: str) -> tuple[dict[str, Any], gpd.GeoDataFrame]:
+    """Samples are embedded, read-only data: read each once per process."""
     district = sample.load(name)
     fields: dict[str, Any] = {
         "timezone": district.timezone,
@@ -124,7 +133,7 @@ def area_layers_from_geojson(
         With every problem of the boundary, stations or official areas (source ``boundary``,
         ``stations``, ``official_areas``).
     """
-    _check_timezone(timezone)
+    check_timezone_name(timezone)
     if boundary.get("type") not in ("FeatureCollection", "Feature"):
         boundary = {"type": "Feature", "geometry": boundary, "properties": {}}
     with tempfile.TemporaryDirectory(prefix="gridpatrol-area-") as tmp:
@@ -205,7 +214,7 @@ def incident_rows(incidents: gpd.GeoDataFrame, dataset_id: int) -> list[dict[str
             "source_row": int(rows_in_file[i]),
             "lon": float(lon[i]),
             "lat": float(lat[i]),
-            "geom": f"POINT ({lon[i]!r} {lat[i]!r})",
+            "geom": f"POINT ({float(lon[i])!r} {float(lat[i])!r})",
         }
         for i in range(len(frame))
     ]
@@ -278,9 +287,7 @@ def network_path_of(area: Area) -> Path | None:
     return None
 
 
-def district_of(
-    area: Area, incidents: gpd.GeoDataFrame, *, with_network: bool = True
-) -> District:
+def district_of(area: Area, incidents: gpd.GeoDataFrame, *, with_network: bool = True) -> District:
     """The district of an area with the given incidents, in its working CRS."""
     boundary = gpd.GeoDataFrame(geometry=[shape(area.boundary)], crs=WGS84)
     stations = frame_from_features(area.stations)

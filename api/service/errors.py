@@ -14,7 +14,7 @@ from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 
-from api.service.ratelimit import RateLimitExceeded
+from api.service.ratelimit import RateLimitExceededError
 from geo.errors import GeoInputError, NetworkError, SampleNotFoundError
 from planner.errors import PlanningError
 
@@ -90,7 +90,7 @@ async def _data_error(_: Request, exc: Exception) -> JSONResponse:
 
 
 async def _rate_limited(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RateLimitExceeded)
+    assert isinstance(exc, RateLimitExceededError)
     return JSONResponse(
         {"detail": str(exc)},
         status_code=429,
@@ -105,4 +105,4 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NetworkError, _unprocessable)
     app.add_exception_handler(SampleNotFoundError, _unprocessable)
     app.add_exception_handler(DataError, _data_error)
-    app.add_exception_handler(RateLimitExceeded, _rate_limited)
+    app.add_exception_handler(RateLimitExceededError, _rate_limited)

@@ -20,7 +20,7 @@ class _Bucket:
     updated: float
 
 
-class RateLimitExceeded(Exception):
+class RateLimitExceededError(Exception):
     """Too many requests; ``retry_after_s`` says when the next one is allowed."""
 
     def __init__(self, retry_after_s: int) -> None:
@@ -59,7 +59,7 @@ class TokenBucketLimiter:
 
         Raises
         ------
-        RateLimitExceeded
+        RateLimitExceededError
             When the bucket is empty.
         """
         now = self._clock()
@@ -73,5 +73,5 @@ class TokenBucketLimiter:
             bucket.updated = now
             if bucket.tokens < 1.0:
                 wait = (1.0 - bucket.tokens) / self.rate_per_s
-                raise RateLimitExceeded(max(1, math.ceil(wait)))
+                raise RateLimitExceededError(max(1, math.ceil(wait)))
             bucket.tokens -= 1.0

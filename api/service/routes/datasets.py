@@ -1,0 +1,192 @@
+"""``/datasets``: incident files uploaded to an area (CSV, GeoJSON, GeoPackage, zipped
+Shapefile), checked by ``geo.io`` and stored in one transaction."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from sqlalchemy import func, select
+
+from api.service import audit
+from api.service.deps import (
+    CurrentUser,
+    ItemId,
+    PageDep,
+    SessionDep,
+    StateDep,
+    WriterUser,
+    check_area,
+    get_area,
+    scoped,
+    visible_area_ids,
+)
+from api.service.districts import create_dataset, empty_dataset_problem, read_upload, safe_filename
+from api.service.errors import UploadTooLargeError
+from api.service.models import Incident, IncidentDataset
+from api.service.routes.common import AUTH_ERRORS, FORBIDDEN, NOT_FOUND, TOO_LARGE, paginate
+from api.service.schemas import MAX_ID, DatasetPublic, FeatureCollection, Page
+
+router = APIRouter(prefix="/datasets", tags=["datasets"], responses=AUTH_ERRORS)
+
+_CHUNK = 1024 * 1024
+
+
+def _save_upload(upload: UploadFile, folder: Path, limit: int) -> Path:
+    """Copy the upload to ``folder`` under its sanitised name, enforcing the size limit."""
+    path = folder / safe_filename(upload.filename)
+    size = 0
+    upload.file.seek(0)
+    with path.open("wb") as fh:
+        while chunk := upload.file.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise UploadTooLargeError(limit)
+            fh.write(chunk)
+    if size == 0:
+        raise empty_dataset_problem(path.name)
+    return path
+
+
+@router.post(
+    "",
+    summary="Upload an incident file to an area",
+    response_model=DatasetPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={**NOT_FOUND, **FORBIDDEN, **TOO_LARGE},
+)
+def upload_dataset(
+    session: SessionDep,
+    user: WriterUser,
+    state: StateDep,
+    area_id: Annotated[int, Form(ge=1, le=MAX_ID, description="The area the incidents are in.")],
+    file: Annotated[UploadFile, File(description="CSV, GeoJSON, GeoPackage or zipped Shapefile.")],
+    name: Annotated[str | None, Form(max_length=200, description="Dataset name.")] = None,
+    timezone: Annotated[
+        str | None, Form(max_length=64, description="Time zone of local times (default: area's).")
+    ] = None,
+    crs: Annotated[
+        str | None, Form(max_length=100, description="CRS of x/y columns, e.g. EPSG:2952.")
+    ] = None,
+) -> DatasetPublic:
+    """Check and store an incident file. Every problem answers 422 with its file, row and
+    column, and nothing is written; a good file is stored with all its rows at once."""
+    area = get_area(session, user, area_id)
+    with tempfile.TemporaryDirectory(prefix="gridpatrol-upload-") as tmp:
+        path = _save_upload(file, Path(tmp), state.settings.max_upload_bytes)
+        incidents = read_upload(path, area, timezone=timezone, crs=crs)
+    dataset = create_dataset(
+        session,
+        area=area,
+        name=name or Path(path.name).stem,
+        filename=path.name,
+        incidents=incidents,
+        created_by_id=user.id,
+    )
+    audit.record(
+        session,
+        user,
+        "create",
+        "dataset",
+        dataset.id,
+        area_id=area.id,
+        detail={"filename": dataset.filename, "rows": dataset.row_count},
+    )
+    session.commit()
+    return DatasetPublic.model_validate(dataset, from_attributes=True)
+
+
+@router.get("", summary="List incident datasets", response_model=Page[DatasetPublic])
+def list_datasets(
+    session: SessionDep,
+    user: CurrentUser,
+    page: PageDep,
+    area_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this area.")] = None,
+) -> Page[DatasetPublic]:
+    """Datasets of the user's areas, newest last."""
+    statement = select(IncidentDataset).order_by(IncidentDataset.id)
+    if area_id is not None:
+        check_area(user, area_id)
+        statement = statement.where(IncidentDataset.area_id == area_id)
+    ids = visible_area_ids(user)
+    if ids is not None:
+        statement = statement.where(IncidentDataset.area_id.in_(ids))
+    return paginate(session, statement, page, DatasetPublic)
+
+
+@router.get(
+    "/{dataset_id}", summary="Get a dataset", response_model=DatasetPublic, responses=NOT_FOUND
+)
+def read_dataset(dataset_id: ItemId, session: SessionDep, user: CurrentUser) -> DatasetPublic:
+    """One dataset's metadata."""
+    dataset = scoped(session, user, IncidentDataset, dataset_id, "dataset")
+    return DatasetPublic.model_validate(dataset, from_attributes=True)
+
+
+@router.get(
+    "/{dataset_id}/incidents",
+    summary="A dataset's incidents as GeoJSON",
+    response_model=FeatureCollection,
+    responses=NOT_FOUND,
+)
+def dataset_incidents(
+    dataset_id: ItemId, session: SessionDep, user: CurrentUser, page: PageDep
+) -> dict[str, Any]:
+    """One page of incidents as GeoJSON points (EPSG:4326); ``properties`` of the collection
+    carry ``total``, ``offset`` and ``limit``. Times are UTC."""
+    scoped(session, user, IncidentDataset, dataset_id, "dataset")
+    total = session.scalar(
+        select(func.count()).select_from(Incident).where(Incident.dataset_id == dataset_id)
+    )
+    rows = session.scalars(
+        select(Incident)
+        .where(Incident.dataset_id == dataset_id)
+        .order_by(Incident.id)
+        .offset(page.offset)
+        .limit(page.limit)
+    ).all()
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
+            "properties": {
+                "incident_id": r.incident_id,
+                "occurred_at": r.occurred_at.isoformat() + "Z",
+                "time_known": r.time_known,
+                "category": r.category,
+                "weight": r.weight,
+                "source_row": r.source_row,
+            },
+        }
+        for r in rows
+    ]
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "properties": {"total": int(total or 0), "offset": page.offset, "limit": page.limit},
+    }
+
+
+@router.delete(
+    "/{dataset_id}",
+    summary="Delete a dataset and its incidents",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={**NOT_FOUND, **FORBIDDEN},
+)
+def delete_dataset(dataset_id: ItemId, session: SessionDep, user: WriterUser) -> Response:
+    """Delete a dataset with all its incident rows (plans made from it keep their results)."""
+    dataset = scoped(session, user, IncidentDataset, dataset_id, "dataset")
+    audit.record(
+        session,
+        user,
+        "delete",
+        "dataset",
+        dataset.id,
+        area_id=dataset.area_id,
+        detail={"filename": dataset.filename, "rows": dataset.row_count},
+    )
+    session.delete(dataset)
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,246 @@
+"""``/plans``: background plans of one shift; create (202), follow, cancel, re-run."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, status
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.inputs import units_from_counts
+from api.service import audit
+from api.service.deps import (
+    CurrentUser,
+    ItemId,
+    PageDep,
+    ServiceState,
+    SessionDep,
+    StateDep,
+    WriterUser,
+    check_area,
+    scoped,
+    visible_area_ids,
+)
+from api.service.districts import frame_from_features
+from api.service.errors import ConflictError, InvalidInputError
+from api.service.models import ACTIVE_STATES, Area, IncidentDataset, JobState, PlanJob, User
+from api.service.routes.common import AUTH_ERRORS, CONFLICT, FORBIDDEN, NOT_FOUND
+from api.service.schemas import (
+    MAX_ID,
+    FeatureCollection,
+    Page,
+    PlanCreate,
+    PlanPublic,
+    PlanResultPublic,
+)
+from geo.hotspots import resolve_band
+from geo.schema import STATION_ID
+
+router = APIRouter(prefix="/plans", tags=["plans"], responses={**AUTH_ERRORS, **NOT_FOUND})
+
+
+def plan_public(plan: PlanJob) -> PlanPublic:
+    """The public view of a plan job, with the plan's totals when it is done."""
+    summary = None
+    if plan.result:
+        summary = dict(plan.result.get("plan", {}).get("totals", {}))
+        summary["risk_band"] = plan.result.get("risk_band")
+        summary["plan_date"] = plan.result.get("plan_date")
+    public = PlanPublic.model_validate(plan, from_attributes=True)
+    return public.model_copy(update={"summary": summary})
+
+
+def _parameters(body: PlanCreate, area: Area, state: ServiceState) -> dict[str, Any]:
+    """Checked, complete job parameters (422 on a bad band or unit counts)."""
+    try:
+        shift = resolve_band(body.band)
+    except ValueError as exc:
+        raise InvalidInputError(f"band: {exc}") from None
+    if shift is None:
+        raise InvalidInputError("band: a shift needs hours, e.g. 16-24; 'day' is not a shift")
+    stations = frame_from_features(area.stations)
+    ids = sorted(stations[STATION_ID].astype(str)) if STATION_ID in stations else []
+    units_from_counts(body.unit_counts, ids, shift, argument="unit_counts")
+    limit = state.settings.plan_time_limit_s
+    parameters = body.model_dump(mode="json")
+    parameters["time_limit_s"] = min(body.time_limit_s or limit, limit)
+    return parameters
+
+
+def _enqueue(
+    session: Session,
+    state: ServiceState,
+    user: User,
+    area_id: int,
+    dataset_id: int | None,
+    parameters: dict[str, Any],
+    rerun_of: int | None = None,
+) -> PlanJob:
+    plan = PlanJob(
+        area_id=area_id,
+        dataset_id=dataset_id,
+        state=JobState.QUEUED.value,
+        progress=0.0,
+        message="Queued",
+        cancel_requested=False,
+        parameters=parameters,
+        rerun_of_id=rerun_of,
+        created_by_id=user.id,
+    )
+    session.add(plan)
+    session.flush()
+    audit.record(
+        session,
+        user,
+        "rerun" if rerun_of else "create",
+        "plan",
+        plan.id,
+        area_id=area_id,
+        detail={"parameters": parameters, "rerun_of": rerun_of},
+    )
+    session.commit()
+    if state.runner is not None:
+        state.runner.submit(plan.id, parameters)
+    return plan
+
+
+@router.post(
+    "",
+    summary="Start planning a shift (background job)",
+    response_model=PlanPublic,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=FORBIDDEN,
+)
+def create_plan(
+    body: PlanCreate, session: SessionDep, user: WriterUser, state: StateDep
+) -> PlanPublic:
+    """Queue a plan of one shift from a dataset; answers 202 with the job to follow at
+    ``GET /plans/{id}``. The solver's time limit is capped by the service."""
+    dataset: IncidentDataset = scoped(session, user, IncidentDataset, body.dataset_id, "dataset")
+    area = session.get(Area, dataset.area_id)
+    assert area is not None
+    parameters = _parameters(body, area, state)
+    return plan_public(_enqueue(session, state, user, area.id, dataset.id, parameters))
+
+
+@router.get("", summary="List plans", response_model=Page[PlanPublic])
+def list_plans(
+    session: SessionDep,
+    user: CurrentUser,
+    page: PageDep,
+    area_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this area.")] = None,
+    state: Annotated[JobState | None, Query(description="Only plans in this state.")] = None,
+) -> Page[PlanPublic]:
+    """Plans of the user's areas, oldest first."""
+    from sqlalchemy import func
+
+    statement = select(PlanJob).order_by(PlanJob.id)
+    if area_id is not None:
+        check_area(user, area_id)
+        statement = statement.where(PlanJob.area_id == area_id)
+    ids = visible_area_ids(user)
+    if ids is not None:
+        statement = statement.where(PlanJob.area_id.in_(ids))
+    if state is not None:
+        statement = statement.where(PlanJob.state == state.value)
+    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    rows = session.scalars(statement.offset(page.offset).limit(page.limit)).all()
+    return Page[PlanPublic](
+        items=[plan_public(p) for p in rows],
+        total=int(total or 0),
+        offset=page.offset,
+        limit=page.limit,
+    )
+
+
+@router.get("/{plan_id}", summary="A plan's state and progress", response_model=PlanPublic)
+def read_plan(plan_id: ItemId, session: SessionDep, user: CurrentUser) -> PlanPublic:
+    """State (queued, running, succeeded, failed, cancelled), progress 0..1 and the message
+    of the current stage; the error when it failed; totals when it succeeded."""
+    return plan_public(scoped(session, user, PlanJob, plan_id, "plan"))
+
+
+def _finished(session: Session, user: User, plan_id: int) -> PlanJob:
+    plan: PlanJob = scoped(session, user, PlanJob, plan_id, "plan")
+    if plan.state != JobState.SUCCEEDED.value or not plan.result:
+        raise ConflictError(f"plan {plan_id} is {plan.state}; it has no result")
+    return plan
+
+
+@router.get(
+    "/{plan_id}/result",
+    summary="The routes of a finished plan",
+    response_model=PlanResultPublic,
+    responses=CONFLICT,
+)
+def plan_result(plan_id: ItemId, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    """Routes, stops (local times, lat/lon), dropped tasks and totals of a succeeded plan."""
+    result = dict(_finished(session, user, plan_id).result or {})
+    result.pop("routes", None)
+    return result
+
+
+@router.get(
+    "/{plan_id}/routes",
+    summary="The routes of a finished plan as GeoJSON",
+    response_model=FeatureCollection,
+    responses=CONFLICT,
+)
+def plan_routes(plan_id: ItemId, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    """Route legs (lines, street paths) and stops (points) in EPSG:4326."""
+    result = _finished(session, user, plan_id).result or {}
+    routes: dict[str, Any] = result.get("routes") or {"type": "FeatureCollection", "features": []}
+    return routes
+
+
+@router.post(
+    "/{plan_id}/cancel",
+    summary="Cancel a queued or running plan",
+    response_model=PlanPublic,
+    responses={**FORBIDDEN, **CONFLICT},
+)
+def cancel_plan(
+    plan_id: ItemId, session: SessionDep, user: WriterUser, state: StateDep
+) -> PlanPublic:
+    """Stop a plan: a queued one never starts; a running one's worker is stopped."""
+    from api.service.models import utcnow
+
+    plan: PlanJob = scoped(session, user, PlanJob, plan_id, "plan")
+    if plan.state not in ACTIVE_STATES:
+        raise ConflictError(f"plan {plan_id} is already {plan.state}")
+    plan.cancel_requested = True
+    plan.message = "Cancel requested"
+    audit.record(session, user, "cancel", "plan", plan.id, area_id=plan.area_id)
+    session.commit()
+    stopped = state.runner.cancel(plan.id) if state.runner is not None else False
+    session.refresh(plan)
+    if (plan.state == JobState.QUEUED.value or stopped) and plan.state in ACTIVE_STATES:
+        plan.state = JobState.CANCELLED.value
+        plan.message = "Cancelled"
+        plan.finished_at = utcnow()
+        session.commit()
+    return plan_public(plan)
+
+
+@router.post(
+    "/{plan_id}/rerun",
+    summary="Run a finished, failed or cancelled plan again",
+    response_model=PlanPublic,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={**FORBIDDEN, **CONFLICT},
+)
+def rerun_plan(
+    plan_id: ItemId, session: SessionDep, user: WriterUser, state: StateDep
+) -> PlanPublic:
+    """Queue a new plan with the same parameters (``rerun_of_id`` points back); 202."""
+    plan: PlanJob = scoped(session, user, PlanJob, plan_id, "plan")
+    if plan.state in ACTIVE_STATES:
+        raise ConflictError(f"plan {plan_id} is still {plan.state}")
+    if plan.dataset_id is None:
+        raise ConflictError(f"plan {plan_id}'s dataset was deleted; create a new plan")
+    parameters = dict(plan.parameters)
+    limit = state.settings.plan_time_limit_s
+    parameters["time_limit_s"] = min(float(parameters.get("time_limit_s") or limit), limit)
+    new = _enqueue(session, state, user, plan.area_id, plan.dataset_id, parameters, plan.id)
+    return plan_public(new)

@@ -1,0 +1,538 @@
+"""Request and response bodies: separate Create / Update / Public schemas per resource.
+
+Public schemas never carry internal fields (password hashes, token hashes, pickled plans).
+Every schema has an example, so the OpenAPI document shows one for each operation.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from api.service.models import JobState, Role
+
+T = TypeVar("T")
+
+#: Largest id accepted in paths and bodies (fits a 64-bit integer column).
+MAX_ID = 2**62
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+#: An id in a body (bounded like path ids).
+AreaId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+#: A stored time (UTC in the database, without zone) answered with its zone: ``...Z``.
+UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
+SAMPLES = ("toronto-uoft", "portland-central")
+
+
+def _example(value: dict[str, Any]) -> ConfigDict:
+    return ConfigDict(json_schema_extra={"examples": [value]})
+
+
+# ---- errors ------------------------------------------------------------------------------
+class ProblemPublic(BaseModel):
+    """One problem of an input file, as located by the ``geo`` readers."""
+
+    source: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    message: str
+
+    model_config = _example(
+        {
+            "source": "incidents.csv",
+            "row": 3,
+            "column": "lat",
+            "value": "abc",
+            "message": "not a number; expected a latitude in degrees",
+        }
+    )
+
+
+class ErrorPublic(BaseModel):
+    """An error answer: what was wrong; for input files every problem found."""
+
+    detail: str | list[dict[str, Any]]
+    problems: list[ProblemPublic] | None = None
+
+    model_config = _example(
+        {
+            "detail": "incidents.csv cannot be used as incidents",
+            "problems": [
+                {
+                    "source": "incidents.csv",
+                    "row": 3,
+                    "column": "lat",
+                    "value": "abc",
+                    "message": "not a number; expected a latitude in degrees",
+                }
+            ],
+        }
+    )
+
+
+# ---- generic -------------------------------------------------------------------------------
+class Page(BaseModel, Generic[T]):
+    """One page of a list and the total number of items."""
+
+    items: list[T]
+    total: int
+    offset: int
+    limit: int
+
+
+class Feature(BaseModel):
+    """A GeoJSON Feature (coordinates in EPSG:4326, longitude first)."""
+
+    type: Literal["Feature"] = "Feature"
+    geometry: dict[str, Any] | None
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+    model_config = _example(
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [-79.3957, 43.6629]},
+            "properties": {"name": "Queen's Park"},
+        }
+    )
+
+
+class FeatureCollection(BaseModel):
+    """A GeoJSON FeatureCollection in EPSG:4326."""
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[Feature]
+    properties: dict[str, Any] | None = None
+
+    model_config = _example(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [-79.3957, 43.6629]},
+                    "properties": {"station_id": "queens-park"},
+                }
+            ],
+        }
+    )
+
+
+class HealthPublic(BaseModel):
+    """Whether the service and its database answer."""
+
+    status: Literal["ok", "degraded"]
+    database: Literal["ok", "unavailable"]
+    version: str
+
+    model_config = _example({"status": "ok", "database": "ok", "version": "0.1.0"})
+
+
+# ---- auth and users ----------------------------------------------------------------------
+class TokenPublic(BaseModel):
+    """An access token of the OAuth2 password flow."""
+
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+    model_config = _example(
+        {"access_token": "eyJhbGciOiJIUzI1NiJ9...", "token_type": "bearer", "expires_in": 3600}
+    )
+
+
+class UserCreate(BaseModel):
+    """A new user (admins only)."""
+
+    username: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@\-]+$")
+    password: str = Field(min_length=8, max_length=200)
+    role: Role = Role.VIEWER
+    area_ids: list[AreaId] = Field(default_factory=list, max_length=1000)
+
+    model_config = _example(
+        {
+            "username": "planner1",
+            "password": "a long passphrase",
+            "role": "planner",
+            "area_ids": [1],
+        }
+    )
+
+
+class UserUpdate(BaseModel):
+    """Changes to a user (admins only); omitted fields stay as they are."""
+
+    role: Role | None = None
+    password: str | None = Field(default=None, min_length=8, max_length=200)
+    is_active: bool | None = None
+    area_ids: list[AreaId] | None = Field(default=None, max_length=1000)
+
+    model_config = _example({"role": "viewer", "area_ids": [1, 2]})
+
+
+class UserPublic(BaseModel):
+    """A user as others may see it."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 2,
+                    "username": "planner1",
+                    "role": "planner",
+                    "is_active": True,
+                    "area_ids": [1],
+                    "created_at": "2025-03-01T08:00:00",
+                }
+            ]
+        },
+    )
+
+    id: int
+    username: str
+    role: Role
+    is_active: bool
+    area_ids: list[int]
+    created_at: UtcDateTime
+
+
+class ApiTokenCreate(BaseModel):
+    """A new API token for a system acting as the user."""
+
+    name: str = Field(min_length=1, max_length=100)
+    expires_days: int | None = Field(default=None, ge=1, le=3650)
+
+    model_config = _example({"name": "dispatch-sync", "expires_days": 365})
+
+
+class ApiTokenPublic(BaseModel):
+    """An API token's metadata (never the token itself)."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "user_id": 2,
+                    "name": "dispatch-sync",
+                    "prefix": "gp_Ab12Cd3",
+                    "created_at": "2025-03-01T08:00:00",
+                    "expires_at": None,
+                    "last_used_at": None,
+                    "revoked": False,
+                }
+            ]
+        },
+    )
+
+    id: int
+    user_id: int
+    name: str
+    prefix: str
+    created_at: UtcDateTime
+    expires_at: UtcDateTime | None
+    last_used_at: UtcDateTime | None
+    revoked: bool
+
+
+class ApiTokenCreated(ApiTokenPublic):
+    """A new API token: ``token`` is shown this once and stored only as a hash."""
+
+    token: str
+
+    model_config = _example(
+        {
+            "id": 1,
+            "user_id": 2,
+            "name": "dispatch-sync",
+            "prefix": "gp_Ab12Cd3",
+            "created_at": "2025-03-01T08:00:00",
+            "expires_at": None,
+            "last_used_at": None,
+            "revoked": False,
+            "token": "gp_Ab12Cd3...",
+        }
+    )
+
+
+# ---- areas ---------------------------------------------------------------------------------
+class AreaCreate(BaseModel):
+    """A jurisdiction: from an embedded sample, or from GeoJSON layers.
+
+    With ``sample`` the area takes the sample's outline, stations, street network, time zone
+    and official polygons, and (with ``sample_incidents``) its incidents as a first dataset.
+    Otherwise ``boundary`` (a GeoJSON geometry, Feature or FeatureCollection of polygons) and
+    ``timezone`` are needed; ``stations`` (points with ``station_id``, ``name``) and
+    ``official_areas`` (polygons with ``area_id``, ``name``, ``population``) are optional.
+    """
+
+    name: str = Field(min_length=1, max_length=200)
+    sample: Literal["toronto-uoft", "portland-central"] | None = None
+    sample_incidents: bool = True
+    timezone: str | None = Field(default=None, max_length=64)
+    boundary: dict[str, Any] | None = None
+    stations: dict[str, Any] | None = None
+    official_areas: dict[str, Any] | None = None
+
+    model_config = _example({"name": "University of Toronto beat", "sample": "toronto-uoft"})
+
+    @model_validator(mode="after")
+    def _sample_or_layers(self) -> AreaCreate:
+        if self.sample is None and (self.boundary is None or not self.timezone):
+            raise ValueError(
+                "give either sample (toronto-uoft or portland-central) or boundary and timezone"
+            )
+        return self
+
+
+class AreaUpdate(BaseModel):
+    """Changes to an area; omitted fields stay."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    timezone: str | None = Field(default=None, max_length=64)
+
+    model_config = _example({"name": "UofT beat (night shift)"})
+
+
+class AreaPublic(BaseModel):
+    """An area's metadata (its layers are at ``GET /areas/{id}/layers``)."""
+
+    model_config = _example(
+        {
+            "id": 1,
+            "name": "University of Toronto beat",
+            "timezone": "America/Toronto",
+            "sample": "toronto-uoft",
+            "has_network": True,
+            "station_count": 2,
+            "official_area_count": 3,
+            "created_at": "2025-03-01T08:00:00",
+        }
+    )
+
+    id: int
+    name: str
+    timezone: str
+    sample: str | None
+    has_network: bool
+    station_count: int
+    official_area_count: int
+    created_at: UtcDateTime
+
+
+# ---- datasets ------------------------------------------------------------------------------
+class DatasetPublic(BaseModel):
+    """An uploaded incident dataset."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "area_id": 1,
+                    "name": "MCI 2014-2021",
+                    "filename": "toronto_mci.csv",
+                    "row_count": 822,
+                    "first_at": "2014-01-02T05:00:00",
+                    "last_at": "2021-12-30T23:00:00",
+                    "categories": {"Assault": 300, "Break and Enter": 120},
+                    "created_at": "2025-03-01T08:00:00",
+                    "created_by_id": 1,
+                }
+            ]
+        },
+    )
+
+    id: int
+    area_id: int
+    name: str
+    filename: str
+    row_count: int
+    first_at: UtcDateTime | None
+    last_at: UtcDateTime | None
+    categories: dict[str, int]
+    created_at: UtcDateTime
+    created_by_id: int | None
+
+
+# ---- grids ---------------------------------------------------------------------------------
+class GridCreate(BaseModel):
+    """A generated grid over an area."""
+
+    area_id: int = Field(ge=1, le=MAX_ID)
+    kind: Literal["square", "hex"] = "square"
+    cell_size_m: float = Field(default=250.0, ge=50.0, le=5000.0)
+
+    model_config = _example({"area_id": 1, "kind": "hex", "cell_size_m": 250})
+
+
+class GridPublic(BaseModel):
+    """A grid's metadata (cells at ``GET /grids/{id}/cells``)."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "area_id": 1,
+                    "kind": "square",
+                    "cell_size_m": 250.0,
+                    "cell_count": 42,
+                    "created_at": "2025-03-01T08:00:00",
+                    "created_by_id": 1,
+                }
+            ]
+        },
+    )
+
+    id: int
+    area_id: int
+    kind: str
+    cell_size_m: float
+    cell_count: int
+    created_at: UtcDateTime
+    created_by_id: int | None
+
+
+# ---- plans ---------------------------------------------------------------------------------
+class PlanCreate(BaseModel):
+    """What to plan: one shift of an area from one incident dataset."""
+
+    dataset_id: int = Field(ge=1, le=MAX_ID)
+    band: str = Field(default="16-24", max_length=16, description="Shift band, e.g. 16-24, 22-06.")
+    plan_date: date | None = Field(
+        default=None, description="Local date of the shift (default: the day after the data)."
+    )
+    unit_counts: str = Field(
+        default="car=3,foot=3,bicycle=2", max_length=200, description="Units per mode."
+    )
+    cell_size_m: float = Field(default=250.0, ge=50.0, le=5000.0)
+    top: int = Field(default=150, ge=1, le=2000, description="Candidate hotspot cells.")
+    dwell_min: float = Field(default=12.0, ge=1.0, le=240.0)
+    time_limit_s: float | None = Field(
+        default=None, gt=0, le=3600, description="Solver time limit (capped by the service)."
+    )
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    on_infeasible: Literal["raise", "drop"] = "raise"
+
+    model_config = _example(
+        {
+            "dataset_id": 1,
+            "band": "16-24",
+            "unit_counts": "car=1,foot=2",
+            "time_limit_s": 2,
+            "seed": 0,
+        }
+    )
+
+
+class PlanPublic(BaseModel):
+    """A background plan: state, progress and a summary when done."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 7,
+                    "area_id": 1,
+                    "dataset_id": 1,
+                    "state": "running",
+                    "progress": 0.45,
+                    "message": "Routing 3 units over 40 tasks",
+                    "error": None,
+                    "parameters": {"dataset_id": 1, "band": "16-24", "time_limit_s": 2},
+                    "summary": None,
+                    "rerun_of_id": None,
+                    "created_at": "2025-03-01T08:00:00",
+                    "started_at": "2025-03-01T08:00:01",
+                    "finished_at": None,
+                    "created_by_id": 2,
+                }
+            ]
+        },
+    )
+
+    id: int
+    area_id: int
+    dataset_id: int | None
+    state: JobState
+    progress: float
+    message: str
+    error: str | None
+    parameters: dict[str, Any]
+    summary: dict[str, Any] | None = None
+    rerun_of_id: int | None
+    created_at: UtcDateTime
+    started_at: UtcDateTime | None
+    finished_at: UtcDateTime | None
+    created_by_id: int | None
+
+
+class PlanResultPublic(BaseModel):
+    """The result of a finished plan: routes and stops with local times and lat/lon."""
+
+    plan_date: str
+    risk_band: str
+    seconds: float
+    tasks: int
+    units: int
+    notes: list[str]
+    plan: dict[str, Any]
+
+    model_config = _example(
+        {
+            "plan_date": "2021-12-31",
+            "risk_band": "16-24",
+            "seconds": 2.1,
+            "tasks": 40,
+            "units": 3,
+            "notes": ["Both stations are illustrative."],
+            "plan": {"totals": {"units": 3, "stops": 25}, "routes": [], "dropped": []},
+        }
+    )
+
+
+# ---- audit ---------------------------------------------------------------------------------
+class AuditPublic(BaseModel):
+    """One audit entry."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "at": "2025-03-01T08:00:00",
+                    "user_id": 1,
+                    "username": "admin",
+                    "action": "create",
+                    "resource_type": "dataset",
+                    "resource_id": 3,
+                    "area_id": 1,
+                    "detail": {"rows": 822},
+                }
+            ]
+        },
+    )
+
+    id: int
+    at: UtcDateTime
+    user_id: int | None
+    username: str | None
+    action: str
+    resource_type: str
+    resource_id: int | None
+    area_id: int | None
+    detail: dict[str, Any]
