@@ -55,7 +55,7 @@ def _area_ids(session: Session, areas: list[str]) -> list[int]:
 @user_app.command("add")
 def add(
     name: Annotated[str, typer.Argument(help="User name.")],
-    role: Annotated[str, typer.Option("--role", help="admin, planner or viewer.")] = "viewer",
+    role: Annotated[str, typer.Option("--role", help="admin, coordinator or viewer.")] = "viewer",
     area: Annotated[
         list[str] | None, typer.Option("--area", help="Area name or id (repeatable).")
     ] = None,
@@ -71,7 +71,7 @@ def add(
     from api.service.routes.users import create_user
 
     if role not in {r.value for r in Role}:
-        raise UserError(f"--role: expected admin, planner or viewer, got {role!r}")
+        raise UserError(f"--role: expected admin, coordinator or viewer, got {role!r}")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

@@ -1,7 +1,7 @@
 """Dependencies of the routes as ``Annotated`` aliases: session, current user, roles, scope.
 
 A user sees only the areas granted to it (admins see all); anything in another area answers
-404, as if it did not exist. Viewers read; planners and admins write (403 otherwise).
+404, as if it did not exist. Viewers read; coordinators and admins write (403 otherwise).
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def require_role(*roles: Role) -> Callable[[User], User]:
     return check
 
 
-WriterUser = Annotated[User, Depends(require_role(Role.ADMIN, Role.PLANNER))]
+WriterUser = Annotated[User, Depends(require_role(Role.ADMIN, Role.COORDINATOR))]
 AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
 
 

@@ -72,10 +72,10 @@ class PointGeometry(TypeDecorator[str]):
 
 
 class Role(StrEnum):
-    """What a user may do: admins everything; planners change their areas; viewers only read."""
+    """What a user may do: admins everything; coordinators change their areas; viewers only read."""
 
     ADMIN = "admin"
-    PLANNER = "planner"
+    COORDINATOR = "coordinator"
     VIEWER = "viewer"
 
 

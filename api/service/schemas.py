@@ -160,7 +160,7 @@ class UserCreate(BaseModel):
         {
             "username": "planner1",
             "password": "a long passphrase",
-            "role": "planner",
+            "role": "coordinator",
             "area_ids": [1],
         }
     )
@@ -187,7 +187,7 @@ class UserPublic(BaseModel):
                 {
                     "id": 2,
                     "username": "planner1",
-                    "role": "planner",
+                    "role": "coordinator",
                     "is_active": True,
                     "area_ids": [1],
                     "created_at": "2025-03-01T08:00:00",

@@ -16,9 +16,7 @@ def test_area_from_geojson_has_layers(service: Service, admin: dict[str, str]) -
             }
         ],
     }
-    area = service.area(
-        admin, "A", boundary=SQUARE, timezone="America/Toronto", stations=stations
-    )
+    area = service.area(admin, "A", boundary=SQUARE, timezone="America/Toronto", stations=stations)
     assert area["station_count"] == 1 and area["has_network"] is False
     layers = service.client.get(f"/areas/{area['id']}/layers", headers=admin).json()
     assert [f["properties"]["layer"] for f in layers["features"]] == ["boundary", "station"]
@@ -65,9 +63,7 @@ def test_grid_cells_and_hotspots(service: Service, admin: dict[str, str]) -> Non
     assert "area_id" in cells["features"][0]["properties"]
 
     dataset_id = service.client.get("/datasets", headers=admin).json()["items"][0]["id"]
-    hot = service.client.get(
-        f"/hotspots?dataset_id={dataset_id}&band=16-24&top=5", headers=admin
-    )
+    hot = service.client.get(f"/hotspots?dataset_id={dataset_id}&band=16-24&top=5", headers=admin)
     assert hot.status_code == 200, hot.text
     body = hot.json()
     assert 0 < len(body["features"]) <= 5

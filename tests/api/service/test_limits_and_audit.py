@@ -41,7 +41,7 @@ def test_too_many_requests_is_429_with_retry_after(
 
 def test_audit_records_who_did_what(service: Service, admin: dict[str, str]) -> None:
     area = service.area(admin, "A")
-    planner = service.user("pat", "planner", [area["id"]])
+    planner = service.user("pat", "coordinator", [area["id"]])
     csv = b"date,category,lat,lon\n2024-03-01 22:10,theft,43.662,-79.393\n"
     dataset = service.client.post(
         "/datasets",
@@ -62,9 +62,7 @@ def test_audit_records_who_did_what(service: Service, admin: dict[str, str]) -> 
     assert ("pat", "delete", "dataset", dataset["id"]) in entries
     assert ("pat", "create", "grid", grid.json()["id"]) in entries
     assert all(e["at"] for e in log["items"])
-    only = service.client.get(
-        "/audit?resource_type=dataset&limit=1", headers=admin
-    ).json()
+    only = service.client.get("/audit?resource_type=dataset&limit=1", headers=admin).json()
     assert only["total"] == 2 and len(only["items"]) == 1
     assert only["items"][0]["action"] == "delete"  # newest first
     assert service.client.get("/audit", headers=planner).status_code == 403

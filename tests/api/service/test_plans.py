@@ -19,7 +19,7 @@ import pytest
 from api.service.jobs import INTERRUPTED, run_plan_job
 from tests.api.service.conftest import Service
 
-PLAN = {"band": "16-24", "unit_counts": "car=1,foot=1", "time_limit_s": 1, "top": 15}
+PLAN = {"band": "16-24", "unit_counts": "car=1,foot=1", "time_limit_s": 2, "top": 15}
 TERMINAL = {"succeeded", "failed", "cancelled"}
 
 
@@ -57,7 +57,7 @@ def test_plan_lifecycle(make_service: Callable[..., Service], sqlite_url: str) -
     assert created.status_code == 202, created.text
     job = created.json()
     assert job["state"] == "queued" and job["progress"] == 0.0
-    assert job["parameters"]["time_limit_s"] == 1
+    assert job["parameters"]["time_limit_s"] == 2
 
     seen = _wait(service, admin, job["id"], lambda b: b["state"] in TERMINAL)
     states = [b["state"] for b in seen]

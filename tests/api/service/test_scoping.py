@@ -22,7 +22,7 @@ def test_users_see_only_their_areas(service: Service, admin: dict[str, str]) -> 
     a = service.area(admin, "A")
     b = service.area(admin, "B")
     dataset_b = _upload(service, admin, b["id"]).json()
-    planner = service.user("pat", "planner", [a["id"]])
+    planner = service.user("pat", "coordinator", [a["id"]])
 
     listed = service.client.get("/areas", headers=planner).json()
     assert [x["id"] for x in listed["items"]] == [a["id"]] and listed["total"] == 1
@@ -71,9 +71,9 @@ def test_viewers_cannot_change_anything(service: Service, admin: dict[str, str])
     assert service.client.get("/audit", headers=viewer).status_code == 403
 
 
-def test_planners_cannot_administer(service: Service, admin: dict[str, str]) -> None:
+def test_coordinators_cannot_administer(service: Service, admin: dict[str, str]) -> None:
     a = service.area(admin, "A")
-    planner = service.user("pat", "planner", [a["id"]])
+    planner = service.user("pat", "coordinator", [a["id"]])
     new_user = {"username": "eve", "password": "long enough", "role": "admin"}
     assert service.client.post("/users", json=new_user, headers=planner).status_code == 403
     assert service.client.delete(f"/areas/{a['id']}", headers=planner).status_code == 403
@@ -101,9 +101,9 @@ def test_admin_manages_users_and_scope(service: Service, admin: dict[str, str]) 
     assert created.status_code == 201
     user_id = created.json()["id"]
     patched = service.client.patch(
-        f"/users/{user_id}", json={"role": "planner", "area_ids": [a["id"]]}, headers=admin
+        f"/users/{user_id}", json={"role": "coordinator", "area_ids": [a["id"]]}, headers=admin
     )
-    assert patched.json()["role"] == "planner" and patched.json()["area_ids"] == [a["id"]]
+    assert patched.json()["role"] == "coordinator" and patched.json()["area_ids"] == [a["id"]]
     bad = service.client.patch(f"/users/{user_id}", json={"area_ids": [999]}, headers=admin)
     assert bad.status_code == 422
     duplicate = service.client.post(
