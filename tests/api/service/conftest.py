@@ -52,10 +52,14 @@ def postgres_databases() -> Iterator[Callable[[], str]]:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as exc:  # any failure to connect means: no server to test against
-        pytest.skip(
+        reason = (
             f"no PostgreSQL server at {admin_url.render_as_string(hide_password=True)} "
             f"({type(exc).__name__}); set GRIDPATROL_TEST_POSTGRES_URL to test PostGIS storage"
         )
+        if os.environ.get("GRIDPATROL_REQUIRE_POSTGRES"):
+            # CI provisions PostGIS: a missing server there is a failure, not a skip.
+            pytest.fail(reason)
+        pytest.skip(reason)
     created: list[str] = []
     counter = itertools.count()
 
