@@ -8,6 +8,7 @@ uvicorn, runs plans).
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.service.cache import LruCache
 from api.service.db import make_engine, make_session_factory
 from api.service.deps import ServiceState
 from api.service.errors import install_handlers
@@ -24,6 +26,7 @@ from api.service.migrations import upgrade
 from api.service.ratelimit import TokenBucketLimiter
 from api.service.routes import ROUTERS
 from api.service.settings import Settings
+from api.web import install_web
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +35,11 @@ MULTIPART_OVERHEAD = 64 * 1024
 
 DESCRIPTION = """\
 Plan police street patrols from a grid: areas, incident datasets, hotspots, background plans,
-maps and route sheets. Every operation except `/health` and the docs needs
-`Authorization: Bearer <token>`: a JWT from `POST /auth/token` or an API token. Users see only
-their areas' data (other areas answer 404); viewers cannot change anything (403).
+maps, route sheets and staffing proposals. Every operation except `/health` and the docs needs
+`Authorization: Bearer <token>` (a JWT from `POST /auth/token` or an API token) or the web
+pages' session cookie (writes with the cookie also need its `X-CSRF-Token`). Users see only
+their areas' data (other areas answer 404); viewers cannot change anything (403). The
+coordinators' web pages are at `/web/`.
 Only places, times and categories of incidents are stored: no personal data.
 """
 
@@ -105,10 +110,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         secret_key=settings.resolved_secret_key(),
         limiter=TokenBucketLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
         runner=runner,
+        map_cache=LruCache(settings.map_cache_size),
+        read_cache=LruCache(settings.map_cache_size * 8),
     )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # The service holds many long-lived objects (geopandas, OR-Tools, folium, the ORM):
+        # moving them out of the collector's reach keeps full collections, which otherwise
+        # pause every request for tens of milliseconds under load, short.
+        gc.collect()
+        gc.freeze()
         if runner is not None:
             runner.start()
         try:
@@ -129,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD)
     for router in ROUTERS:
         app.include_router(router)
+    install_web(app)
     return app
 
 

@@ -1,5 +1,8 @@
 """Dependencies of the routes as ``Annotated`` aliases: session, current user, roles, scope.
 
+A user signs in with ``Authorization: Bearer <token>`` (a JWT or an API token) or, from the web
+pages, with the session cookie holding the JWT; a cookie-authenticated request that changes
+something must also send the session's CSRF token in ``X-CSRF-Token`` (403 otherwise).
 A user sees only the areas granted to it (admins see all); anything in another area answers
 404, as if it did not exist. Viewers read; coordinators and admins write (403 otherwise).
 """
@@ -21,7 +24,10 @@ from api.service.models import ApiToken, Area, Role, User, utcnow
 from api.service.ratelimit import TokenBucketLimiter
 from api.service.schemas import MAX_ID
 from api.service.security import (
+    CSRF_HEADER,
+    SESSION_COOKIE,
     TokenError,
+    csrf_matches,
     decode_access_token,
     hash_api_token,
     is_api_token,
@@ -29,6 +35,7 @@ from api.service.security import (
 from api.service.settings import Settings
 
 if TYPE_CHECKING:
+    from api.service.cache import LruCache
     from api.service.jobs import JobRunner
 
 
@@ -42,9 +49,12 @@ class ServiceState:
     secret_key: str
     limiter: TokenBucketLimiter
     runner: JobRunner | None
+    map_cache: LruCache[bytes]
+    read_cache: LruCache[bytes]
 
 
-def get_state(request: Request) -> ServiceState:
+async def get_state(request: Request) -> ServiceState:
+    """The shared state (``async``: no thread is needed to read an attribute)."""
     state: ServiceState = request.app.state.service
     return state
 
@@ -64,8 +74,18 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
 
 
-def get_current_user(state: StateDep, session: SessionDep, token: TokenDep) -> User:
-    """The signed-in user (JWT or API token), after taking one token of its rate limit."""
+#: Methods that change nothing (no CSRF token needed with the cookie).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def authenticate(state: ServiceState, session: Session, token: str | None) -> User:
+    """The user of ``token`` (JWT or API token), after taking one token of its rate limit.
+
+    Raises
+    ------
+    UnauthorizedError
+        When the token is missing, invalid, expired or revoked, or its user is disabled.
+    """
     if not token:
         raise UnauthorizedError("not authenticated: send Authorization: Bearer <token>")
     user: User | None
@@ -90,7 +110,33 @@ def get_current_user(state: StateDep, session: SessionDep, token: TokenDep) -> U
         user = session.get(User, user_id)
     if user is None or not user.is_active:
         raise UnauthorizedError("the user of this token does not exist or is disabled")
-    state.limiter.hit(f"user:{user.id}")
+    state.limiter.hit(
+        f"user:{user.id}", per_minute=state.settings.rate_limit_users.get(user.username)
+    )
+    return user
+
+
+def get_current_user(
+    request: Request, state: StateDep, session: SessionDep, token: TokenDep
+) -> User:
+    """The signed-in user: from ``Authorization: Bearer`` or else the web session cookie.
+
+    With the cookie, requests other than GET/HEAD/OPTIONS need the session's CSRF token in
+    the ``X-CSRF-Token`` header (a form on another site cannot send it).
+    """
+    if token:
+        return authenticate(state, session, token)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie or is_api_token(cookie):
+        return authenticate(state, session, None)
+    user = authenticate(state, session, cookie)
+    if request.method not in SAFE_METHODS and not csrf_matches(
+        state.secret_key, cookie, request.headers.get(CSRF_HEADER)
+    ):
+        raise ForbiddenError(
+            f"a request signed in by the session cookie that changes something needs the "
+            f"session's CSRF token in the {CSRF_HEADER} header"
+        )
     return user
 
 
@@ -134,6 +180,39 @@ def get_area(session: Session, user: User, area_id: int) -> Area:
     if area is None:
         raise NotFoundError("area", area_id)
     return area
+
+
+@dataclass(frozen=True)
+class JobHead:
+    """The few columns of a job row that say who may see it and whether it can still change."""
+
+    id: int
+    area_id: int
+    state: str
+    finished_at: Any
+    dataset_id: int | None
+
+    @property
+    def cache_key(self) -> tuple[Any, ...]:
+        """Identifies this version of a finished job (an id reused after a deletion differs
+        by its finish time)."""
+        return (self.id, self.state, self.finished_at, self.dataset_id)
+
+
+def scoped_head(session: Session, user: User, model: Any, item_id: int, name: str) -> JobHead:
+    """:class:`JobHead` of job ``item_id`` of ``model`` if it lies in one of the user's areas
+    (404 otherwise), without loading its (large) result."""
+    row = session.execute(
+        select(model.id, model.area_id, model.state, model.finished_at, model.dataset_id).where(
+            model.id == item_id
+        )
+    ).first()
+    if row is None:
+        raise NotFoundError(name, item_id)
+    ids = visible_area_ids(user)
+    if ids is not None and row.area_id not in ids:
+        raise NotFoundError(name, item_id)
+    return JobHead(row.id, row.area_id, row.state, row.finished_at, row.dataset_id)
 
 
 def scoped(session: Session, user: User, model: Any, item_id: int, name: str) -> Any:

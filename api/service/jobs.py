@@ -1,4 +1,4 @@
-"""Background plans: one process per running job, state and progress kept in the database.
+"""Background jobs (plans, staffing): one process per running job, state kept in the database.
 
 :func:`run_plan_job` is the whole job as a plain top-level function of plain data (job id,
 database URL, parameters), so any executor can run it: the :class:`JobRunner` here (spawned
@@ -9,6 +9,10 @@ leaves no partial result.
 Cancelling sets a flag the job checks between stages; the runner also terminates the job's
 process if it runs here. At start-up, jobs left queued or running by a crash are marked
 failed (:func:`recover_interrupted`) and can be re-run.
+
+Staffing proposals (:mod:`api.service.staffing`) are jobs of the same kind: the runner keeps
+jobs of each kind apart (:data:`JOB_KINDS`), and the claim, progress and finish steps here are
+shared by both.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ import queue
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,6 +41,7 @@ from api.service.models import (
     JobState,
     PlanBundleBlob,
     PlanJob,
+    StaffingJob,
     utcnow,
 )
 
@@ -44,6 +50,9 @@ log = logging.getLogger(__name__)
 #: Version of the pickled plan bundle; a blob of another version asks for a re-run.
 BUNDLE_FORMAT_VERSION = 1
 INTERRUPTED = "interrupted by a service restart"
+
+#: A job table: plans or staffing runs (same state, progress and cancel columns).
+JobModel = type[PlanJob] | type[StaffingJob]
 
 
 def _rowcount(result: object) -> int:
@@ -56,13 +65,20 @@ class JobCancelledError(Exception):
     """Raised inside a job when its cancel flag is seen."""
 
 
-class _Reporter:
+class JobReporter:
     """Writes progress to the job row (throttled); raises :class:`JobCancelledError` on cancel."""
 
-    def __init__(self, sessions: sessionmaker[Session], job_id: int, every_s: float = 0.3) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        job_id: int,
+        every_s: float = 0.3,
+        model: JobModel = PlanJob,
+    ) -> None:
         self.sessions = sessions
         self.job_id = job_id
         self.every_s = every_s
+        self.model = model
         self._last = 0.0
         self._message = ""
 
@@ -72,7 +88,10 @@ class _Reporter:
             return
         self._last, self._message = now, message
         with transaction(self.sessions) as session:
-            job = session.get(PlanJob, self.job_id, with_for_update=False)
+            job = cast(
+                "PlanJob | StaffingJob | None",
+                session.get(self.model, self.job_id, with_for_update=False),
+            )
             if job is None or job.cancel_requested or job.state != JobState.RUNNING.value:
                 raise JobCancelledError()
             job.progress = round(max(job.progress, min(max(fraction, 0.0), 1.0)), 4)
@@ -96,7 +115,7 @@ class PlanOutcome:
 
 
 def compute_plan(
-    sessions: sessionmaker[Session], area_id: int, parameters: dict[str, Any], report: _Reporter
+    sessions: sessionmaker[Session], area_id: int, parameters: dict[str, Any], report: JobReporter
 ) -> PlanOutcome:
     """Load the job's area and dataset and plan the shift (no database writes)."""
     from api.inputs import units_from_counts
@@ -172,14 +191,118 @@ def compute_plan(
 
 
 def _finish(
-    sessions: sessionmaker[Session], job_id: int, state: JobState, message: str, error: str | None
+    sessions: sessionmaker[Session],
+    job_id: int,
+    state: JobState,
+    message: str,
+    error: str | None,
+    model: JobModel = PlanJob,
 ) -> None:
     with transaction(sessions) as session:
         session.execute(
-            update(PlanJob)
-            .where(PlanJob.id == job_id, PlanJob.state.in_(ACTIVE_STATES))
+            update(model)
+            .where(model.id == job_id, model.state.in_(ACTIVE_STATES))
             .values(state=state.value, message=message, error=error, finished_at=utcnow())
         )
+
+
+def _claim(sessions: sessionmaker[Session], model: JobModel, job_id: int) -> int | None:
+    """Mark job ``job_id`` running if it is still queued and not cancelled; its area id if so."""
+    with transaction(sessions) as session:
+        claimed = session.execute(
+            update(model)
+            .where(
+                model.id == job_id,
+                model.state == JobState.QUEUED.value,
+                model.cancel_requested.is_(False),
+            )
+            .values(
+                state=JobState.RUNNING.value,
+                started_at=utcnow(),
+                progress=0.0,
+                message="Starting",
+            )
+        )
+        area_id = session.scalar(select(model.area_id).where(model.id == job_id))
+    return area_id if _rowcount(claimed) and area_id is not None else None
+
+
+def _state_of(sessions: sessionmaker[Session], model: JobModel, job_id: int) -> str:
+    with sessions() as session:
+        return str(session.scalar(select(model.state).where(model.id == job_id)))
+
+
+def run_job(
+    job_id: int,
+    database_url: str,
+    parameters: dict[str, Any],
+    *,
+    model: JobModel,
+    compute: Callable[[sessionmaker[Session], int, dict[str, Any], JobReporter], Any],
+    store: Callable[[Session, int, Any], dict[str, Any]],
+    done_message: str = "Done",
+) -> str:
+    """Claim job ``job_id`` of ``model``, ``compute`` its outcome and ``store`` it; the state.
+
+    ``compute(sessions, area_id, parameters, report)`` does the work without writing;
+    ``store(session, job_id, outcome)`` adds the job's files to the session and returns the
+    JSON result, written in the same transaction as the state ``succeeded`` (and only if the
+    job is still running: a cancel wins). Input errors (``ValueError``) fail the job with
+    their message; anything else fails it as an internal error, with the traceback logged.
+    """
+    engine = make_engine(database_url, pooled=False)
+    sessions = make_session_factory(engine)
+    try:
+        area_id = _claim(sessions, model, job_id)
+        if area_id is None:
+            return _state_of(sessions, model, job_id)
+        report = JobReporter(sessions, job_id, model=model)
+        try:
+            outcome = compute(sessions, area_id, parameters, report)
+        except JobCancelledError:
+            _finish(sessions, job_id, JobState.CANCELLED, "Cancelled", None, model)
+            return JobState.CANCELLED.value
+        except ValueError as exc:  # GeoInputError, PlanningError, NetworkError: the input's fault
+            _finish(sessions, job_id, JobState.FAILED, "Failed", str(exc), model)
+            return JobState.FAILED.value
+        except Exception as exc:
+            log.error("%s job %s failed:\n%s", model.__tablename__, job_id, traceback.format_exc())
+            _finish(
+                sessions,
+                job_id,
+                JobState.FAILED,
+                "Failed",
+                f"internal error: {type(exc).__name__}: {exc}",
+                model,
+            )
+            return JobState.FAILED.value
+        with transaction(sessions) as session:
+            still_running = session.scalar(
+                select(model.id).where(model.id == job_id, model.state == JobState.RUNNING.value)
+            )
+            if still_running is not None:
+                result = store(session, job_id, outcome)
+                session.execute(
+                    update(model)
+                    .where(model.id == job_id, model.state == JobState.RUNNING.value)
+                    .values(
+                        state=JobState.SUCCEEDED.value,
+                        progress=1.0,
+                        message=done_message,
+                        result=result,
+                        finished_at=utcnow(),
+                    )
+                )
+        return _state_of(sessions, model, job_id)
+    finally:
+        engine.dispose()
+
+
+def _store_plan(session: Session, job_id: int, outcome: PlanOutcome) -> dict[str, Any]:
+    session.add(
+        PlanBundleBlob(plan_id=job_id, format_version=BUNDLE_FORMAT_VERSION, data=outcome.bundle)
+    )
+    return outcome.result
 
 
 def run_plan_job(job_id: int, database_url: str, parameters: dict[str, Any]) -> str:
@@ -189,89 +312,55 @@ def run_plan_job(job_id: int, database_url: str, parameters: dict[str, Any]) -> 
     only if still queued and not cancelled; the result, the bundle and the state ``succeeded``
     are written in one transaction, and only if the job is still running (a cancel wins).
     """
-    engine = make_engine(database_url, pooled=False)
-    sessions = make_session_factory(engine)
-    try:
-        with transaction(sessions) as session:
-            claimed = session.execute(
-                update(PlanJob)
-                .where(
-                    PlanJob.id == job_id,
-                    PlanJob.state == JobState.QUEUED.value,
-                    PlanJob.cancel_requested.is_(False),
-                )
-                .values(
-                    state=JobState.RUNNING.value,
-                    started_at=utcnow(),
-                    progress=0.0,
-                    message="Starting",
-                )
-            )
-            area_id = session.scalar(select(PlanJob.area_id).where(PlanJob.id == job_id))
-        if not _rowcount(claimed) or area_id is None:
-            with sessions() as session:
-                return str(session.scalar(select(PlanJob.state).where(PlanJob.id == job_id)))
-        report = _Reporter(sessions, job_id)
-        try:
-            outcome = compute_plan(sessions, area_id, parameters, report)
-        except JobCancelledError:
-            _finish(sessions, job_id, JobState.CANCELLED, "Cancelled", None)
-            return JobState.CANCELLED.value
-        except ValueError as exc:  # GeoInputError, PlanningError, NetworkError: the input's fault
-            _finish(sessions, job_id, JobState.FAILED, "Failed", str(exc))
-            return JobState.FAILED.value
-        except Exception as exc:
-            log.error("plan job %s failed:\n%s", job_id, traceback.format_exc())
-            _finish(
-                sessions,
-                job_id,
-                JobState.FAILED,
-                "Failed",
-                f"internal error: {type(exc).__name__}: {exc}",
-            )
-            return JobState.FAILED.value
-        with transaction(sessions) as session:
-            done = session.execute(
-                update(PlanJob)
-                .where(PlanJob.id == job_id, PlanJob.state == JobState.RUNNING.value)
-                .values(
-                    state=JobState.SUCCEEDED.value,
-                    progress=1.0,
-                    message="Plan done",
-                    result=outcome.result,
-                    finished_at=utcnow(),
-                )
-            )
-            if _rowcount(done):
-                session.add(
-                    PlanBundleBlob(
-                        plan_id=job_id, format_version=BUNDLE_FORMAT_VERSION, data=outcome.bundle
-                    )
-                )
-        with sessions() as session:
-            return str(session.scalar(select(PlanJob.state).where(PlanJob.id == job_id)))
-    finally:
-        engine.dispose()
+    return run_job(
+        job_id,
+        database_url,
+        parameters,
+        model=PlanJob,
+        compute=compute_plan,
+        store=_store_plan,
+        done_message="Plan done",
+    )
 
 
 def recover_interrupted(sessions: sessionmaker[Session]) -> int:
-    """Mark jobs left queued or running by a crash as failed; return how many."""
+    """Mark jobs (plans and staffing runs) left queued or running by a crash as failed; return
+    how many."""
+    total = 0
     with transaction(sessions) as session:
-        count = session.execute(
-            update(PlanJob)
-            .where(PlanJob.state.in_(ACTIVE_STATES))
-            .values(
-                state=JobState.FAILED.value,
-                error=INTERRUPTED,
-                message="Failed",
-                finished_at=utcnow(),
+        for model in (PlanJob, StaffingJob):
+            count = session.execute(
+                update(model)
+                .where(model.state.in_(ACTIVE_STATES))
+                .values(
+                    state=JobState.FAILED.value,
+                    error=INTERRUPTED,
+                    message="Failed",
+                    finished_at=utcnow(),
+                )
             )
-        )
-    return _rowcount(count)
+            total += _rowcount(count)
+    return total
+
+
+def _job_target(kind: str) -> tuple[Callable[[int, str, dict[str, Any]], str], JobModel]:
+    """The job function and table of a kind of job."""
+    if kind == "plan":
+        return run_plan_job, PlanJob
+    if kind == "staffing":
+        from api.service.staffing import run_staffing_job
+
+        return run_staffing_job, StaffingJob
+    raise ValueError(f"kind: expected one of {list(JOB_KINDS)}, got {kind!r}")
+
+
+#: The kinds of background job the runner knows.
+JOB_KINDS = ("plan", "staffing")
 
 
 class JobRunner:
-    """Runs queued plans in spawned processes, at most ``workers`` at a time.
+    """Runs queued jobs (plans, staffing runs) in spawned processes, at most ``workers`` at a
+    time; jobs are named by kind and id (``("plan", 7)``).
 
     Parameters
     ----------
@@ -288,9 +377,9 @@ class JobRunner:
         self.sessions = sessions
         self.workers = max(1, workers)
         self._ctx = multiprocessing.get_context("spawn")
-        self._pending: queue.Queue[tuple[int, dict[str, Any]]] = queue.Queue()
-        self._running: dict[int, BaseProcess] = {}
-        self._cancelled: set[int] = set()
+        self._pending: queue.Queue[tuple[str, int, dict[str, Any]]] = queue.Queue()
+        self._running: dict[tuple[str, int], BaseProcess] = {}
+        self._cancelled: set[tuple[str, int]] = set()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -302,20 +391,22 @@ class JobRunner:
             self._thread = threading.Thread(target=self._loop, name="gridpatrol-jobs", daemon=True)
             self._thread.start()
 
-    def submit(self, job_id: int, parameters: dict[str, Any]) -> None:
+    def submit(self, job_id: int, parameters: dict[str, Any], kind: str = "plan") -> None:
         """Queue a job (its row must already be committed as queued)."""
-        self._pending.put((job_id, parameters))
+        _job_target(kind)
+        self._pending.put((kind, job_id, parameters))
 
-    def process_of(self, job_id: int) -> BaseProcess | None:
-        """The process running ``job_id`` here, if any."""
+    def process_of(self, job_id: int, kind: str = "plan") -> BaseProcess | None:
+        """The process running job ``job_id`` of ``kind`` here, if any."""
         with self._lock:
-            return self._running.get(job_id)
+            return self._running.get((kind, job_id))
 
-    def cancel(self, job_id: int) -> bool:
+    def cancel(self, job_id: int, kind: str = "plan") -> bool:
         """Terminate the process of ``job_id`` if it runs here; ``True`` if one was stopped."""
+        key = (kind, job_id)
         with self._lock:
-            self._cancelled.add(job_id)
-            proc = self._running.get(job_id)
+            self._cancelled.add(key)
+            proc = self._running.get(key)
         if proc is None:
             return False
         proc.terminate()
@@ -345,17 +436,19 @@ class JobRunner:
 
     def _reap(self) -> None:
         with self._lock:
-            finished = [(j, p) for j, p in self._running.items() if not p.is_alive()]
-            for job_id, _ in finished:
-                del self._running[job_id]
-        for job_id, proc in finished:
+            finished = [(k, p) for k, p in self._running.items() if not p.is_alive()]
+            for key, _ in finished:
+                del self._running[key]
+        for key, proc in finished:
             proc.join(timeout=1)
             code = proc.exitcode
             with self._lock:
-                cancelled = job_id in self._cancelled
-                self._cancelled.discard(job_id)
+                cancelled = key in self._cancelled
+                self._cancelled.discard(key)
+            kind, job_id = key
+            model = _job_target(kind)[1]
             if cancelled:
-                _finish(self.sessions, job_id, JobState.CANCELLED, "Cancelled", None)
+                _finish(self.sessions, job_id, JobState.CANCELLED, "Cancelled", None, model)
             elif code != 0:
                 _finish(
                     self.sessions,
@@ -363,6 +456,7 @@ class JobRunner:
                     JobState.FAILED,
                     "Failed",
                     f"the worker process stopped unexpectedly (exit code {code})",
+                    model,
                 )
 
     def _dispatch(self) -> None:
@@ -371,19 +465,21 @@ class JobRunner:
                 if len(self._running) >= self.workers:
                     return
             try:
-                job_id, parameters = self._pending.get_nowait()
+                kind, job_id, parameters = self._pending.get_nowait()
             except queue.Empty:
                 return
+            key = (kind, job_id)
             with self._lock:
-                if job_id in self._cancelled:
-                    self._cancelled.discard(job_id)
+                if key in self._cancelled:
+                    self._cancelled.discard(key)
                     continue
+            target = _job_target(kind)[0]
             proc = self._ctx.Process(
-                target=run_plan_job,
+                target=target,
                 args=(job_id, self.database_url, parameters),
-                name=f"gridpatrol-plan-{job_id}",
+                name=f"gridpatrol-{kind}-{job_id}",
                 daemon=True,
             )
             proc.start()
             with self._lock:
-                self._running[job_id] = proc
+                self._running[key] = proc

@@ -270,6 +270,48 @@ class PlanBundleBlob(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class StaffingJob(Base):
+    """A background staffing proposal for an area: parameters, state, progress and result.
+
+    ``result`` holds the JSON summary of :func:`api.cli.staffing.run_staffing` and the staffing
+    table as rows; the files it wrote are :class:`StaffingFile` rows.
+    """
+
+    __tablename__ = "staffing_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
+    dataset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("datasets.id", ondelete="SET NULL"), nullable=True
+    )
+    state: Mapped[str] = mapped_column(String(16), default=JobState.QUEUED.value, index=True)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    parameters: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class StaffingFile(Base):
+    """One file a staffing run wrote (``pdf_en``, ``pdf_zh-CN``, ``png``, ``xlsx``, ``csv``)."""
+
+    __tablename__ = "staffing_files"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("staffing_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class AuditEntry(Base):
     """Who created, changed or deleted what, and when."""
 

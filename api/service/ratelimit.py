@@ -54,24 +54,32 @@ class TokenBucketLimiter:
         self._buckets: dict[str, _Bucket] = {}
         self._lock = threading.Lock()
 
-    def hit(self, key: str) -> None:
+    def hit(self, key: str, *, per_minute: float | None = None) -> None:
         """Take one token for ``key``.
+
+        Parameters
+        ----------
+        key
+            Whose bucket (``user:<id>``, ``login:<name>``).
+        per_minute
+            This key's own rate instead of the limiter's (a user given a higher limit in the
+            settings); its burst grows in the same proportion.
 
         Raises
         ------
         RateLimitExceededError
             When the bucket is empty.
         """
+        rate_per_s = self.rate_per_s if per_minute is None else per_minute / 60.0
+        burst = float(self.burst) * max(1.0, rate_per_s / self.rate_per_s)
         now = self._clock()
         with self._lock:
             bucket = self._buckets.get(key)
             if bucket is None:
-                bucket = self._buckets[key] = _Bucket(float(self.burst), now)
-            bucket.tokens = min(
-                float(self.burst), bucket.tokens + (now - bucket.updated) * self.rate_per_s
-            )
+                bucket = self._buckets[key] = _Bucket(burst, now)
+            bucket.tokens = min(burst, bucket.tokens + (now - bucket.updated) * rate_per_s)
             bucket.updated = now
             if bucket.tokens < 1.0:
-                wait = (1.0 - bucket.tokens) / self.rate_per_s
+                wait = (1.0 - bucket.tokens) / rate_per_s
                 raise RateLimitExceededError(max(1, math.ceil(wait)))
             bucket.tokens -= 1.0

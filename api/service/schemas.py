@@ -536,3 +536,104 @@ class AuditPublic(BaseModel):
     resource_id: int | None
     area_id: int | None
     detail: dict[str, Any]
+
+
+# ---- staffing ------------------------------------------------------------------------------
+class StaffingCreate(BaseModel):
+    """What to staff: an area's shifts from one incident dataset (a background job).
+
+    Each shift band gets a coverage curve (1..``max_units`` units of ``fleet``, each point a plan
+    by the routing planner with ``time_limit_s``); norms come from the area's population; the
+    staggered shifts and a weekly roster follow. The service caps ``max_units`` and
+    ``time_limit_s`` (its ``staffing_max_units`` and ``staffing_time_limit_s`` settings).
+    """
+
+    dataset_id: int = Field(ge=1, le=MAX_ID)
+    bands: list[str] = Field(
+        default_factory=lambda: ["08-16", "16-24", "00-08"],
+        min_length=1,
+        max_length=6,
+        description="Shift bands, e.g. 16-24.",
+    )
+    fleet: Literal["mixed", "car", "foot", "bicycle"] = "mixed"
+    max_units: int | None = Field(
+        default=None, ge=1, le=50, description="Largest fleet (capped by the service)."
+    )
+    time_limit_s: float | None = Field(
+        default=None, gt=0, le=600, description="Solver time per curve point (capped)."
+    )
+    target_share: float = Field(default=0.8, gt=0, le=1, description="Risk share to cover.")
+    cell_size_m: float = Field(default=250.0, ge=50.0, le=5000.0)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+    model_config = _example(
+        {"dataset_id": 1, "bands": ["16-24"], "fleet": "mixed", "max_units": 4, "time_limit_s": 1}
+    )
+
+
+class StaffingPublic(BaseModel):
+    """A background staffing run: state, progress and, when done, the summary."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "area_id": 1,
+                    "dataset_id": 1,
+                    "state": "succeeded",
+                    "progress": 1.0,
+                    "message": "Staffing done",
+                    "error": None,
+                    "parameters": {"dataset_id": 1, "bands": ["16-24"], "max_units": 4},
+                    "summary": {"district_rows": [{"shift": "16-24", "workload_people": 2}]},
+                    "files": ["csv", "pdf_en", "pdf_zh-CN", "png", "xlsx"],
+                    "created_at": "2025-03-01T08:00:00",
+                    "started_at": "2025-03-01T08:00:01",
+                    "finished_at": "2025-03-01T08:00:09",
+                    "created_by_id": 2,
+                }
+            ]
+        },
+    )
+
+    id: int
+    area_id: int
+    dataset_id: int | None
+    state: JobState
+    progress: float
+    message: str
+    error: str | None
+    parameters: dict[str, Any]
+    summary: dict[str, Any] | None = None
+    files: list[str] = Field(default_factory=list)
+    created_at: UtcDateTime
+    started_at: UtcDateTime | None
+    finished_at: UtcDateTime | None
+    created_by_id: int | None
+
+
+class StaffingTablePublic(BaseModel):
+    """The staffing table of a finished run: one row per area and shift, as in
+    ``staffing.csv`` (norm headcount from population, workload headcount from the plans,
+    current people and the gap)."""
+
+    columns: list[str]
+    rows: list[dict[str, Any]]
+
+    model_config = _example(
+        {
+            "columns": ["area_id", "area", "shift", "norm_fulltime", "workload_people", "gap"],
+            "rows": [
+                {
+                    "area_id": "all",
+                    "area": "District",
+                    "shift": "16-24",
+                    "norm_fulltime": None,
+                    "workload_people": 2,
+                    "gap": None,
+                }
+            ],
+        }
+    )

@@ -4,11 +4,20 @@ Passwords are hashed with Argon2id (argon2-cffi). People sign in with the OAuth2
 and get a signed JWT (HS256 with the service's secret). Systems use API tokens: random, shown
 once, stored as a SHA-256 hash (they carry 256 bits of entropy, so a slow hash adds nothing)
 and sent the same way, ``Authorization: Bearer <token>``.
+
+The web pages keep the same JWT in an HttpOnly, ``SameSite=Lax`` cookie
+(:data:`SESSION_COOKIE`). Requests authenticated by that cookie that change something must
+carry a CSRF token (:func:`csrf_token`): an HMAC of the session's token under the service's
+secret, so it is bound to the session, cannot be made without the secret, and needs no
+server-side store. Before signing in, the login form's token is bound the same way to a random
+nonce kept in a cookie (:data:`LOGIN_NONCE_COOKIE`).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +28,15 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 #: API tokens start with this, which tells them apart from JWTs.
 API_TOKEN_PREFIX = "gp_"
+
+#: Cookie holding the web session's access token (HttpOnly, SameSite=Lax).
+SESSION_COOKIE = "gp_session"
+#: Cookie holding the random nonce the login form's CSRF token is bound to.
+LOGIN_NONCE_COOKIE = "gp_login_nonce"
+#: Header carrying the CSRF token on cookie-authenticated API writes.
+CSRF_HEADER = "X-CSRF-Token"
+#: Form field carrying the CSRF token on the web pages' forms.
+CSRF_FIELD = "csrf_token"
 
 _hasher = PasswordHasher()
 
@@ -60,6 +78,8 @@ def create_access_token(
         "iat": now,
         "exp": now + timedelta(minutes=minutes),
         "typ": "access",
+        # Unique per sign-in, so two sessions of one user never share a token (or CSRF token).
+        "jti": secrets.token_urlsafe(12),
     }
     return jwt.encode(payload, secret, algorithm=algorithm), minutes * 60
 
@@ -114,3 +134,30 @@ def new_api_token() -> NewApiToken:
 
 def is_api_token(token: str) -> bool:
     return token.startswith(API_TOKEN_PREFIX)
+
+
+def csrf_token(secret: str, binding: str, *, purpose: str = "session") -> str:
+    """The CSRF token bound to ``binding`` (a session's access token, or a login nonce).
+
+    ``HMAC-SHA256(secret, "gridpatrol-csrf:<purpose>:<binding>")``, URL-safe base64: only the
+    service can make it, and it changes with every session.
+    """
+    message = f"gridpatrol-csrf:{purpose}:{binding}".encode()
+    digest = hmac.new(secret.encode("utf-8"), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def csrf_matches(
+    secret: str, binding: str | None, given: str | None, *, purpose: str = "session"
+) -> bool:
+    """Whether ``given`` is the CSRF token of ``binding`` (constant-time; ``False`` if either
+    is missing)."""
+    if not binding or not given:
+        return False
+    expected = csrf_token(secret, binding, purpose=purpose)
+    return hmac.compare_digest(expected.encode("ascii"), given.encode("utf-8", "replace"))
+
+
+def new_login_nonce() -> str:
+    """A random nonce for the login form's CSRF token."""
+    return secrets.token_urlsafe(24)

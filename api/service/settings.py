@@ -13,7 +13,7 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, PositiveFloat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_FILE_NAME = "secret_key"
@@ -62,6 +62,19 @@ class Settings(BaseSettings):
     job_workers
         Plans run at the same time, each in its own process; 0 runs none (jobs stay queued,
         for tests or a separate worker).
+    rate_limit_users
+        Per-user rates (requests a minute; the burst scales with it) by user name, overriding
+        ``rate_limit_per_minute`` for those users, e.g. ``{"loadtest": 1000000}`` for a load
+        test's API user (``GRIDPATROL_RATE_LIMIT_USERS='{"loadtest": 1000000}'``).
+    staffing_max_units, staffing_time_limit_s
+        Caps of a staffing run: the largest fleet on a coverage curve and the solver time per
+        point of a curve (also the defaults).
+    map_cache_size
+        Rendered HTML maps kept in memory (finished plans never change, so a map is drawn
+        once per plan, language and options); 0 turns the cache off.
+    cookie_secure
+        Mark the web sign-in cookie ``Secure``; ``None`` (default) does so when the request
+        came over HTTPS.
     tiles, tianditu_key
         Base map of the HTML maps (``osm``, ``carto``, ``tianditu`` ...) and its key.
     """
@@ -76,8 +89,13 @@ class Settings(BaseSettings):
     max_upload_mb: float = Field(default=50.0, gt=0)
     rate_limit_per_minute: float = Field(default=600.0, gt=0)
     rate_limit_burst: int = Field(default=120, ge=1)
+    rate_limit_users: dict[str, PositiveFloat] = Field(default_factory=dict)
     plan_time_limit_s: float = Field(default=30.0, gt=0)
     job_workers: int = Field(default=2, ge=0)
+    staffing_max_units: int = Field(default=6, ge=1, le=50)
+    staffing_time_limit_s: float = Field(default=2.0, gt=0)
+    map_cache_size: int = Field(default=64, ge=0)
+    cookie_secure: bool | None = None
     tiles: str = "osm"
     tianditu_key: str | None = None
     run_migrations: bool = True

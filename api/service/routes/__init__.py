@@ -15,6 +15,7 @@ from api.service.routes import (
     maps,
     plans,
     sheets,
+    staffing,
     users,
 )
 
@@ -28,6 +29,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     plans.router,
     maps.router,
     sheets.router,
+    staffing.router,
     users.router,
     audit.router,
 )

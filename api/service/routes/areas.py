@@ -24,7 +24,7 @@ from api.service.districts import (
     create_dataset,
 )
 from api.service.errors import ConflictError
-from api.service.models import ACTIVE_STATES, Area, PlanJob
+from api.service.models import ACTIVE_STATES, Area, PlanJob, StaffingJob
 from api.service.routes.common import AUTH_ERRORS, CONFLICT, FORBIDDEN, NOT_FOUND
 from api.service.schemas import AreaCreate, AreaPublic, AreaUpdate, FeatureCollection, Page
 
@@ -192,9 +192,16 @@ def delete_area(
     active = session.scalars(
         select(PlanJob.id).where(PlanJob.area_id == area.id, PlanJob.state.in_(ACTIVE_STATES))
     ).all()
+    staffing = session.scalars(
+        select(StaffingJob.id).where(
+            StaffingJob.area_id == area.id, StaffingJob.state.in_(ACTIVE_STATES)
+        )
+    ).all()
     if state.runner is not None:
         for job_id in active:
             state.runner.cancel(job_id)
+        for job_id in staffing:
+            state.runner.cancel(job_id, kind="staffing")
     audit.record(
         session, admin, "delete", "area", area.id, area_id=area.id, detail={"name": area.name}
     )

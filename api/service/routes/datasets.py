@@ -9,12 +9,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from api.service import audit
 from api.service.deps import (
     CurrentUser,
     ItemId,
     PageDep,
+    ServiceState,
     SessionDep,
     StateDep,
     WriterUser,
@@ -25,7 +27,7 @@ from api.service.deps import (
 )
 from api.service.districts import create_dataset, empty_dataset_problem, read_upload, safe_filename
 from api.service.errors import UploadTooLargeError
-from api.service.models import Incident, IncidentDataset
+from api.service.models import Area, Incident, IncidentDataset, User
 from api.service.routes.common import AUTH_ERRORS, FORBIDDEN, NOT_FOUND, TOO_LARGE, paginate
 from api.service.schemas import MAX_ID, DatasetPublic, FeatureCollection, Page
 
@@ -48,6 +50,52 @@ def _save_upload(upload: UploadFile, folder: Path, limit: int) -> Path:
     if size == 0:
         raise empty_dataset_problem(path.name)
     return path
+
+
+def store_upload(
+    session: Session,
+    state: ServiceState,
+    user: User,
+    area: Area,
+    upload: UploadFile,
+    *,
+    name: str | None = None,
+    timezone: str | None = None,
+    crs: str | None = None,
+) -> IncidentDataset:
+    """Check an uploaded incident file and store it as a dataset of ``area`` (committed, audited).
+
+    Shared by the API and the web pages.
+
+    Raises
+    ------
+    GeoInputError
+        With every problem of the file (file, row, column, value); nothing is written.
+    UploadTooLargeError
+        When the file is over the service's limit.
+    """
+    with tempfile.TemporaryDirectory(prefix="gridpatrol-upload-") as tmp:
+        path = _save_upload(upload, Path(tmp), state.settings.max_upload_bytes)
+        incidents = read_upload(path, area, timezone=timezone, crs=crs)
+    dataset = create_dataset(
+        session,
+        area=area,
+        name=name or Path(path.name).stem,
+        filename=path.name,
+        incidents=incidents,
+        created_by_id=user.id,
+    )
+    audit.record(
+        session,
+        user,
+        "create",
+        "dataset",
+        dataset.id,
+        area_id=area.id,
+        detail={"filename": dataset.filename, "rows": dataset.row_count},
+    )
+    session.commit()
+    return dataset
 
 
 @router.post(
@@ -74,27 +122,7 @@ def upload_dataset(
     """Check and store an incident file. Every problem answers 422 with its file, row and
     column, and nothing is written; a good file is stored with all its rows at once."""
     area = get_area(session, user, area_id)
-    with tempfile.TemporaryDirectory(prefix="gridpatrol-upload-") as tmp:
-        path = _save_upload(file, Path(tmp), state.settings.max_upload_bytes)
-        incidents = read_upload(path, area, timezone=timezone, crs=crs)
-    dataset = create_dataset(
-        session,
-        area=area,
-        name=name or Path(path.name).stem,
-        filename=path.name,
-        incidents=incidents,
-        created_by_id=user.id,
-    )
-    audit.record(
-        session,
-        user,
-        "create",
-        "dataset",
-        dataset.id,
-        area_id=area.id,
-        detail={"filename": dataset.filename, "rows": dataset.row_count},
-    )
-    session.commit()
+    dataset = store_upload(session, state, user, area, file, name=name, timezone=timezone, crs=crs)
     return DatasetPublic.model_validate(dataset, from_attributes=True)
 
 

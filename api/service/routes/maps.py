@@ -8,9 +8,18 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from api.service.bundles import load_bundle
-from api.service.deps import CurrentUser, ItemId, SessionDep, StateDep, scoped
+from api.service.deps import (
+    CurrentUser,
+    ItemId,
+    ServiceState,
+    SessionDep,
+    StateDep,
+    scoped,
+    scoped_head,
+)
 from api.service.errors import InvalidInputError
 from api.service.models import PlanJob
 from api.service.routes.common import AUTH_ERRORS, CONFLICT, NOT_FOUND
@@ -36,10 +45,30 @@ def plan_map(
     offline: Annotated[bool, Query(description="Inline Leaflet (opens with no network).")] = False,
 ) -> HTMLResponse:
     """One HTML page: risk per cell, hotspots, incidents, stations and every unit's route,
-    with the base map chosen by the service's ``tiles`` setting."""
+    with the base map chosen by the service's ``tiles`` setting. A plan's map is drawn once per
+    language and options, then served from memory (a finished plan never changes)."""
+    head = scoped_head(session, user, PlanJob, plan_id, "plan")
+    key = (*head.cache_key, lang, band, offline)
+    cached = state.map_cache.get(key)
+    if cached is not None:
+        return HTMLResponse(cached)
+    plan: PlanJob = scoped(session, user, PlanJob, plan_id, "plan")
+    html = _render_map(session, plan, state, lang, band, offline)
+    state.map_cache.put(key, html.encode("utf-8"))
+    return HTMLResponse(html)
+
+
+def _render_map(
+    session: Session,
+    plan: PlanJob,
+    state: ServiceState,
+    lang: str,
+    band: str | None,
+    offline: bool,
+) -> str:
     from maps.webmap import MapOptions, build_map, save_map
 
-    bundle = load_bundle(session, scoped(session, user, PlanJob, plan_id, "plan"))
+    bundle = load_bundle(session, plan)
     settings = state.settings
     try:
         options = MapOptions(
@@ -50,5 +79,4 @@ def plan_map(
         raise InvalidInputError(str(exc)) from None
     with tempfile.TemporaryDirectory(prefix="gridpatrol-map-") as tmp:
         path = save_map(folium_map, Path(tmp) / "map.html", embed_assets=offline)
-        html = path.read_text(encoding="utf-8")
-    return HTMLResponse(html)
+        return path.read_text(encoding="utf-8")

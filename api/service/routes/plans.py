@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,6 +22,7 @@ from api.service.deps import (
     WriterUser,
     check_area,
     scoped,
+    scoped_head,
     visible_area_ids,
 )
 from api.service.districts import frame_from_features
@@ -51,7 +54,7 @@ def plan_public(plan: PlanJob) -> PlanPublic:
     return public.model_copy(update={"summary": summary})
 
 
-def _parameters(body: PlanCreate, area: Area, state: ServiceState) -> dict[str, Any]:
+def plan_parameters(body: PlanCreate, area: Area, state: ServiceState) -> dict[str, Any]:
     """Checked, complete job parameters (422 on a bad band or unit counts)."""
     try:
         shift = resolve_band(body.band)
@@ -68,7 +71,7 @@ def _parameters(body: PlanCreate, area: Area, state: ServiceState) -> dict[str, 
     return parameters
 
 
-def _enqueue(
+def enqueue_plan(
     session: Session,
     state: ServiceState,
     user: User,
@@ -120,8 +123,8 @@ def create_plan(
     dataset: IncidentDataset = scoped(session, user, IncidentDataset, body.dataset_id, "dataset")
     area = session.get(Area, dataset.area_id)
     assert area is not None
-    parameters = _parameters(body, area, state)
-    return plan_public(_enqueue(session, state, user, area.id, dataset.id, parameters))
+    parameters = plan_parameters(body, area, state)
+    return plan_public(enqueue_plan(session, state, user, area.id, dataset.id, parameters))
 
 
 @router.get("", summary="List plans", response_model=Page[PlanPublic])
@@ -154,11 +157,31 @@ def list_plans(
     )
 
 
+def _cached_json(
+    state: ServiceState, key: tuple[Any, ...], make: Callable[[], BaseModel]
+) -> Response:
+    """The JSON of a finished plan's view, serialised once and kept (it cannot change)."""
+    body = state.read_cache.get(key)
+    if body is None:
+        body = make().model_dump_json().encode("utf-8")
+        state.read_cache.put(key, body)
+    return Response(body, media_type="application/json")
+
+
 @router.get("/{plan_id}", summary="A plan's state and progress", response_model=PlanPublic)
-def read_plan(plan_id: ItemId, session: SessionDep, user: CurrentUser) -> PlanPublic:
+def read_plan(
+    plan_id: ItemId, session: SessionDep, user: CurrentUser, state: StateDep
+) -> PlanPublic | Response:
     """State (queued, running, succeeded, failed, cancelled), progress 0..1 and the message
     of the current stage; the error when it failed; totals when it succeeded."""
-    return plan_public(scoped(session, user, PlanJob, plan_id, "plan"))
+    head = scoped_head(session, user, PlanJob, plan_id, "plan")
+    if head.state in ACTIVE_STATES:
+        return plan_public(scoped(session, user, PlanJob, plan_id, "plan"))
+    return _cached_json(
+        state,
+        ("plan", *head.cache_key),
+        lambda: plan_public(scoped(session, user, PlanJob, plan_id, "plan")),
+    )
 
 
 def _finished(session: Session, user: User, plan_id: int) -> PlanJob:
@@ -174,11 +197,20 @@ def _finished(session: Session, user: User, plan_id: int) -> PlanJob:
     response_model=PlanResultPublic,
     responses=CONFLICT,
 )
-def plan_result(plan_id: ItemId, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+def plan_result(
+    plan_id: ItemId, session: SessionDep, user: CurrentUser, state: StateDep
+) -> Response:
     """Routes, stops (local times, lat/lon), dropped tasks and totals of a succeeded plan."""
-    result = dict(_finished(session, user, plan_id).result or {})
-    result.pop("routes", None)
-    return result
+    head = scoped_head(session, user, PlanJob, plan_id, "plan")
+    if head.state != JobState.SUCCEEDED.value:
+        raise ConflictError(f"plan {plan_id} is {head.state}; it has no result")
+
+    def make() -> PlanResultPublic:
+        result = dict(_finished(session, user, plan_id).result or {})
+        result.pop("routes", None)
+        return PlanResultPublic.model_validate(result)
+
+    return _cached_json(state, ("result", *head.cache_key), make)
 
 
 @router.get(
@@ -242,5 +274,5 @@ def rerun_plan(
     parameters = dict(plan.parameters)
     limit = state.settings.plan_time_limit_s
     parameters["time_limit_s"] = min(float(parameters.get("time_limit_s") or limit), limit)
-    new = _enqueue(session, state, user, plan.area_id, plan.dataset_id, parameters, plan.id)
+    new = enqueue_plan(session, state, user, plan.area_id, plan.dataset_id, parameters, plan.id)
     return plan_public(new)

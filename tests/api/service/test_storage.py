@@ -27,6 +27,8 @@ TABLES = {
     "incidents",
     "plan_bundles",
     "plans",
+    "staffing_files",
+    "staffing_runs",
     "users",
 }
 
@@ -39,7 +41,7 @@ def test_migrations_run_up_and_down(database_url: str) -> None:
         assert set(inspector.get_table_names()) >= TABLES
         with engine.connect() as connection:
             assert connection.scalar(text("SELECT version_num FROM alembic_version")) == (
-                "0001_initial"
+                "0002_staffing"
             )
             if engine.dialect.name == "postgresql":
                 assert connection.scalar(

@@ -1,0 +1,138 @@
+"""Staffing proposals as background jobs: :func:`run_staffing_job` runs
+:func:`api.cli.staffing.run_staffing` on an area's dataset and stores its summary, its table and
+the files it wrote (PDF in both languages, the coverage chart, the workbook, the CSV table).
+
+Like plans, the job is a plain top-level function of plain data (job id, database URL,
+parameters), claimed, reported and finished by the shared steps of :mod:`api.service.jobs`.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.service.jobs import JobReporter, run_job
+from api.service.models import Area, IncidentDataset, StaffingFile, StaffingJob
+
+#: Stored file name -> (file run_staffing writes, media type).
+STAFFING_FILES: dict[str, tuple[str, str]] = {
+    "pdf_en": ("staffing_en.pdf", "application/pdf"),
+    "pdf_zh-CN": ("staffing_zh-CN.pdf", "application/pdf"),
+    "png": ("coverage_curves.png", "image/png"),
+    "xlsx": (
+        "staffing.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    "csv": ("staffing.csv", "text/csv; charset=utf-8"),
+}
+
+
+@dataclass(frozen=True)
+class StaffingOutcome:
+    """What a finished staffing run writes: the JSON result and its files."""
+
+    result: dict[str, Any]
+    files: dict[str, tuple[str, bytes]]
+
+
+def _plain(value: Any) -> Any:
+    """``value`` made JSON-safe: NaN becomes ``None``, numpy scalars Python ones, dates and
+    other objects their ISO text, recursively through lists and dicts."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item"):  # numpy scalars
+        return _plain(value.item())
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def compute_staffing(
+    sessions: sessionmaker[Session], area_id: int, parameters: dict[str, Any], report: JobReporter
+) -> StaffingOutcome:
+    """Load the area and dataset, analyse them and make the staffing proposal (no writes)."""
+    import pandas as pd
+
+    from api.cli.staffing import StaffingRunOptions, run_staffing
+    from api.pipeline import AnalysisOptions, analyse
+    from api.service.districts import district_of, load_incidents
+    from geo.hotspots import resolve_band
+    from planner.staffing import WorkloadOptions
+
+    report("Loading the dataset", 0.02, force=True)
+    with sessions() as session:
+        area = session.get(Area, area_id)
+        dataset_id = int(parameters["dataset_id"])
+        dataset = session.get(IncidentDataset, dataset_id)
+        if area is None or dataset is None:
+            raise ValueError(f"dataset {dataset_id} or its area no longer exists")
+        incidents = load_incidents(session, dataset_id, area.timezone)
+        district = district_of(area, incidents)
+    bands = []
+    for name in parameters["bands"]:
+        band = resolve_band(str(name))
+        if band is None:
+            raise ValueError(f"bands: {name!r} is not a shift; give hours, e.g. 16-24")
+        bands.append(band)
+    analysis = analyse(
+        district,
+        AnalysisOptions(cell_size_m=float(parameters["cell_size_m"])),
+        progress=report.stage(0.05, 0.3),
+    )
+    options = StaffingRunOptions(
+        fleets=(str(parameters["fleet"]),),
+        max_units=int(parameters["max_units"]),
+        workload=WorkloadOptions(
+            target_share=float(parameters["target_share"]),
+            time_limit_s=float(parameters["time_limit_s"]),
+            seed=int(parameters["seed"]),
+        ),
+        bands=tuple(bands),
+    )
+    with tempfile.TemporaryDirectory(prefix="gridpatrol-staffing-") as tmp:
+        out = Path(tmp)
+        summary = run_staffing(analysis, out, options, progress=report.stage(0.3, 0.95))
+        table = pd.read_csv(out / "staffing.csv", dtype={"area_id": str})
+        files = {
+            name: (media, (out / filename).read_bytes())
+            for name, (filename, media) in STAFFING_FILES.items()
+            if (out / filename).exists()
+        }
+    summary.pop("outputs", None)  # paths of a temporary folder: the files are stored instead
+    result = {
+        "summary": _plain(summary),
+        "columns": [str(c) for c in table.columns],
+        "table": _plain(table.to_dict("records")),
+    }
+    return StaffingOutcome(result, files)
+
+
+def _store_staffing(session: Session, job_id: int, outcome: StaffingOutcome) -> dict[str, Any]:
+    for name, (media, data) in outcome.files.items():
+        session.add(StaffingFile(run_id=job_id, name=name, media_type=media, data=data))
+    return outcome.result
+
+
+def run_staffing_job(job_id: int, database_url: str, parameters: dict[str, Any]) -> str:
+    """Run staffing job ``job_id`` to the end and return its final state (see
+    :func:`api.service.jobs.run_job`)."""
+    return run_job(
+        job_id,
+        database_url,
+        parameters,
+        model=StaffingJob,
+        compute=compute_staffing,
+        store=_store_staffing,
+        done_message="Staffing done",
+    )

@@ -1,0 +1,319 @@
+"""Load on the service over loopback: 50 clients reading plans and maps while plans are run.
+
+Starts ``gridpatrol serve`` (uvicorn) in a subprocess on a temporary SQLite database, creates
+the Toronto sample area and one finished plan, then runs ``--clients`` concurrent clients
+(httpx ``AsyncClient``, one connection each) for ``--duration`` seconds; each reads, in turn,
+``GET /plans/{id}``, ``/plans/{id}/result`` and ``/plans/{id}/map`` of the finished plan,
+authenticated by an API token, while a new plan (2 s solver limit) is submitted every
+``--plan-every`` seconds and runs in the background. The same-run baseline is the same reads
+by the same clients with no plan running (``--baseline`` seconds, first). Reported: p50 and
+p99 latency, throughput and errors of both phases, and their p99 ratio.
+
+The benchmark user gets a higher rate limit through the settings
+(``GRIDPATROL_RATE_LIMIT_USERS='{"loadtest": 1e9}'``): the default per-user limit (600 a minute,
+burst 120) would otherwise answer most of these requests with 429.
+
+Run: ``python -m benchmarks.service [--clients 50] [--duration 60] [--baseline 20]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+USER = "loadtest"
+PLAN = {"band": "16-24", "unit_counts": "car=1,foot=1", "time_limit_s": 2, "top": 15}
+TARGET_P99_S = 0.300
+
+
+@dataclass
+class Phase:
+    """Latencies (seconds) by endpoint and the errors of one phase."""
+
+    name: str
+    seconds: float = 0.0
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def all(self) -> list[float]:
+        return [x for values in self.latencies.values() for x in values]
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q``-th percentile (0..100) by the nearest-rank method."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _prepare(url: str) -> str:
+    """Migrate a fresh database, add the benchmark user and return its API token."""
+    from api.service.db import make_engine, make_session_factory, transaction
+    from api.service.migrations import upgrade
+    from api.service.routes.users import create_user, mint_token
+
+    engine = make_engine(url, pooled=False)
+    try:
+        upgrade(engine)
+        with transaction(make_session_factory(engine)) as session:
+            user = create_user(session, USER, "load test passphrase", "admin", [])
+            return mint_token(session, user, "load", None).token
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _service(folder: Path, url: str) -> Iterator[str]:
+    """``gridpatrol serve`` on a free port until the block ends; yields the base URL."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "GRIDPATROL_DATABASE_URL": url,
+        "GRIDPATROL_DATA_DIR": str(folder),
+        "GRIDPATROL_SECRET_KEY": "load-benchmark-secret-key-0123456789abcdef",
+        "GRIDPATROL_PLAN_TIME_LIMIT_S": "2",
+        "GRIDPATROL_JOB_WORKERS": "1",
+        "GRIDPATROL_RATE_LIMIT_USERS": json.dumps({USER: 1e9}),
+    }
+    log = folder / "server.log"
+    command = [
+        sys.executable,
+        "-c",
+        "from api.cli import main; main()",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-bootstrap-admin",
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=out)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the service did not start:\n{log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _wait_plan(client: httpx.Client, plan_id: int, timeout_s: float = 180.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        body: dict[str, Any] = client.get(f"/plans/{plan_id}").json()
+        if body["state"] in ("succeeded", "failed", "cancelled"):
+            return body
+        time.sleep(0.25)
+    raise RuntimeError(f"plan {plan_id} did not finish in {timeout_s} s")
+
+
+def _setup(base: str, token: str) -> tuple[int, int]:
+    """The sample area's dataset id and one finished plan's id (maps warmed once)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        client.post("/areas", json={"name": "UofT", "sample": "toronto-uoft"}).raise_for_status()
+        dataset_id = int(client.get("/datasets").json()["items"][0]["id"])
+        created = client.post("/plans", json={"dataset_id": dataset_id, **PLAN})
+        created.raise_for_status()
+        plan = _wait_plan(client, int(created.json()["id"]))
+        if plan["state"] != "succeeded":
+            raise RuntimeError(f"the setup plan did not succeed: {plan}")
+        for path in ("result", "map"):
+            client.get(f"/plans/{plan['id']}/{path}").raise_for_status()
+        return dataset_id, int(plan["id"])
+
+
+async def _reader(
+    base: str, token: str, plan_id: int, deadline: float, phase: Phase, offset: int, think_s: float
+) -> None:
+    paths = {
+        "plan": f"/plans/{plan_id}",
+        "result": f"/plans/{plan_id}/result",
+        "map": f"/plans/{plan_id}/map",
+    }
+    names = list(paths)
+    headers = {"Authorization": f"Bearer {token}"}
+    i = offset
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
+        while time.monotonic() < deadline:
+            name = names[i % len(names)]
+            i += 1
+            started = time.perf_counter()
+            try:
+                response = await client.get(paths[name])
+                ok = response.status_code == 200 and len(response.content) > 0
+            except httpx.HTTPError:
+                ok = False
+            elapsed = time.perf_counter() - started
+            if ok:
+                phase.latencies[name].append(elapsed)
+            else:
+                phase.errors[name] += 1
+            if think_s:
+                await asyncio.sleep(think_s)
+
+
+async def _submitter(
+    base: str, token: str, dataset_id: int, deadline: float, every_s: float, submitted: list[int]
+) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
+        seed = 1
+        while time.monotonic() < deadline:
+            response = await client.post(
+                "/plans", json={"dataset_id": dataset_id, **PLAN, "seed": seed}
+            )
+            if response.status_code == 202:
+                submitted.append(int(response.json()["id"]))
+            seed += 1
+            await asyncio.sleep(min(every_s, max(0.0, deadline - time.monotonic())))
+
+
+async def _phase(
+    base: str,
+    token: str,
+    plan_id: int,
+    seconds: float,
+    clients: int,
+    think_s: float,
+    name: str,
+    dataset_id: int | None = None,
+    plan_every_s: float = 10.0,
+) -> tuple[Phase, list[int]]:
+    phase = Phase(name)
+    submitted: list[int] = []
+    started = time.monotonic()
+    deadline = started + seconds
+    tasks = [_reader(base, token, plan_id, deadline, phase, k, think_s) for k in range(clients)]
+    if dataset_id is not None:
+        tasks.append(_submitter(base, token, dataset_id, deadline, plan_every_s, submitted))
+    await asyncio.gather(*tasks)
+    phase.seconds = time.monotonic() - started
+    return phase, submitted
+
+
+def _line(phase: Phase) -> str:
+    values = phase.all()
+    per = ", ".join(
+        f"{name} p50 {percentile(v, 50) * 1000:.0f} / p99 {percentile(v, 99) * 1000:.0f} ms"
+        for name, v in sorted(phase.latencies.items())
+    )
+    return (
+        f"{phase.name}: {len(values)} requests in {phase.seconds:.0f} s "
+        f"({len(values) / phase.seconds:.0f}/s), p50 {percentile(values, 50) * 1000:.0f} ms, "
+        f"p99 {percentile(values, 99) * 1000:.0f} ms, errors {phase.error_count} [{per}]"
+    )
+
+
+def run(
+    clients: int = 50,
+    duration_s: float = 60.0,
+    baseline_s: float = 20.0,
+    plan_every_s: float = 10.0,
+    think_ms: float = 0.0,
+) -> list[str]:
+    """Measure and return the printed lines."""
+    lines: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="gridpatrol-bench-") as tmp:
+        folder = Path(tmp)
+        url = f"sqlite:///{folder / 'gridpatrol.db'}"
+        token = _prepare(url)
+        with _service(folder, url) as base:
+            dataset_id, plan_id = _setup(base, token)
+            think_s = think_ms / 1000.0
+            baseline, _ = asyncio.run(
+                _phase(base, token, plan_id, baseline_s, clients, think_s, "baseline (no plans)")
+            )
+            loaded, submitted = asyncio.run(
+                _phase(
+                    base,
+                    token,
+                    plan_id,
+                    duration_s,
+                    clients,
+                    think_s,
+                    "with plans running",
+                    dataset_id=dataset_id,
+                    plan_every_s=plan_every_s,
+                )
+            )
+            headers = {"Authorization": f"Bearer {token}"}
+            with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+                states = [_wait_plan(client, p)["state"] for p in submitted]
+    lines.append(
+        f"setup: {clients} clients, closed loop with {think_ms:g} ms think time, reading "
+        f"plan {plan_id} (state, result, HTML map) over loopback; one plan job process"
+    )
+    lines.append(_line(baseline))
+    lines.append(_line(loaded))
+    lines.append(
+        f"background plans: {len(submitted)} submitted (every {plan_every_s:g} s), "
+        f"{states.count('succeeded')} succeeded"
+    )
+    p99 = percentile(loaded.all(), 99)
+    base_p99 = percentile(baseline.all(), 99)
+    verdict = "met" if p99 <= TARGET_P99_S and loaded.error_count == 0 else "MISSED"
+    lines.append(
+        f"p99 with plans running: {p99 * 1000:.0f} ms vs baseline {base_p99 * 1000:.0f} ms -> "
+        f"{p99 / base_p99:.2f}x; errors {loaded.error_count} "
+        f"[target: p99 <= {TARGET_P99_S * 1000:.0f} ms, 0 errors: {verdict}]"
+    )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--baseline", type=float, default=20.0)
+    parser.add_argument("--plan-every", type=float, default=10.0)
+    parser.add_argument("--think-ms", type=float, default=0.0)
+    args = parser.parse_args()
+    for line in run(args.clients, args.duration, args.baseline, args.plan_every, args.think_ms):
+        print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()
