@@ -72,14 +72,22 @@ def improve_with_ortools(
         if node in problem.depots:
             continue
         index = manager.NodeToIndex(node)
-        dim.CumulVar(index).SetRange(
-            int(problem.window_open_s[node]), int(problem.window_close_s[node])
-        )
+        lo, hi = int(problem.window_open_s[node]), min(int(problem.window_close_s[node]), horizon)
+        if lo <= hi:
+            dim.CumulVar(index).SetRange(lo, hi)
+        elif problem.required[node]:
+            return OrToolsResult(None, "ROUTING_INFEASIBLE")
+        else:
+            # Opens after every shift: never visited (an empty range would fail the model).
+            routing.ActiveVar(index).SetValue(0)
         if not problem.required[node]:
             routing.AddDisjunction([index], int(problem.prize[node]) * weight)
         allowed = None if problem.allowed_vehicles is None else problem.allowed_vehicles[node]
         if allowed is not None:
-            routing.SetAllowedVehiclesForIndex(sorted(allowed), index)
+            # Vehicle -1 means "not visited" (SetAllowedVehiclesForIndex rejects Python lists
+            # in OR-Tools 9.15's wrapper); a required node cannot take it.
+            values = sorted(allowed) if problem.required[node] else [-1, *sorted(allowed)]
+            routing.VehicleVar(index).SetValues(values)
     visit_transit = [0] * routing.Size()
     for index in range(routing.Size()):
         node = manager.IndexToNode(index)

@@ -85,6 +85,14 @@ class RouteState:
         """Service start of each stop."""
         return {n: s for n, s in zip(self.loc[1:-1], self.start[1:-1], strict=True) if n >= 0}
 
+    def latest(self) -> dict[int, int]:
+        """Latest service start of each stop that keeps every later window (this order)."""
+        return {
+            self.loc[k]: self.dep[k - 1] + self.tin[k] + self.cap[k]
+            for k in range(1, len(self.loc) - 1)
+            if self.loc[k] >= 0
+        }
+
 
 class Timer:
     """Times stop orders of one problem (precomputed lists for speed).
@@ -109,6 +117,14 @@ class Timer:
             )
             for veh in problem.vehicles
         ]
+        self.forbidden = [
+            frozenset(
+                j
+                for j in range(problem.n_nodes)
+                if j not in problem.depots and not problem.vehicle_may_visit(v, j)
+            )
+            for v in range(self.nv)
+        ]
         # Gap partners: preds[b] = [(a, g)] (b after a), succs[a] = [(b, g)].
         self.preds: dict[int, list[tuple[int, int]]] = {}
         self.succs: dict[int, list[tuple[int, int]]] = {}
@@ -124,6 +140,7 @@ class Timer:
         placed: dict[int, list[int]],
         lower: Mapping[int, int],
         upper: Mapping[int, int],
+        members: set[int],
     ) -> RouteState | None:
         """Forward and backward pass over ``seq`` with breaks ``placed[leg]``."""
         veh = self.p.vehicles[v]
@@ -203,7 +220,7 @@ class Timer:
                     if sx is not None:
                         if sx + g > o:
                             o = sx + g
-                    elif x in self._route_set:
+                    elif x in members:
                         return None  # x must come first but is later in this route
                 opn[k] = o
             s = a if a > o else o
@@ -245,18 +262,17 @@ class Timer:
         Returns ``None`` when no timing is found (always when none exists with at most one
         break per unit; with several, the legs are chosen one break at a time).
         """
-        p = self.p
-        if p.allowed_vehicles is not None and not all(p.vehicle_may_visit(v, j) for j in nodes):
+        if self.forbidden[v] and not self.forbidden[v].isdisjoint(nodes):
             return None
-        veh = p.vehicles[v]
+        veh = self.p.vehicles[v]
         seq = [veh.start_node, *nodes, veh.end_node]
-        self._route_set = set(nodes)
+        members = set(nodes)
         lo = lower or {}
         hi = upper or {}
         placed: dict[int, list[int]] = {}
         tl = self.tl[v]
         for b, bb in self.breaks[v]:
-            st = self._pass(v, seq, placed, lo, hi)
+            st = self._pass(v, seq, placed, lo, hi, members)
             if st is None:
                 return None
             e, lat, d = bb.earliest_start_s, bb.latest_start_s, bb.duration_s
@@ -283,7 +299,41 @@ class Timer:
             if best_leg < 0:
                 return None
             placed.setdefault(best_leg, []).append(b)
-        return self._pass(v, seq, placed, lo, hi)
+        return self._pass(v, seq, placed, lo, hi, members)
+
+    def times(self, state: RouteState) -> RouteTimes:
+        """The plain timed route of a state: stop times, break placements, totals."""
+        brks = self.p.vehicles[state.vehicle].breaks
+        arrivals: list[int] = []
+        departures: list[int] = []
+        placements: list[BreakPlacement] = []
+        stop = -1
+        for k in range(1, len(state.loc) - 1):
+            if state.loc[k] >= 0:
+                arrivals.append(state.start[k])
+                departures.append(state.dep[k])
+                stop += 1
+                continue
+            bb = brks[state.brk[k]]
+            if state.first[k]:
+                # The item's window is shifted by the leg's travel; the break itself starts
+                # once the unit is free and the break window is open, before, during or after
+                # the drive.
+                free = state.dep[k - 1]
+                at = free if free > bb.earliest_start_s else bb.earliest_start_s
+            else:
+                at = state.start[k]
+            placements.append(BreakPlacement(state.brk[k], at, bb.duration_s, stop))
+        return RouteTimes(
+            vehicle=state.vehicle,
+            nodes=tuple(state.nodes),
+            arrival_s=tuple(arrivals),
+            departure_s=tuple(departures),
+            breaks=tuple(placements),
+            depart_s=state.start[0],
+            return_s=state.start[-1],
+            travel_s=state.travel,
+        )
 
     # ------------------------------------------------------------------ all routes
     def bounds(
@@ -335,70 +385,89 @@ class Timer:
         cross = [v for v, r in enumerate(routes) if self.linked(r, where) - {v}]
         if not cross:
             return states  # type: ignore[return-value]
-        lowers: dict[int, dict[int, int]] = {v: {} for v in cross}
-        for _ in range(len(self.p.min_gaps) + 2):
-            starts: dict[int, int] = {}
-            for s in states:
-                assert s is not None
-                starts.update(s.starts())
-            dirty = []
-            for v in cross:
-                lo, _ = self.bounds(v, routes[v], starts, where)
-                if lo != lowers[v]:
-                    lowers[v] = lo
-                    dirty.append(v)
-            if not dirty:
-                break
-            for v in dirty:
-                states[v] = self.route(v, routes[v], lowers[v])
-                if states[v] is None:
-                    return None
-        else:
-            return None
-        starts = {}
+        # Raise earliest starts from the partners' earliest starts, and bound latest starts
+        # by the partners' latest ones (start + how much later it may still go) so each
+        # route's break goes to a leg that leaves its partners room.
+        used: dict[int, tuple[dict[int, int], dict[int, int]]] = {v: ({}, {}) for v in cross}
+        starts: dict[int, int] = {}
+        latest: dict[int, int] = {}
         for s in states:
             assert s is not None
             starts.update(s.starts())
-        for v in cross:
-            lo, hi = self.bounds(v, routes[v], starts, where)
-            st = self.route(v, routes[v], lo, hi)
-            if st is None:
-                return None
-            states[v] = st
-            starts.update(st.starts())
-        return states  # type: ignore[return-value]
+            latest.update(s.latest())
+        stuck: set[int] = set()
+        for _ in range(len(self.p.min_gaps) + 2):
+            moved = False
+            # One route at a time, each against its partners' newest times.
+            for v in cross:
+                lo, _ = self.bounds(v, routes[v], starts, where)
+                _, hi = self.bounds(v, routes[v], latest, where)
+                if (lo, hi) == used[v]:
+                    continue
+                used[v] = (lo, hi)
+                st = self.route(v, routes[v], lo, hi)
+                if st is None:
+                    # May clear once its partners have moved; meanwhile pass its latest
+                    # starts on along chains of gaps (a -> b -> c) so they move the right way.
+                    stuck.add(v)
+                    loose = self.route(v, routes[v], None, hi)
+                    if loose is not None:
+                        latest.update(loose.latest())
+                        moved = True
+                    continue
+                stuck.discard(v)
+                states[v] = st
+                starts.update(st.starts())
+                latest.update(st.latest())
+                moved = True
+            if not moved:
+                break
+        if stuck:
+            return None
+        # Add the upper bounds (they shape the caps and may move a break); repeat until every
+        # state was timed with the bounds of the final starts.
+        used = {v: (used[v][0], {}) for v in cross}
+        for _ in range(2 * len(self.p.min_gaps) + 4):
+            starts = {}
+            for s in states:
+                assert s is not None
+                starts.update(s.starts())
+            moved = False
+            for v in cross:
+                bounds = self.bounds(v, routes[v], starts, where)
+                if bounds == used[v]:
+                    continue
+                st = self.route(v, routes[v], *bounds)
+                if st is None:
+                    return None
+                used[v] = bounds
+                moved = True
+                states[v] = st
+                starts.update(st.starts())
+            if not moved:
+                return states  # type: ignore[return-value]
+        return None
 
 
-def route_times(state: RouteState) -> RouteTimes:
-    """The plain timed route of a state: stop times, break placements, totals."""
-    arrivals: list[int] = []
-    departures: list[int] = []
-    placements: list[BreakPlacement] = []
-    stop = -1
-    for k in range(1, len(state.loc) - 1):
-        if state.loc[k] >= 0:
-            arrivals.append(state.start[k])
-            departures.append(state.dep[k])
-            stop += 1
-            continue
-        d = state.svc[k]
-        if state.first[k]:
-            # The item's window was shifted by the leg's travel: the break itself starts when
-            # the unit is free and the window is open.
-            leg = state.svc[k] - (state.close[k] - state.close[k])  # travel + duration
-            free = state.dep[k - 1]
-            e = state.open[k] + (leg - 0)  # placeholder, fixed below
-            del leg, e
-            bk = None
-        placements.append(_placement(state, k, stop))
-        del d
-    return RouteTimes(
-        vehicle=state.vehicle,
-        nodes=tuple(state.nodes),
-        arrival_s=tuple(arrivals),
-        departure_s=tuple(departures),
-        breaks=tuple(placements),
-        depart_s=state.start[0],
-        return_s=state.start[-1],
-        travel_s=state.travel,
-    )
+def schedule_route(
+    problem: RoutingProblem,
+    vehicle: int,
+    nodes: Sequence[int],
+    lower_bounds: Mapping[int, int] | None = None,
+) -> RouteTimes | None:
+    """Time one stop order as early as possible; ``None`` when no timing is found.
+
+    ``lower_bounds`` are extra earliest service starts per node (e.g. from minimum gaps).
+    """
+    timer = Timer(problem)
+    state = timer.route(vehicle, nodes, lower_bounds)
+    return None if state is None else timer.times(state)
+
+
+def schedule_routes(
+    problem: RoutingProblem, routes: Sequence[Sequence[int]]
+) -> list[RouteTimes] | None:
+    """Time all routes (one stop order per vehicle) honouring minimum gaps across vehicles."""
+    timer = Timer(problem)
+    states = timer.routes(routes)
+    return None if states is None else [timer.times(s) for s in states]

@@ -36,7 +36,10 @@ The search
    vehicle can reach within its window and shift; a break that cannot fit the shift) and
    raises :class:`~planner.errors.InfeasibleError` naming them.
 2. Greedy insertion by prize / extra time (required nodes first), then destroy-and-repair
-   large-neighbourhood search with simulated-annealing acceptance (:mod:`.lns`).
+   large-neighbourhood search with simulated-annealing acceptance (:mod:`.lns`). Breaks are
+   items of the route with their own windows and gaps become window bounds
+   (:mod:`.schedule`), so insertion checks stay O(1) per position with breaks and gaps too.
+   Both phases check the deadline; construction past it inserts only required nodes.
 3. Optionally OR-Tools routing local search with guided local search, warm-started from the
    best routes (``ortools_fraction`` of the budget); it keeps the result only if better.
 4. Routes are timed by :mod:`.schedule` and checked by :func:`.verify.verify`; a plan that
@@ -52,12 +55,12 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from planner.errors import InfeasibleError, PlanningError, VerificationError
 from planner.routing.lns import Incumbent, Search
 from planner.routing.model import Route, RoutingProblem, RoutingSolution, Stop
-from planner.routing.schedule import schedule_routes
+from planner.routing.schedule import RouteTimes, Timer, schedule_routes
 from planner.routing.verify import verify
 
 
@@ -130,10 +133,18 @@ def precheck(problem: RoutingProblem) -> None:
 
 
 def build_solution(
-    problem: RoutingProblem, routes: Sequence[Sequence[int]], status: str, seed: int
+    problem: RoutingProblem,
+    routes: Sequence[Sequence[int]],
+    status: str,
+    seed: int,
+    times: Sequence[RouteTimes] | None = None,
 ) -> RoutingSolution | None:
-    """Time stop orders into a :class:`RoutingSolution`; ``None`` when they cannot be timed."""
-    times = schedule_routes(problem, routes)
+    """Time stop orders into a :class:`RoutingSolution`; ``None`` when they cannot be timed.
+
+    ``times`` are used when given (the search's own timing of ``routes``).
+    """
+    if times is None:
+        times = schedule_routes(problem, routes)
     if times is None:
         return None
     out: list[Route] = []
@@ -176,8 +187,15 @@ def solve(
     max_iterations: int | None = None,
     ortools_fraction: float = 0.0,
     avoid_arcs: frozenset[tuple[int, int]] = frozenset(),
+    clock: Callable[[], float] = time.perf_counter,
 ) -> RoutingSolution:
     """Plan routes that collect the most prize, visiting every required node.
+
+    The time limit holds in every phase: construction stops inserting optional nodes at
+    the deadline (required nodes are always inserted), the LNS stops at 97 % of the budget
+    and the OR-Tools phase gets what is left. The overrun is the last insertion or LNS
+    iteration in progress plus timing and verifying the plan: a few tens of milliseconds on
+    ~200-node problems (documented bound: ``max(0.5 s, 10 %)`` of the limit).
 
     Parameters
     ----------
@@ -195,6 +213,9 @@ def solve(
     avoid_arcs
         Node pairs ``(a, b)`` whose use counts as extra travel when breaking ties between
         plans of equal prize (used by :func:`solve_varied`; prize is never traded for it).
+    clock
+        Time source for the deadline (seconds, monotonic). Injectable so tests can drive the
+        deadline handling deterministically.
 
     Returns
     -------
@@ -213,20 +234,20 @@ def solve(
         raise ValueError(f"time_limit_s: expected a positive number of seconds, got {time_limit_s}")
     if not 0.0 <= ortools_fraction <= 1.0:
         raise ValueError(f"ortools_fraction: expected a value in [0, 1], got {ortools_fraction}")
-    t0 = time.perf_counter()
+    t0 = clock()
     deadline = t0 + time_limit_s
+    lns_deadline = t0 + time_limit_s * (1.0 - ortools_fraction) * 0.97
     precheck(problem)
-    search = Search(problem, seed, avoid_arcs)
-    start = search.construct()
+    search = Search(problem, seed, avoid_arcs, clock=clock)
+    start = search.construct(lns_deadline)
     status = "LNS"
     best: Incumbent | None = None
     if start is not None:
-        lns_deadline = t0 + time_limit_s * (1.0 - ortools_fraction) * 0.97
         best, _ = search.run(start, lns_deadline, max_iterations)
     if best is None or ortools_fraction > 0:
         from planner.routing.ortools_search import improve_with_ortools
 
-        remaining = max(0.05, (deadline - time.perf_counter()) * 0.9)
+        remaining = max(0.05, (deadline - clock()) * 0.9)
         found = improve_with_ortools(
             problem,
             None if best is None else best.routes,
@@ -247,13 +268,86 @@ def solve(
                 found.status,
                 search.required,
             )
+    return _finish(problem, best, status, seed)
+
+
+def _finish(problem: RoutingProblem, best: Incumbent, status: str, seed: int) -> RoutingSolution:
+    """Time, extract and verify the search's best routes."""
     solution = build_solution(problem, best.routes, status, seed)
+    if solution is None and best.states is not None:
+        timer = Timer(problem)
+        solution = build_solution(
+            problem, best.routes, status, seed, [timer.times(s) for s in best.states]
+        )
     if solution is None:
         raise VerificationError([f"the search's routes {best.routes} cannot be timed"])
     violations = verify(problem, solution)
     if violations:
         raise VerificationError(violations)
     return solution
+
+
+def _arcs(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> set[tuple[int, int]]:
+    out: set[tuple[int, int]] = set()
+    for v, r in enumerate(routes):
+        veh = problem.vehicles[v]
+        out.update(itertools.pairwise([veh.start_node, *r, veh.end_node]))
+    return out
+
+
+def _rearrangements(routes: list[list[int]]) -> list[list[list[int]]]:
+    """Same stops, other orders: each route reversed, then adjacent stops swapped."""
+    out: list[list[list[int]]] = []
+    for v, r in enumerate(routes):
+        if len(r) >= 2:
+            out.append([*routes[:v], r[::-1], *routes[v + 1 :]])
+    for v, r in enumerate(routes):
+        for k in range(len(r) - 1):
+            swapped = [*r[:k], r[k + 1], r[k], *r[k + 2 :]]
+            out.append([*routes[:v], swapped, *routes[v + 1 :]])
+    return out
+
+
+def _variant(
+    problem: RoutingProblem,
+    base: RoutingSolution,
+    used: set[tuple[int, int]],
+    seen: set[tuple[tuple[int, ...], ...]],
+    floor: float,
+    *,
+    time_limit_s: float,
+    seed: int,
+    max_iterations: int | None,
+    clock: Callable[[], float],
+) -> RoutingSolution | None:
+    """A plan with a new stop order and prize >= ``floor``, or ``None``.
+
+    The LNS restarts from ``base`` with every arc used so far counted as a long detour in
+    the travel tie-break, so among plans of (nearly) the best prize it drifts to other
+    orders; if it still returns a known order, single rearrangements of ``base`` (a route
+    reversed, two neighbours swapped) are tried, the one reusing fewest arcs first.
+    """
+    t0 = clock()
+    search = Search(problem, seed, frozenset(used), clock=clock)
+    routes = [list(r.nodes) for r in base.routes]
+    if search.slow:
+        # Without states the LNS still runs (each repair re-times from scratch).
+        search.last_states = search.timer.routes(routes)
+    start = search._incumbent(routes)
+    best, _ = search.run(start, t0 + time_limit_s * 0.9, max_iterations)
+    candidates = [best.routes]
+    rearranged = [r for r in _rearrangements(routes) if tuple(map(tuple, r)) not in seen]
+    rearranged.sort(key=lambda r: len(_arcs(problem, r) & used))
+    candidates += rearranged[:50]
+    for cand in candidates:
+        sig = tuple(tuple(r) for r in cand)
+        if sig in seen or not search.feasible(cand):
+            continue
+        prize, travel = search.objective(cand)
+        if prize < floor or not search.required_set <= {j for r in cand for j in r}:
+            continue
+        return _finish(problem, Incumbent(cand, prize, travel), "LNS_VARIANT", seed)
+    return None
 
 
 def solve_varied(
@@ -264,14 +358,16 @@ def solve_varied(
     seed: int = 0,
     tolerance: float = 0.03,
     max_iterations: int | None = None,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> list[RoutingSolution]:
     """Up to ``n`` plans with different stop orders, each within ``tolerance`` of the best.
 
-    Runs :func:`solve` with successive seeds (at most ``2 n`` runs sharing ``time_limit_s``),
-    each run avoiding, among plans of equal prize, the arcs of all earlier plans, and keeps
-    distinct stop orders whose prize is at least ``(1 - tolerance)`` times the best found.
-    The first plan is the best; fewer than ``n`` come back when the search
-    keeps finding the same orders.
+    The best plan gets ``time_limit_s / n``; each further plan restarts the LNS from it with
+    every arc of the earlier plans counted as a long detour (prize still comes first), then
+    falls back to reversing a route or swapping two neighbouring stops, and is kept when its
+    order is new and its prize is at least ``(1 - tolerance)`` times the best. The first plan
+    is the best; fewer than ``n`` come back only when no other order of (nearly) the same
+    stops is feasible, e.g. a single stop per unit.
 
     Raises
     ------
@@ -283,28 +379,36 @@ def solve_varied(
         raise PlanningError(f"n: expected at least 1 plan, got {n}")
     if not 0.0 <= tolerance < 1.0:
         raise PlanningError(f"tolerance: expected a value in [0, 1), got {tolerance}")
-    runs = 2 * n
-    per_run = time_limit_s / runs
-    found: dict[tuple[tuple[int, ...], ...], RoutingSolution] = {}
-    used: set[tuple[int, int]] = set()
-    for k in range(runs):
-        sol = solve(
+    t0 = clock()
+    first = solve(
+        problem,
+        time_limit_s=time_limit_s / n,
+        seed=seed,
+        max_iterations=max_iterations,
+        clock=clock,
+    )
+    plans = [first]
+    seen = {first.signature()}
+    used = _arcs(problem, first.signature())
+    floor = (1.0 - tolerance) * first.total_prize
+    for k in range(1, n):
+        left = t0 + time_limit_s - clock()
+        found = _variant(
             problem,
-            time_limit_s=per_run,
+            first,
+            used,
+            seen,
+            floor,
+            time_limit_s=max(left / (n - k), 0.05),
             seed=seed + k,
             max_iterations=max_iterations,
-            avoid_arcs=frozenset(used),
+            clock=clock,
         )
-        found.setdefault(sol.signature(), sol)
-        for route in sol.routes:
-            veh = problem.vehicles[route.vehicle]
-            seq = [veh.start_node, *route.nodes, veh.end_node]
-            used.update(itertools.pairwise(seq))
-        top = max(s.total_prize for s in found.values())
-        good = [s for s in found.values() if s.total_prize >= (1.0 - tolerance) * top]
-        if len(good) >= n:
+        if found is None:
             break
-    top = max(s.total_prize for s in found.values())
-    good = [s for s in found.values() if s.total_prize >= (1.0 - tolerance) * top]
-    good.sort(key=lambda s: (-s.total_prize, s.total_travel_s, s.seed))
-    return good[:n]
+        plans.append(found)
+        seen.add(found.signature())
+        used |= _arcs(problem, found.signature())
+    plans.sort(key=lambda s: (-s.total_prize, s.total_travel_s))
+    top = plans[0].total_prize
+    return [s for s in plans if s.total_prize >= (1.0 - tolerance) * top]

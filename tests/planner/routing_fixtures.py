@@ -77,3 +77,52 @@ def brute_force_prize(p: RoutingProblem) -> int:
         ):
             best = max(best, sum(int(p.prize[c]) for g in groups for c in g))
     return best
+
+
+class StepClock:
+    """A fake clock that moves ``step_s`` forward on every read, recording the readings.
+
+    Lets tests drive deadline handling without timing anything: the solver's work is
+    measured in clock reads.
+    """
+
+    def __init__(self, step_s: float = 0.001) -> None:
+        self.now = 0.0
+        self.step_s = step_s
+        self.readings: list[float] = []
+
+    def __call__(self) -> float:
+        self.now += self.step_s
+        self.readings.append(self.now)
+        return self.now
+
+
+def patrol_like_problem(n_tasks: int = 60, n_vehicles: int = 3, seed: int = 0) -> RoutingProblem:
+    """Random tasks on a 5 km square, 8-hour shifts with a 30-min meal break, repeat visits
+    (pairs of copies 1 h apart) and a few required tasks: the Portland model in small."""
+    rng = np.random.default_rng(seed)
+    n = n_tasks + 1
+    xy = rng.uniform(0, 5000, size=(n, 2))
+    xy[0] = (2500, 2500)
+    n_pairs = n_tasks // 10
+    for k in range(n_pairs):  # copies share their place
+        xy[1 + n_pairs + k] = xy[1 + k]
+    dist = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
+    travel = np.ceil(dist / 8.0).astype(np.int64)
+    shift = 8 * 3600
+    required = np.zeros(n, dtype=bool)
+    required[rng.choice(np.arange(1 + 2 * n_pairs, n), size=3, replace=False)] = True
+    brk = Break(duration_s=1800, earliest_start_s=3 * 3600, latest_start_s=5 * 3600)
+    return RoutingProblem(
+        travel_s=(travel,),
+        service_s=np.r_[0, np.full(n_tasks, 600)],
+        prize=np.r_[0, rng.integers(1, 100, size=n_tasks)],
+        window_open_s=np.zeros(n, dtype=np.int64),
+        window_close_s=np.full(n, shift),
+        required=required,
+        vehicles=tuple(
+            Vehicle(start_node=0, end_node=0, shift_end_s=shift, breaks=(brk,))
+            for _ in range(n_vehicles)
+        ),
+        min_gaps=tuple(MinGap(1 + k, 1 + n_pairs + k, 3600) for k in range(n_pairs)),
+    )
