@@ -55,12 +55,12 @@ def _portland() -> District:
         areas = read_areas(
             folder / "portland_police_districts.zip", id_field="DISTRICT", name_field="DISTRICT"
         )
-    repaired = tuple(
-        "Some police district polygons are self-intersecting in the source and were repaired "
-        "with make_valid."
-        for w in caught[:1]
-        if issubclass(w.category, GeoInputWarning)
-    )
+    repaired: tuple[str, ...] = ()
+    if any(issubclass(w.category, GeoInputWarning) for w in caught):
+        repaired = (
+            "Some police district polygons are self-intersecting in the source and were "
+            "repaired with make_valid.",
+        )
     boundary = read_boundary(folder / "boundary.geojson")
     areas = _clip_areas(areas, boundary)
     areas["name"] = "District " + areas["area_id"].astype(str)
