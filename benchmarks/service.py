@@ -9,6 +9,17 @@ authenticated by an API token, while a new plan (2 s solver limit) is submitted 
 by the same clients with no plan running (``--baseline`` seconds, first). Reported: p50 and
 p99 latency, throughput and errors of both phases, and their p99 ratio.
 
+What it measures: with zero think time the clients keep the service saturated, so latency is
+the queue in front of one server process, i.e. the service's CPU per request on a core it
+shares with the load client and the plan process. Each phase's line therefore also gives the
+CPU per request of the server process and of the load client. The readers use a lean HTTP/1.1
+keep-alive client on asyncio streams (``--client lean``, about 0.1 ms of CPU a request);
+``--client httpx`` uses httpx's ``AsyncClient`` instead, which costs about 1 ms a request
+(several times the server's own cost), so with it the benchmark mostly measures the client.
+``--paced S`` adds a phase of S seconds, reported apart and not part of the target, with the
+same clients waiting ``--paced-think-ms`` (250) between requests: the latency of a service
+that is busy but not saturated.
+
 The benchmark user gets a higher rate limit through the settings
 (``GRIDPATROL_RATE_LIMIT_USERS='{"loadtest": 1e9}'``): the default per-user limit (600 a minute,
 burst 120) would otherwise answer most of these requests with 429.
@@ -50,6 +61,8 @@ class Phase:
     seconds: float = 0.0
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    server_cpu_s: float = float("nan")
+    client_cpu_s: float = float("nan")
 
     def all(self) -> list[float]:
         return [x for values in self.latencies.values() for x in values]
@@ -66,6 +79,15 @@ def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
     return ordered[rank - 1]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux ``/proc``; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
@@ -91,8 +113,9 @@ def _prepare(url: str) -> str:
 
 
 @contextmanager
-def _service(folder: Path, url: str) -> Iterator[str]:
-    """``gridpatrol serve`` on a free port until the block ends; yields the base URL."""
+def _service(folder: Path, url: str) -> Iterator[tuple[str, int]]:
+    """``gridpatrol serve`` on a free port until the block ends; yields the base URL and the
+    server's process id."""
     port = _free_port()
     env = {
         **os.environ,
@@ -129,7 +152,7 @@ def _service(folder: Path, url: str) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             time.sleep(0.2)
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         try:
@@ -165,14 +188,95 @@ def _setup(base: str, token: str) -> tuple[int, int]:
         return dataset_id, int(plan["id"])
 
 
-async def _reader(
-    base: str, token: str, plan_id: int, deadline: float, phase: Phase, offset: int, think_s: float
-) -> None:
-    paths = {
+def _paths(plan_id: int) -> dict[str, str]:
+    return {
         "plan": f"/plans/{plan_id}",
         "result": f"/plans/{plan_id}/result",
         "map": f"/plans/{plan_id}/map",
     }
+
+
+class _LeanConnection:
+    """One keep-alive HTTP/1.1 connection on asyncio streams: GET and read the whole body
+    (``Content-Length`` or chunked). A tenth of httpx's CPU per request, so the load client
+    does not crowd the service off the core it shares with it."""
+
+    def __init__(self, base: str, token: str) -> None:
+        url = httpx.URL(base)
+        self.host, self.port = url.host, url.port or 80
+        self.head = f"Host: {self.host}:{self.port}\r\nAuthorization: Bearer {token}\r\n\r\n"
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.reader = self.writer = None
+
+    async def get(self, path: str) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        reader, writer = self.reader, self.writer
+        writer.write(f"GET {path} HTTP/1.1\r\n{self.head}".encode("latin-1"))
+        head = await reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        fields = {}
+        for line in lines[1:]:
+            if line:
+                name, _, value = line.partition(":")
+                fields[name.strip().lower()] = value.strip()
+        if "content-length" in fields:
+            body = await reader.readexactly(int(fields["content-length"]))
+        elif fields.get("transfer-encoding", "").lower() == "chunked":
+            parts = []
+            while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+                parts.append(await reader.readexactly(size + 2))
+            await reader.readuntil(b"\r\n")
+            body = b"".join(p[:-2] for p in parts)
+        else:
+            body = await reader.read()
+            fields["connection"] = "close"
+        if fields.get("connection", "").lower() == "close":
+            await self.close()
+        return status, body
+
+
+async def _lean_reader(
+    base: str, token: str, plan_id: int, deadline: float, phase: Phase, offset: int, think_s: float
+) -> None:
+    paths = _paths(plan_id)
+    names = list(paths)
+    i = offset
+    connection = _LeanConnection(base, token)
+    try:
+        while time.monotonic() < deadline:
+            name = names[i % len(names)]
+            i += 1
+            started = time.perf_counter()
+            try:
+                async with asyncio.timeout(30):
+                    status, body = await connection.get(paths[name])
+                ok = status == 200 and len(body) > 0
+            except (OSError, ValueError, asyncio.IncompleteReadError, TimeoutError):
+                ok = False
+                await connection.close()
+            elapsed = time.perf_counter() - started
+            if ok:
+                phase.latencies[name].append(elapsed)
+            else:
+                phase.errors[name] += 1
+            if think_s:
+                await asyncio.sleep(think_s)
+    finally:
+        await connection.close()
+
+
+async def _reader(
+    base: str, token: str, plan_id: int, deadline: float, phase: Phase, offset: int, think_s: float
+) -> None:
+    paths = _paths(plan_id)
     names = list(paths)
     headers = {"Authorization": f"Bearer {token}"}
     i = offset
@@ -221,16 +325,22 @@ async def _phase(
     name: str,
     dataset_id: int | None = None,
     plan_every_s: float = 10.0,
+    server_pid: int = 0,
+    client: str = "lean",
 ) -> tuple[Phase, list[int]]:
     phase = Phase(name)
     submitted: list[int] = []
+    reader = _lean_reader if client == "lean" else _reader
+    server_cpu, client_cpu = _cpu_seconds(server_pid), time.process_time()
     started = time.monotonic()
     deadline = started + seconds
-    tasks = [_reader(base, token, plan_id, deadline, phase, k, think_s) for k in range(clients)]
+    tasks = [reader(base, token, plan_id, deadline, phase, k, think_s) for k in range(clients)]
     if dataset_id is not None:
         tasks.append(_submitter(base, token, dataset_id, deadline, plan_every_s, submitted))
     await asyncio.gather(*tasks)
     phase.seconds = time.monotonic() - started
+    phase.server_cpu_s = _cpu_seconds(server_pid) - server_cpu
+    phase.client_cpu_s = time.process_time() - client_cpu
     return phase, submitted
 
 
@@ -240,10 +350,13 @@ def _line(phase: Phase) -> str:
         f"{name} p50 {percentile(v, 50) * 1000:.0f} / p99 {percentile(v, 99) * 1000:.0f} ms"
         for name, v in sorted(phase.latencies.items())
     )
+    n = max(1, len(values) + phase.error_count)
     return (
         f"{phase.name}: {len(values)} requests in {phase.seconds:.0f} s "
         f"({len(values) / phase.seconds:.0f}/s), p50 {percentile(values, 50) * 1000:.0f} ms, "
-        f"p99 {percentile(values, 99) * 1000:.0f} ms, errors {phase.error_count} [{per}]"
+        f"p99 {percentile(values, 99) * 1000:.0f} ms, errors {phase.error_count} [{per}]; "
+        f"CPU per request: server {phase.server_cpu_s / n * 1000:.2f} ms, "
+        f"load client {phase.client_cpu_s / n * 1000:.2f} ms"
     )
 
 
@@ -253,6 +366,9 @@ def run(
     baseline_s: float = 20.0,
     plan_every_s: float = 10.0,
     think_ms: float = 0.0,
+    client: str = "lean",
+    paced_s: float = 0.0,
+    paced_think_ms: float = 250.0,
 ) -> list[str]:
     """Measure and return the printed lines."""
     lines: list[str] = []
@@ -260,11 +376,21 @@ def run(
         folder = Path(tmp)
         url = f"sqlite:///{folder / 'gridpatrol.db'}"
         token = _prepare(url)
-        with _service(folder, url) as base:
+        with _service(folder, url) as (base, pid):
             dataset_id, plan_id = _setup(base, token)
             think_s = think_ms / 1000.0
             baseline, _ = asyncio.run(
-                _phase(base, token, plan_id, baseline_s, clients, think_s, "baseline (no plans)")
+                _phase(
+                    base,
+                    token,
+                    plan_id,
+                    baseline_s,
+                    clients,
+                    think_s,
+                    "baseline (no plans)",
+                    server_pid=pid,
+                    client=client,
+                )
             )
             loaded, submitted = asyncio.run(
                 _phase(
@@ -277,17 +403,40 @@ def run(
                     "with plans running",
                     dataset_id=dataset_id,
                     plan_every_s=plan_every_s,
+                    server_pid=pid,
+                    client=client,
                 )
             )
+            paced = None
+            if paced_s > 0:
+                paced, more = asyncio.run(
+                    _phase(
+                        base,
+                        token,
+                        plan_id,
+                        paced_s,
+                        clients,
+                        paced_think_ms / 1000.0,
+                        f"extra, not the target: {paced_think_ms:g} ms think time, plans running",
+                        dataset_id=dataset_id,
+                        plan_every_s=plan_every_s,
+                        server_pid=pid,
+                        client=client,
+                    )
+                )
+                submitted += more
             headers = {"Authorization": f"Bearer {token}"}
-            with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
-                states = [_wait_plan(client, p)["state"] for p in submitted]
+            with httpx.Client(base_url=base, headers=headers, timeout=60) as waiter:
+                states = [_wait_plan(waiter, p)["state"] for p in submitted]
     lines.append(
         f"setup: {clients} clients, closed loop with {think_ms:g} ms think time, reading "
-        f"plan {plan_id} (state, result, HTML map) over loopback; one plan job process"
+        f"plan {plan_id} (state, result, HTML map) over loopback; one plan job process; "
+        f"{client} client"
     )
     lines.append(_line(baseline))
     lines.append(_line(loaded))
+    if paced is not None:
+        lines.append(_line(paced))
     lines.append(
         f"background plans: {len(submitted)} submitted (every {plan_every_s:g} s), "
         f"{states.count('succeeded')} succeeded"
@@ -310,8 +459,33 @@ def main() -> None:
     parser.add_argument("--baseline", type=float, default=20.0)
     parser.add_argument("--plan-every", type=float, default=10.0)
     parser.add_argument("--think-ms", type=float, default=0.0)
+    parser.add_argument(
+        "--client",
+        choices=("lean", "httpx"),
+        default="lean",
+        help="Readers' HTTP client: 'lean' (asyncio streams, little CPU) or 'httpx' "
+        "(about 1 ms of CPU a request, which the service's core then lacks).",
+    )
+    parser.add_argument(
+        "--paced",
+        type=float,
+        default=0.0,
+        help="Seconds of an extra phase, reported apart: the same clients with --paced-think-ms "
+        "between requests, plans running (0: none).",
+    )
+    parser.add_argument("--paced-think-ms", type=float, default=250.0)
     args = parser.parse_args()
-    for line in run(args.clients, args.duration, args.baseline, args.plan_every, args.think_ms):
+    lines = run(
+        args.clients,
+        args.duration,
+        args.baseline,
+        args.plan_every,
+        args.think_ms,
+        args.client,
+        args.paced,
+        args.paced_think_ms,
+    )
+    for line in lines:
         print(line, flush=True)
 
 

@@ -57,6 +57,14 @@ def serve(
             help="Create user 'admin' (password printed once) when the database has no user.",
         ),
     ] = True,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="Log every request to standard output (off by default: under load the log "
+            "costs more than the requests it describes).",
+        ),
+    ] = False,
 ) -> None:
     """Run the REST service (API docs at /docs); SQLite under the user's data folder unless
     GRIDPATROL_DATABASE_URL names another database (e.g. PostgreSQL with PostGIS)."""
@@ -78,7 +86,23 @@ def serve(
             )
     service = create_app(settings)
     con.print(f"Serving on http://{host}:{port} (API docs at /docs)")
-    uvicorn.run(service, host=host, port=port, log_level="info")
+    uvicorn.run(
+        service,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=access_log,
+        loop=_best("uvloop", "asyncio"),
+        http=_best("httptools", "h11"),
+    )
+
+
+def _best(fast: str, fallback: str) -> str:
+    """``fast`` (uvloop, httptools: C event loop and HTTP parser) if installed, else
+    ``fallback``."""
+    import importlib.util
+
+    return fast if importlib.util.find_spec(fast) is not None else fallback
 
 
 def _display_url(url: str) -> str:

@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.service.authcache import TtlCache, WriteInvalidation
 from api.service.cache import LruCache
 from api.service.db import make_engine, make_session_factory
 from api.service.deps import ServiceState
@@ -112,6 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runner=runner,
         map_cache=LruCache(settings.map_cache_size),
         read_cache=LruCache(settings.map_cache_size * 8),
+        principals=TtlCache(4096),
+        heads=TtlCache(4096),
     )
 
     @asynccontextmanager
@@ -139,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.service = state
     install_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD)
+    app.add_middleware(WriteInvalidation, caches=(state.principals, state.heads))
     for router in ROUTERS:
         app.include_router(router)
     install_web(app)

@@ -9,8 +9,9 @@ A user sees only the areas granted to it (admins see all); anything in another a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Query, Request
@@ -18,9 +19,11 @@ from fastapi import Path as PathParam
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
+from api.service.authcache import Principal, TtlCache
 from api.service.errors import ForbiddenError, NotFoundError, UnauthorizedError
-from api.service.models import ApiToken, Area, Role, User, utcnow
+from api.service.models import ACTIVE_STATES, ApiToken, Area, Role, User, utcnow
 from api.service.ratelimit import TokenBucketLimiter
 from api.service.schemas import MAX_ID
 from api.service.security import (
@@ -28,7 +31,7 @@ from api.service.security import (
     SESSION_COOKIE,
     TokenError,
     csrf_matches,
-    decode_access_token,
+    decode_access_claims,
     hash_api_token,
     is_api_token,
 )
@@ -51,6 +54,10 @@ class ServiceState:
     runner: JobRunner | None
     map_cache: LruCache[bytes]
     read_cache: LruCache[bytes]
+    #: Verified credentials by their SHA-256 (see :mod:`api.service.authcache`).
+    principals: TtlCache[Principal]
+    #: Heads of finished jobs by ``(table, id)``.
+    heads: TtlCache[JobHead]
 
 
 async def get_state(request: Request) -> ServiceState:
@@ -78,8 +85,10 @@ TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def authenticate(state: ServiceState, session: Session, token: str | None) -> User:
-    """The user of ``token`` (JWT or API token), after taking one token of its rate limit.
+def _verified_user(
+    state: ServiceState, session: Session, token: str | None
+) -> tuple[User, float | None]:
+    """The active user of ``token`` and when the token expires (POSIX seconds, or ``None``).
 
     Raises
     ------
@@ -89,6 +98,7 @@ def authenticate(state: ServiceState, session: Session, token: str | None) -> Us
     if not token:
         raise UnauthorizedError("not authenticated: send Authorization: Bearer <token>")
     user: User | None
+    expires: float | None
     if is_api_token(token):
         record = session.scalar(
             select(ApiToken).where(ApiToken.token_hash == hash_api_token(token))
@@ -98,21 +108,39 @@ def authenticate(state: ServiceState, session: Session, token: str | None) -> Us
             raise UnauthorizedError("invalid API token")
         if record.expires_at is not None and record.expires_at <= now:
             raise UnauthorizedError("the API token has expired")
+        expires = (
+            None if record.expires_at is None else record.expires_at.replace(tzinfo=UTC).timestamp()
+        )
         user = session.get(User, record.user_id)
         if record.last_used_at is None or (now - record.last_used_at).total_seconds() > 60:
             record.last_used_at = now
             session.commit()
     else:
         try:
-            user_id = decode_access_token(token, secret=state.secret_key)
+            user_id, expires = decode_access_claims(token, secret=state.secret_key)
         except TokenError as exc:
             raise UnauthorizedError(str(exc)) from None
         user = session.get(User, user_id)
     if user is None or not user.is_active:
         raise UnauthorizedError("the user of this token does not exist or is disabled")
-    state.limiter.hit(
-        f"user:{user.id}", per_minute=state.settings.rate_limit_users.get(user.username)
-    )
+    return user, expires
+
+
+def _rate_limit(state: ServiceState, user_id: int, username: str) -> None:
+    """Take one token of the user's rate limit (429 when there is none)."""
+    state.limiter.hit(f"user:{user_id}", per_minute=state.settings.rate_limit_users.get(username))
+
+
+def authenticate(state: ServiceState, session: Session, token: str | None) -> User:
+    """The user of ``token`` (JWT or API token), after taking one token of its rate limit.
+
+    Raises
+    ------
+    UnauthorizedError
+        When the token is missing, invalid, expired or revoked, or its user is disabled.
+    """
+    user, _ = _verified_user(state, session, token)
+    _rate_limit(state, user.id, user.username)
     return user
 
 
@@ -143,6 +171,53 @@ def get_current_user(
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+def _load_principal(state: ServiceState, token: str, key: str) -> Principal:
+    """Verify ``token`` against the database and keep the result (see ``authcache``)."""
+    generation = state.principals.generation
+    with state.sessions() as session:
+        user, expires = _verified_user(state, session, token)
+        principal = Principal(
+            id=user.id,
+            username=user.username,
+            role=user.role,
+            area_ids=tuple(user.area_ids),
+            is_admin=user.is_admin,
+        )
+    state.principals.put(key, principal, generation, not_after=expires)
+    return principal
+
+
+async def get_principal(request: Request, state: StateDep, token: TokenDep) -> Principal:
+    """:func:`get_current_user` for reads that need only who the user is (no ORM object):
+    the same credentials, errors, rate limit and CSRF rule, but a credential verified in the
+    last few seconds is not looked up again (``async``: a hit needs no thread)."""
+    from_cookie = False
+    if not token:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie and not is_api_token(cookie):
+            token, from_cookie = cookie, True
+    if not token:
+        raise UnauthorizedError("not authenticated: send Authorization: Bearer <token>")
+    key = hash_api_token(token)
+    principal = state.principals.get(key)
+    if principal is None:
+        principal = await run_in_threadpool(_load_principal, state, token, key)
+    _rate_limit(state, principal.id, principal.username)
+    if (
+        from_cookie
+        and request.method not in SAFE_METHODS
+        and not csrf_matches(state.secret_key, token, request.headers.get(CSRF_HEADER))
+    ):
+        raise ForbiddenError(
+            f"a request signed in by the session cookie that changes something needs the "
+            f"session's CSRF token in the {CSRF_HEADER} header"
+        )
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
 def require_role(*roles: Role) -> Callable[[User], User]:
     """A dependency that lets only ``roles`` through (403 for the others)."""
     allowed = {r.value for r in roles}
@@ -161,12 +236,12 @@ WriterUser = Annotated[User, Depends(require_role(Role.ADMIN, Role.COORDINATOR))
 AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
 
 
-def visible_area_ids(user: User) -> list[int] | None:
+def visible_area_ids(user: User | Principal) -> Sequence[int] | None:
     """The areas ``user`` may see; ``None`` means all (admins)."""
     return None if user.is_admin else user.area_ids
 
 
-def check_area(user: User, area_id: int | None) -> None:
+def check_area(user: User | Principal, area_id: int | None) -> None:
     """404 unless ``user`` may see area ``area_id``."""
     ids = visible_area_ids(user)
     if ids is not None and area_id not in ids:
@@ -199,9 +274,34 @@ class JobHead:
         return (self.id, self.state, self.finished_at, self.dataset_id)
 
 
-def scoped_head(session: Session, user: User, model: Any, item_id: int, name: str) -> JobHead:
+def _check_head(user: User | Principal, head: JobHead, name: str) -> JobHead:
+    ids = visible_area_ids(user)
+    if ids is not None and head.area_id not in ids:
+        raise NotFoundError(name, head.id)
+    return head
+
+
+def cached_head(
+    state: ServiceState, user: User | Principal, model: Any, item_id: int, name: str
+) -> JobHead | None:
+    """:class:`JobHead` of finished job ``item_id`` from memory if it is there (404 if it lies
+    in an area the user does not see), else ``None``: ask :func:`scoped_head`."""
+    head = state.heads.get((model.__tablename__, item_id))
+    return None if head is None else _check_head(user, head, name)
+
+
+def scoped_head(
+    session: Session,
+    user: User | Principal,
+    model: Any,
+    item_id: int,
+    name: str,
+    cache: TtlCache[JobHead] | None = None,
+) -> JobHead:
     """:class:`JobHead` of job ``item_id`` of ``model`` if it lies in one of the user's areas
-    (404 otherwise), without loading its (large) result."""
+    (404 otherwise), without loading its (large) result; a finished job's head is kept in
+    ``cache`` (for :func:`cached_head`)."""
+    generation = cache.generation if cache is not None else 0
     row = session.execute(
         select(model.id, model.area_id, model.state, model.finished_at, model.dataset_id).where(
             model.id == item_id
@@ -209,13 +309,13 @@ def scoped_head(session: Session, user: User, model: Any, item_id: int, name: st
     ).first()
     if row is None:
         raise NotFoundError(name, item_id)
-    ids = visible_area_ids(user)
-    if ids is not None and row.area_id not in ids:
-        raise NotFoundError(name, item_id)
-    return JobHead(row.id, row.area_id, row.state, row.finished_at, row.dataset_id)
+    head = JobHead(row.id, row.area_id, row.state, row.finished_at, row.dataset_id)
+    if cache is not None and head.state not in ACTIVE_STATES:
+        cache.put((model.__tablename__, item_id), head, generation)
+    return _check_head(user, head, name)
 
 
-def scoped(session: Session, user: User, model: Any, item_id: int, name: str) -> Any:
+def scoped(session: Session, user: User | Principal, model: Any, item_id: int, name: str) -> Any:
     """Row ``item_id`` of ``model`` if it lies in one of the user's areas (404 otherwise)."""
     item = session.get(model, item_id)
     if item is None:

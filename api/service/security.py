@@ -96,6 +96,17 @@ def decode_access_token(token: str, *, secret: str, algorithm: str = "HS256") ->
     TokenError
         Naming why: expired, bad signature or malformed.
     """
+    return decode_access_claims(token, secret=secret, algorithm=algorithm)[0]
+
+
+def decode_access_claims(token: str, *, secret: str, algorithm: str = "HS256") -> tuple[int, float]:
+    """The user id of a valid access token and its expiry (POSIX seconds).
+
+    Raises
+    ------
+    TokenError
+        Naming why: expired, bad signature or malformed.
+    """
     try:
         payload = jwt.decode(
             token, secret, algorithms=[algorithm], options={"require": ["exp", "sub"]}
@@ -107,7 +118,7 @@ def decode_access_token(token: str, *, secret: str, algorithm: str = "HS256") ->
     if payload.get("typ") != "access":
         raise TokenError("invalid access token: not an access token")
     try:
-        return int(payload["sub"])
+        return int(payload["sub"]), float(payload["exp"])
     except (TypeError, ValueError):
         raise TokenError("invalid access token: bad subject") from None
 

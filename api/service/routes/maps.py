@@ -9,14 +9,16 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from api.service.authcache import Principal
 from api.service.bundles import load_bundle
 from api.service.deps import (
-    CurrentUser,
+    CurrentPrincipal,
     ItemId,
     ServiceState,
-    SessionDep,
     StateDep,
+    cached_head,
     scoped,
     scoped_head,
 )
@@ -33,10 +35,9 @@ router = APIRouter(tags=["maps"], responses={**AUTH_ERRORS, **NOT_FOUND, **CONFL
     response_class=HTMLResponse,
     responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}},
 )
-def plan_map(
+async def plan_map(
     plan_id: ItemId,
-    session: SessionDep,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     state: StateDep,
     lang: Annotated[Literal["en", "zh-CN"], Query(description="Language of labels.")] = "en",
     band: Annotated[
@@ -47,15 +48,27 @@ def plan_map(
     """One HTML page: risk per cell, hotspots, incidents, stations and every unit's route,
     with the base map chosen by the service's ``tiles`` setting. A plan's map is drawn once per
     language and options, then served from memory (a finished plan never changes)."""
-    head = scoped_head(session, user, PlanJob, plan_id, "plan")
-    key = (*head.cache_key, lang, band, offline)
-    cached = state.map_cache.get(key)
-    if cached is not None:
-        return HTMLResponse(cached)
-    plan: PlanJob = scoped(session, user, PlanJob, plan_id, "plan")
-    html = _render_map(session, plan, state, lang, band, offline)
-    state.map_cache.put(key, html.encode("utf-8"))
-    return HTMLResponse(html)
+    head = cached_head(state, user, PlanJob, plan_id, "plan")
+    if head is not None:
+        cached = state.map_cache.get((*head.cache_key, lang, band, offline))
+        if cached is not None:
+            return HTMLResponse(cached)
+    return await run_in_threadpool(_plan_map, plan_id, user, state, lang, band, offline)
+
+
+def _plan_map(
+    plan_id: int, user: Principal, state: ServiceState, lang: str, band: str | None, offline: bool
+) -> HTMLResponse:
+    with state.sessions() as session:
+        head = scoped_head(session, user, PlanJob, plan_id, "plan", cache=state.heads)
+        key = (*head.cache_key, lang, band, offline)
+        cached = state.map_cache.get(key)
+        if cached is not None:
+            return HTMLResponse(cached)
+        plan: PlanJob = scoped(session, user, PlanJob, plan_id, "plan")
+        body = _render_map(session, plan, state, lang, band, offline).encode("utf-8")
+    state.map_cache.put(key, body)
+    return HTMLResponse(body)
 
 
 def _render_map(

@@ -9,10 +9,13 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.inputs import units_from_counts
 from api.service import audit
+from api.service.authcache import Principal
 from api.service.deps import (
+    CurrentPrincipal,
     CurrentUser,
     ItemId,
     PageDep,
@@ -20,6 +23,7 @@ from api.service.deps import (
     SessionDep,
     StateDep,
     WriterUser,
+    cached_head,
     check_area,
     scoped,
     scoped_head,
@@ -157,6 +161,10 @@ def list_plans(
     )
 
 
+def _json(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
+
+
 def _cached_json(
     state: ServiceState, key: tuple[Any, ...], make: Callable[[], BaseModel]
 ) -> Response:
@@ -165,26 +173,36 @@ def _cached_json(
     if body is None:
         body = make().model_dump_json().encode("utf-8")
         state.read_cache.put(key, body)
-    return Response(body, media_type="application/json")
+    return _json(body)
 
 
 @router.get("/{plan_id}", summary="A plan's state and progress", response_model=PlanPublic)
-def read_plan(
-    plan_id: ItemId, session: SessionDep, user: CurrentUser, state: StateDep
+async def read_plan(
+    plan_id: ItemId, user: CurrentPrincipal, state: StateDep
 ) -> PlanPublic | Response:
     """State (queued, running, succeeded, failed, cancelled), progress 0..1 and the message
     of the current stage; the error when it failed; totals when it succeeded."""
-    head = scoped_head(session, user, PlanJob, plan_id, "plan")
-    if head.state in ACTIVE_STATES:
-        return plan_public(scoped(session, user, PlanJob, plan_id, "plan"))
-    return _cached_json(
-        state,
-        ("plan", *head.cache_key),
-        lambda: plan_public(scoped(session, user, PlanJob, plan_id, "plan")),
-    )
+    head = cached_head(state, user, PlanJob, plan_id, "plan")
+    if head is not None:
+        body = state.read_cache.get(("plan", *head.cache_key))
+        if body is not None:
+            return _json(body)
+    return await run_in_threadpool(_read_plan, plan_id, user, state)
 
 
-def _finished(session: Session, user: User, plan_id: int) -> PlanJob:
+def _read_plan(plan_id: int, user: Principal, state: ServiceState) -> PlanPublic | Response:
+    with state.sessions() as session:
+        head = scoped_head(session, user, PlanJob, plan_id, "plan", cache=state.heads)
+        if head.state in ACTIVE_STATES:
+            return plan_public(scoped(session, user, PlanJob, plan_id, "plan"))
+        return _cached_json(
+            state,
+            ("plan", *head.cache_key),
+            lambda: plan_public(scoped(session, user, PlanJob, plan_id, "plan")),
+        )
+
+
+def _finished(session: Session, user: User | Principal, plan_id: int) -> PlanJob:
     plan: PlanJob = scoped(session, user, PlanJob, plan_id, "plan")
     if plan.state != JobState.SUCCEEDED.value or not plan.result:
         raise ConflictError(f"plan {plan_id} is {plan.state}; it has no result")
@@ -197,20 +215,28 @@ def _finished(session: Session, user: User, plan_id: int) -> PlanJob:
     response_model=PlanResultPublic,
     responses=CONFLICT,
 )
-def plan_result(
-    plan_id: ItemId, session: SessionDep, user: CurrentUser, state: StateDep
-) -> Response:
+async def plan_result(plan_id: ItemId, user: CurrentPrincipal, state: StateDep) -> Response:
     """Routes, stops (local times, lat/lon), dropped tasks and totals of a succeeded plan."""
-    head = scoped_head(session, user, PlanJob, plan_id, "plan")
-    if head.state != JobState.SUCCEEDED.value:
-        raise ConflictError(f"plan {plan_id} is {head.state}; it has no result")
+    head = cached_head(state, user, PlanJob, plan_id, "plan")
+    if head is not None and head.state == JobState.SUCCEEDED.value:
+        body = state.read_cache.get(("result", *head.cache_key))
+        if body is not None:
+            return _json(body)
+    return await run_in_threadpool(_plan_result, plan_id, user, state)
 
-    def make() -> PlanResultPublic:
-        result = dict(_finished(session, user, plan_id).result or {})
-        result.pop("routes", None)
-        return PlanResultPublic.model_validate(result)
 
-    return _cached_json(state, ("result", *head.cache_key), make)
+def _plan_result(plan_id: int, user: Principal, state: ServiceState) -> Response:
+    with state.sessions() as session:
+        head = scoped_head(session, user, PlanJob, plan_id, "plan", cache=state.heads)
+        if head.state != JobState.SUCCEEDED.value:
+            raise ConflictError(f"plan {plan_id} is {head.state}; it has no result")
+
+        def make() -> PlanResultPublic:
+            result = dict(_finished(session, user, plan_id).result or {})
+            result.pop("routes", None)
+            return PlanResultPublic.model_validate(result)
+
+        return _cached_json(state, ("result", *head.cache_key), make)
 
 
 @router.get(

@@ -61,3 +61,26 @@ def test_api_token_works_until_revoked(service: Service, admin: dict[str, str]) 
     revoked = service.client.delete(f"/users/1/tokens/{body['id']}", headers=admin)
     assert revoked.status_code == 204
     assert service.client.get("/auth/me", headers=system).status_code == 401
+
+
+def test_cached_credentials_end_with_a_revocation_or_a_disabled_user(
+    service: Service, admin: dict[str, str]
+) -> None:
+    # The plan and map reads keep a verified credential for a few seconds; a change made
+    # through the service must still take effect for the very next request.
+    created = service.client.post("/users/1/tokens", json={"name": "sync"}, headers=admin)
+    system = {"Authorization": f"Bearer {created.json()['token']}"}
+    for path in ("/plans/999", "/plans/999/result", "/plans/999/map"):
+        assert service.client.get(path, headers=system).status_code == 404, path
+    revoked = service.client.delete(f"/users/1/tokens/{created.json()['id']}", headers=admin)
+    assert revoked.status_code == 204
+    for path in ("/plans/999", "/plans/999/result", "/plans/999/map"):
+        assert service.client.get(path, headers=system).status_code == 401, path
+
+    viewer = service.user("vera", "viewer")
+    assert service.client.get("/plans/999", headers=viewer).status_code == 404
+    users = service.client.get("/users", headers=admin).json()["items"]
+    vera = next(u for u in users if u["username"] == "vera")
+    changed = service.client.patch(f"/users/{vera['id']}", json={"is_active": False}, headers=admin)
+    assert changed.status_code == 200, changed.text
+    assert service.client.get("/plans/999", headers=viewer).status_code == 401
