@@ -24,6 +24,10 @@ from geo.schema import CELL_ID
 EDGE_TOLERANCE_M = 1e-6
 
 
+#: Points per chunk of the lattice arithmetic (a few float arrays of this size fit in cache).
+_CHUNK_POINTS = 32_768
+
+
 def assign_points(grid: Grid, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Position in ``grid.cells`` of the cell holding each point ``(x[i], y[i])``.
 
@@ -63,8 +67,14 @@ def assign_points(grid: Grid, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return _assign_by_tree(grid, xs, ys)
     lattice = grid.lattice
     square = grid.kind == "square"
-    row, col = _square_index(lattice, xs, ys) if square else _hex_index(lattice, xs, ys)
-    pos = _lookup(lattice, row, col)
+    index = _square_index if square else _hex_index
+    pos = np.empty(len(xs), dtype=np.int64)
+    # The index arithmetic is a string of whole-array passes, bound by memory bandwidth on a
+    # million points; chunks that stay in the CPU cache make it about twice as fast.
+    for start in range(0, len(xs), _CHUNK_POINTS):
+        stop = start + _CHUNK_POINTS
+        row, col = index(lattice, xs[start:stop], ys[start:stop])
+        pos[start:stop] = _lookup(lattice, row, col)
 
     # Only cells cut by the boundary need a geometry test.
     border = np.flatnonzero(pos >= 0)
