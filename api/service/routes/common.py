@@ -8,7 +8,11 @@ from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from api.service import audit
 from api.service.deps import PageParams
+from api.service.errors import ConflictError
+from api.service.jobs import JobRunner
+from api.service.models import ACTIVE_STATES, JobState, PlanJob, StaffingJob, User, utcnow
 from api.service.schemas import ErrorPublic, Page
 
 M = TypeVar("M", bound=BaseModel)
@@ -44,3 +48,32 @@ def paginate(
         offset=page.offset,
         limit=page.limit,
     )
+
+
+def cancel_job(
+    session: Session,
+    user: User,
+    job: PlanJob | StaffingJob,
+    *,
+    kind: str,
+    label: str,
+    runner: JobRunner | None,
+) -> None:
+    """Stop a background job: a queued one never starts; a running one's worker is stopped.
+
+    The request is recorded (and audited) first, so a worker that finishes meanwhile sees it;
+    the job is marked cancelled here only when it was still queued or its worker was stopped.
+    """
+    if job.state not in ACTIVE_STATES:
+        raise ConflictError(f"{label} {job.id} is already {job.state}")
+    job.cancel_requested = True
+    job.message = "Cancel requested"
+    audit.record(session, user, "cancel", kind, job.id, area_id=job.area_id)
+    session.commit()
+    stopped = runner.cancel(job.id, kind=kind) if runner is not None else False
+    session.refresh(job)
+    if (job.state == JobState.QUEUED.value or stopped) and job.state in ACTIVE_STATES:
+        job.state = JobState.CANCELLED.value
+        job.message = "Cancelled"
+        job.finished_at = utcnow()
+        session.commit()

@@ -32,7 +32,7 @@ from api.service.deps import (
 from api.service.districts import frame_from_features
 from api.service.errors import ConflictError, InvalidInputError
 from api.service.models import ACTIVE_STATES, Area, IncidentDataset, JobState, PlanJob, User
-from api.service.routes.common import AUTH_ERRORS, CONFLICT, FORBIDDEN, NOT_FOUND
+from api.service.routes.common import AUTH_ERRORS, CONFLICT, FORBIDDEN, NOT_FOUND, cancel_job
 from api.service.schemas import (
     MAX_ID,
     FeatureCollection,
@@ -262,22 +262,8 @@ def cancel_plan(
     plan_id: ItemId, session: SessionDep, user: WriterUser, state: StateDep
 ) -> PlanPublic:
     """Stop a plan: a queued one never starts; a running one's worker is stopped."""
-    from api.service.models import utcnow
-
     plan: PlanJob = scoped(session, user, PlanJob, plan_id, "plan")
-    if plan.state not in ACTIVE_STATES:
-        raise ConflictError(f"plan {plan_id} is already {plan.state}")
-    plan.cancel_requested = True
-    plan.message = "Cancel requested"
-    audit.record(session, user, "cancel", "plan", plan.id, area_id=plan.area_id)
-    session.commit()
-    stopped = state.runner.cancel(plan.id) if state.runner is not None else False
-    session.refresh(plan)
-    if (plan.state == JobState.QUEUED.value or stopped) and plan.state in ACTIVE_STATES:
-        plan.state = JobState.CANCELLED.value
-        plan.message = "Cancelled"
-        plan.finished_at = utcnow()
-        session.commit()
+    cancel_job(session, user, plan, kind="plan", label="plan", runner=state.runner)
     return plan_public(plan)
 
 

@@ -25,15 +25,13 @@ from api.service.deps import (
 )
 from api.service.errors import ConflictError, InvalidInputError, NotFoundError
 from api.service.models import (
-    ACTIVE_STATES,
     IncidentDataset,
     JobState,
     StaffingFile,
     StaffingJob,
     User,
-    utcnow,
 )
-from api.service.routes.common import AUTH_ERRORS, CONFLICT, FORBIDDEN, NOT_FOUND
+from api.service.routes.common import AUTH_ERRORS, CONFLICT, FORBIDDEN, NOT_FOUND, cancel_job
 from api.service.schemas import (
     MAX_ID,
     Page,
@@ -245,17 +243,5 @@ def cancel_staffing(
 ) -> StaffingPublic:
     """Stop a staffing run: a queued one never starts; a running one's worker is stopped."""
     run: StaffingJob = scoped(session, user, StaffingJob, run_id, "staffing run")
-    if run.state not in ACTIVE_STATES:
-        raise ConflictError(f"staffing run {run_id} is already {run.state}")
-    run.cancel_requested = True
-    run.message = "Cancel requested"
-    audit.record(session, user, "cancel", "staffing", run.id, area_id=run.area_id)
-    session.commit()
-    stopped = state.runner.cancel(run.id, kind="staffing") if state.runner is not None else False
-    session.refresh(run)
-    if (run.state == JobState.QUEUED.value or stopped) and run.state in ACTIVE_STATES:
-        run.state = JobState.CANCELLED.value
-        run.message = "Cancelled"
-        run.finished_at = utcnow()
-        session.commit()
+    cancel_job(session, user, run, kind="staffing", label="staffing run", runner=state.runner)
     return staffing_public(run)
