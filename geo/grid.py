@@ -818,3 +818,65 @@ __all__: Sequence[str] = (
     "spread_population",
     "square_grid",
 )
+
+
+# --------------------------------------------------------------------------- one way to grid
+
+#: The kinds of cells a district can be planned on.
+GRID_KINDS = ("square", "hex", "areas")
+
+#: Default cell size in metres (the sample districts' 250 m squares).
+DEFAULT_CELL_SIZE_M = 250.0
+
+
+def make_grid(
+    boundary: BaseGeometry,
+    *,
+    crs: Any,
+    kind: str = "square",
+    cell_size_m: float = DEFAULT_CELL_SIZE_M,
+    areas: gpd.GeoDataFrame | None = None,
+) -> Grid:
+    """The grid of a district, whatever asks for it (command line, service, analysis).
+
+    Parameters
+    ----------
+    boundary
+        The district outline in ``crs``.
+    crs
+        The working (metric) CRS.
+    kind
+        ``"square"`` or ``"hex"`` cells of ``cell_size_m``, or ``"areas"``: the official
+        polygons ``areas`` as the cells.
+    cell_size_m
+        Cell size of generated grids, in metres.
+    areas
+        Official areas in ``crs`` (``area_id``, ``name``, ``population``). Generated cells
+        take each cell's area (largest share) and residents spread by area share from them.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``kind``, or ``"areas"`` without polygons.
+    """
+    has_areas = areas is not None and len(areas) > 0
+    if kind == "areas":
+        if not has_areas:
+            raise ValueError(
+                "grid: 'areas' needs the official area polygons (--areas, or an area with "
+                "official_areas), none given; use --grid square or --grid hex"
+            )
+        assert areas is not None
+        return grid_from_polygons(areas, boundary=boundary)
+    if kind not in ("square", "hex"):
+        raise ValueError(f"grid: expected one of {', '.join(GRID_KINDS)}, got {kind!r}")
+    grid = build_grid(
+        boundary,
+        kind="hex" if kind == "hex" else "square",
+        cell_size_m=cell_size_m,
+        crs=crs,
+    )
+    if has_areas:
+        assert areas is not None
+        grid = spread_population(grid, areas)
+    return grid

@@ -1,0 +1,224 @@
+"""The analysis of a district: grid, incidents per cell, street networks, risk per band.
+
+:func:`analyse` is the first half of every job (command line, service, batch). It grids the
+district with :func:`geo.grid.make_grid`, assigns incidents, loads the street networks and
+scores risk per cell and time band; :func:`risk_band_for` and :func:`hotspots_for` choose the
+band a shift is planned on and its hotspot table.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.assign import assign_incidents
+from geo.district import District
+from geo.grid import DEFAULT_CELL_SIZE_M, Grid, make_grid
+from geo.hotspots import DEFAULT_BANDS, RiskTable, TimeBand, compute_risk, hotspot_table
+from geo.hotspots.bands import DAY_BAND_NAME
+from geo.hotspots.columns import SCORE
+from geo.network import StreetNetwork, load_networks, snap
+from geo.network.modes import Mode
+from geo.schema import CELL_ID
+
+#: Reports a step: ``(description, fraction_done)``.
+Progress = Callable[[str, float], None]
+
+
+def quiet(_: str, __: float) -> None:
+    """A progress callback that reports nothing."""
+    return None
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """How the district is gridded and scored.
+
+    Attributes
+    ----------
+    cell_size_m
+        Size of generated cells in metres.
+    grid_kind
+        ``"square"``, ``"hex"`` or ``"areas"`` (the official polygons as cells).
+    bands
+        Time bands risk is scored for (default 08-16, 16-24, 00-08).
+    at
+        Reference date of the risk (default: the latest incident's day).
+    half_life_days, bandwidth_m
+        Decay and smoothing of the risk (``None``: the hotspot module's defaults).
+    """
+
+    cell_size_m: float = DEFAULT_CELL_SIZE_M
+    grid_kind: str = "square"
+    bands: tuple[TimeBand, ...] = DEFAULT_BANDS
+    at: str | None = None
+    half_life_days: float | None = None
+    bandwidth_m: float | None = None
+
+    def with_bands(self, *extra: TimeBand) -> AnalysisOptions:
+        """These options with each band of ``extra`` added when no band of that name exists
+        (a shift such as 18-02 is scored in its own band)."""
+        names = {b.name for b in self.bands}
+        added: list[TimeBand] = []
+        for b in extra:
+            if b.name not in names:
+                names.add(b.name)
+                added.append(b)
+        return replace(self, bands=(*self.bands, *added)) if added else self
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The district with its grid, incidents per cell, street networks, risk and hotspots."""
+
+    district: District
+    grid: Grid
+    cell_of_incident: pd.Series
+    networks: Mapping[Mode, StreetNetwork]
+    risk: RiskTable
+    options: AnalysisOptions
+    seconds: Mapping[str, float]
+
+    @property
+    def incidents_per_cell(self) -> pd.Series:
+        return self.cell_of_incident.value_counts()
+
+    def located_incidents(self) -> gpd.GeoDataFrame:
+        """The incidents inside a cell, with their ``cell_id``."""
+        incidents = self.district.incidents.assign(**{CELL_ID: self.cell_of_incident})
+        return incidents[incidents[CELL_ID].notna()]
+
+    def has_band(self, name: str) -> bool:
+        return name in self.risk.band_names
+
+
+def analyse(
+    district: District,
+    options: AnalysisOptions | None = None,
+    progress: Progress = quiet,
+    *,
+    networks: Mapping[Mode, StreetNetwork] | None = None,
+) -> Analysis:
+    """Grid the district, assign incidents, load street networks and score risk per band.
+
+    Parameters
+    ----------
+    district
+        The layers, in their working CRS.
+    options
+        Grid and risk options.
+    progress
+        Reports ``(step, fraction)``.
+    networks
+        Street networks already loaded for this district (skips reading the OSM file).
+
+    Raises
+    ------
+    ValueError
+        For an unknown grid kind, or ``"areas"`` on a district without official areas.
+    """
+    opts = options or AnalysisOptions()
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    progress("Building the grid", 0.0)
+    grid = make_grid(
+        district.boundary,
+        crs=district.crs,
+        kind=opts.grid_kind,
+        cell_size_m=opts.cell_size_m,
+        areas=district.areas,
+    )
+    seconds["grid"] = time.perf_counter() - started
+
+    progress("Assigning incidents to cells", 0.2)
+    t = time.perf_counter()
+    cell_of = assign_incidents(grid, district.incidents)
+    seconds["assign"] = time.perf_counter() - t
+
+    progress("Loading street networks", 0.3)
+    t = time.perf_counter()
+    if networks is None:
+        networks = {}
+        if district.network_path is not None:
+            networks = load_networks(district.network_path, crs=district.crs)
+    seconds["networks"] = time.perf_counter() - t
+
+    progress("Scoring risk per cell and band", 0.7)
+    t = time.perf_counter()
+    incidents = district.incidents.assign(**{CELL_ID: cell_of})
+    incidents = incidents[incidents[CELL_ID].notna()]
+    kwargs: dict[str, object] = {}
+    if opts.half_life_days is not None:
+        kwargs["half_life_days"] = opts.half_life_days
+    risk = compute_risk(
+        incidents,
+        grid.cells,
+        bands=opts.bands,
+        at=opts.at,
+        bandwidth_m=opts.bandwidth_m,
+        **kwargs,  # type: ignore[arg-type]
+    )
+    seconds["risk"] = time.perf_counter() - t
+    progress("Analysis done", 1.0)
+    return Analysis(district, grid, cell_of, dict(networks), risk, opts, seconds)
+
+
+def foot_snapper(
+    analysis: Analysis,
+) -> Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None:
+    """Snap points to the nearest node of the foot network (where a patrol can stand)."""
+    network = analysis.networks.get(Mode.FOOT)
+    if network is None:
+        return None
+
+    def _snap(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        found = snap(network, x, y)
+        return network.node_x_m[found.node_index], network.node_y_m[found.node_index]
+
+    return _snap
+
+
+def risk_band_for(analysis: Analysis, shift: TimeBand) -> tuple[str, tuple[str, ...]]:
+    """The risk band to plan a shift with, and why.
+
+    The shift's own band when its incidents carry times of day; the day-level band when the
+    data hold dates only (hourly bands are then empty).
+
+    Raises
+    ------
+    ValueError
+        When the analysis scored neither the shift's band nor a day-level band (analyse
+        with ``options.with_bands(shift)``).
+    """
+    names = analysis.risk.band_names
+    has_own = shift.name in names
+    if has_own and float(analysis.risk.band(shift.name)[SCORE].sum()) > 0:
+        return shift.name, ()
+    if DAY_BAND_NAME in names:
+        return DAY_BAND_NAME, (
+            f"No incident in the data has a time of day in {shift.name}: the plan uses the "
+            "day-level risk.",
+        )
+    if not has_own:
+        raise ValueError(
+            f"band: the analysis has no risk for {shift.name} (it scored "
+            f"{', '.join(names)}); analyse with AnalysisOptions.with_bands for this shift"
+        )
+    return shift.name, (f"No incident falls in {shift.name}: every hotspot score is zero.",)
+
+
+def hotspots_for(analysis: Analysis, band_name: str, top: int | None = 150) -> gpd.GeoDataFrame:
+    """The hotspot table of one band, stop points snapped to the foot network."""
+    return hotspot_table(
+        analysis.risk,
+        analysis.located_incidents(),
+        analysis.grid.cells,
+        band=band_name,
+        top=top,
+        snap=foot_snapper(analysis),
+    )
