@@ -342,15 +342,33 @@ def plan_variants(
     time_limit_s: float = 10.0,
     seed: int = 0,
     tolerance: float = 0.03,
+    on_infeasible: Literal["raise", "drop"] = "raise",
     with_paths: bool = True,
+    max_iterations: int | None = None,
 ) -> list[PatrolPlan]:
     """Up to ``n`` plans for successive days: different stop orders, each with an objective
-    within ``tolerance`` (3 %) of the best found. The first is the best."""
+    within ``tolerance`` (3 %) of the best found. The first is the best.
+
+    ``on_infeasible`` and ``max_iterations`` work as in :func:`plan_patrols`; every plan
+    reports the same tasks dropped as impossible.
+    """
     compiled = compile_problem(problem, travel)
+    pre_dropped: list[DroppedTask] = []
+    if on_infeasible == "drop":
+        relaxed, pre_dropped = _relax_impossible(compiled)
+        if pre_dropped:
+            compiled = compile_problem(relaxed, travel)
+    elif on_infeasible != "raise":
+        raise PlanningError(f"on_infeasible must be 'raise' or 'drop', got {on_infeasible!r}")
     solutions = solve_varied(
-        compiled.routing, n, time_limit_s=time_limit_s, seed=seed, tolerance=tolerance
+        compiled.routing,
+        n,
+        time_limit_s=time_limit_s,
+        seed=seed,
+        tolerance=tolerance,
+        max_iterations=max_iterations,
     )
-    return [_extract(compiled, s, travel, [], with_paths) for s in solutions]
+    return [_extract(compiled, s, travel, pre_dropped, with_paths) for s in solutions]
 
 
 def order_overlap(a: PatrolPlan, b: PatrolPlan) -> float:
