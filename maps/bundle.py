@@ -54,7 +54,10 @@ class PlanBundle:
     tasks, units
         The tasks and units the plan was made from (posts, lines, windows; shifts, crews).
     band
-        The time band the plan is for (``"16-24"``); the map's default risk band.
+        The risk band the plan was made on (``"16-24"``, or ``"day"`` on dates-only data);
+        the map's default risk band.
+    shift
+        The shift band the plan is for (``"18-02"``), when it is a plan.
     notes
         Facts to print with the outputs (data caveats, how travel times were computed).
     """
@@ -72,6 +75,7 @@ class PlanBundle:
     tasks: Sequence[Task] = ()
     units: Sequence[Unit] = ()
     band: str | None = None
+    shift: str | None = None
     notes: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
