@@ -3,7 +3,9 @@
 :class:`Translator` looks labels up in :mod:`maps.messages`; the ``format_*`` functions write
 dates, clock times, durations and distances the way each locale reads them. Plan times are
 seconds from local midnight of the plan date; a time past midnight is shown as a next-day time
-(``00:30 (+1)`` / ``次日00:30``, or the next date in a full date-time).
+(``00:30 (+1)`` / ``次日00:30``, or the next date in a full date-time). Outputs turn plan
+seconds into aware local date-times first (:mod:`maps.sheets.times`) and print those with
+:meth:`Translator.clock_at` and :meth:`Translator.datetime_at`.
 """
 
 from __future__ import annotations
@@ -84,6 +86,14 @@ class Translator:
         """Date and clock time of ``seconds`` from midnight of ``day``."""
         return format_datetime(day, seconds, self.lang)
 
+    def clock_at(self, when: _dt.datetime, plan_date: _dt.date) -> str:
+        """Clock time of the local date-time ``when``, marked when it is not on ``plan_date``."""
+        return format_local_clock(when, plan_date, self.lang)
+
+    def datetime_at(self, when: _dt.datetime) -> str:
+        """Date and clock time of the local date-time ``when``."""
+        return format_local_datetime(when, self.lang)
+
     def duration(self, seconds: float) -> str:
         """``12 min``, ``1 h 05 min`` / ``12分钟``, ``1小时5分钟``."""
         return format_duration(seconds, self.lang)
@@ -117,9 +127,14 @@ def format_clock(seconds: float, lang: str) -> str:
     Times on the next day (``seconds >= 86400``) are marked: ``00:30 (+1)`` or ``次日00:30``.
     Negative times (the day before) are marked ``(-1)`` / ``前日``.
     """
-    code = check_lang(lang)
     days, hour, minute = _split(seconds)
-    clock = f"{hour:02d}:{minute:02d}"
+    return mark_day(f"{hour:02d}:{minute:02d}", days, lang)
+
+
+def mark_day(clock: str, days: int, lang: str) -> str:
+    """``clock`` marked as ``days`` after the plan date: ``00:30 (+1)`` / ``次日00:30``,
+    ``00:30 (+2)`` / ``00:30（+2日）``; ``clock`` itself on the plan date."""
+    code = check_lang(lang)
     if days == 0:
         return clock
     if days == 1:
@@ -127,6 +142,19 @@ def format_clock(seconds: float, lang: str) -> str:
     if code == "zh-CN":
         return f"{clock}（{days:+d}日）"
     return f"{clock} ({days:+d})"
+
+
+def format_local_clock(when: _dt.datetime, plan_date: date, lang: str) -> str:
+    """``HH:MM`` of the local date-time ``when`` (seconds dropped), marked as a next-day time
+    when its date is after ``plan_date`` (see :func:`mark_day`)."""
+    days = (when.date() - plan_date).days
+    return mark_day(f"{when.hour:02d}:{when.minute:02d}", days, lang)
+
+
+def format_local_datetime(when: _dt.datetime, lang: str) -> str:
+    """Date and ``HH:MM`` of the local date-time ``when``: ``2024-03-05 16:30`` /
+    ``2024年3月5日 16:30``."""
+    return f"{format_date(when.date(), lang)} {when.hour:02d}:{when.minute:02d}"
 
 
 def format_datetime(day: date, seconds: float, lang: str) -> str:

@@ -29,6 +29,7 @@ from maps.layers.risk import SCHEMES, add_risk_layer
 from maps.layers.routes import add_route_layer, route_layer_name
 from maps.layers.stations import add_station_layer
 from maps.routegeom import route_geometry, route_track
+from maps.sheets.times import PlanClock
 from maps.tiles import add_base_tiles, check_tiles, minimap_tiles, needs_gcj02
 
 # folium's page loads Bootstrap, Font Awesome and awesome-markers by default; these maps draw
@@ -146,6 +147,7 @@ def build_map(bundle: PlanBundle, options: MapOptions | None = None) -> folium.M
     """
     opts = options or MapOptions()
     tr = Translator(opts.lang)
+    clock = PlanClock.for_bundle(bundle, tr)
     gcj = needs_gcj02(opts.tiles)
     proj = Projector(bundle.crs, gcj02=gcj, precision=opts.precision)
     band = resolve_band(bundle, opts.band)
@@ -185,7 +187,7 @@ def build_map(bundle: PlanBundle, options: MapOptions | None = None) -> folium.M
     if bundle.hotspots is not None and opts.hotspots:
         add_hotspot_layer(m, bundle.hotspots, band, proj, tr)
     if bundle.tasks and opts.duties:
-        add_duty_layers(m, bundle.tasks, proj, tr)
+        add_duty_layers(m, bundle.tasks, proj, tr, clock)
     if bundle.stations is not None and opts.stations:
         add_station_layer(m, bundle.stations, proj, tr)
 
@@ -197,7 +199,7 @@ def build_map(bundle: PlanBundle, options: MapOptions | None = None) -> folium.M
         for i, route in enumerate(bundle.plan.routes):
             color = unit_color(i)
             geometry = route_geometry(route, stations)
-            add_route_layer(m, route, geometry, color, proj, tr, tasks)
+            add_route_layer(m, route, geometry, color, proj, tr, tasks, clock)
             entries.append((color, route_layer_name(route, tr)))
             t, x, y = route_track(route, geometry)
             if len(t):

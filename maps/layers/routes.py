@@ -1,47 +1,110 @@
-"""Each unit's route along the streets in its own colour, with numbered stop markers."""
+"""Each unit's route along the streets in its own colour, with numbered stop markers.
+
+:func:`stop_span` is when a stop's duty starts and ends (a line ends at its far end, not where
+it was entered); the route sheets print the same spans and notes as the popups here.
+"""
 
 from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import folium
 
+from geo.network.modes import Mode
 from maps.coords import Projector
 from maps.i18n import Translator
+from maps.layers.duties import duty_span_s
 from maps.routegeom import RouteGeometry
+from maps.sheets.times import PlanClock
 from planner.plan import PlannedStop, UnitRoute
-from planner.tasks import Task
+from planner.tasks import Task, TaskKind
+from planner.travel import StreetTravel, traverse_s
 
 
-def stop_notes(stop: PlannedStop, task: Task | None, tr: Translator) -> str:
-    """Notes of a stop for maps and sheets: required, time window."""
+@dataclass(frozen=True)
+class StopSpan:
+    """When the duty of a stop starts and ends, in plan seconds.
+
+    ``break_first`` is true when the meal break planned after the stop is taken before its
+    duty (at the start of a line, walked once the break is over).
+    """
+
+    start_s: int
+    end_s: int
+    break_first: bool = False
+
+    @property
+    def duration_s(self) -> int:
+        return self.end_s - self.start_s
+
+
+def line_traverse_s(task: Task | None, mode: Mode) -> int:
+    """Seconds to walk or drive a line task end to end (0 for any other task).
+
+    Timed as the planner times it (:func:`planner.travel.traverse_s` at the mode's speed of
+    :class:`planner.travel.StreetTravel`, whose default speeds every plan is made with).
+    """
+    if task is None or task.line is None:
+        return 0
+    return traverse_s(task.line, StreetTravel().speed_kmh(mode))
+
+
+def stop_span(route: UnitRoute, stop: PlannedStop, task: Task | None) -> StopSpan:
+    """When the unit starts and ends the duty of ``stop`` (of ``route``).
+
+    A stop is held from its arrival to its departure, except a line: the planner adds the
+    time to walk or drive a line to the leg leaving it (:mod:`planner.problem`), so a line
+    stop departs when it is entered and ends :func:`line_traverse_s` later, at the far end. A
+    meal break planned after a line that starts before the line would be done is taken first,
+    and the line walked after it. The end never passes the next arrival or the return (it
+    could only on speeds other than the planner's).
+    """
+    start, end = stop.arrival_s, stop.departure_s
+    walk = line_traverse_s(task, route.mode) if stop.kind is TaskKind.LINE else 0
+    if walk <= 0:
+        return StopSpan(start, end)
+    brk = min(
+        (b for b in route.breaks if b.after_order == stop.order),
+        key=lambda b: b.start_s,
+        default=None,
+    )
+    break_first = brk is not None and brk.start_s < end + walk
+    if brk is not None and break_first:
+        start = end = brk.start_s + brk.duration_s
+    later = [s.arrival_s for s in route.stops if s.order > stop.order]
+    bound = later[0] if later else route.return_s
+    return StopSpan(start, max(start, min(end + walk, bound)), break_first)
+
+
+def stop_notes(stop: PlannedStop, task: Task | None, clock: PlanClock) -> str:
+    """Notes of a stop for maps and sheets: required, the hours of its duty."""
+    tr = clock.tr
     notes: list[str] = []
     if stop.required:
         notes.append(tr("sheet.required_note"))
-    if task is not None and task.window_open_s is not None and task.window_close_s is not None:
+    hours = None if task is None else duty_span_s(task)
+    if hours is not None:
         notes.append(
-            tr(
-                "sheet.window_note",
-                start=tr.clock(task.window_open_s),
-                end=tr.clock(task.window_close_s),
-            )
+            tr("sheet.window_note", start=clock.clock(hours[0]), end=clock.clock(hours[1]))
         )
     return "; ".join(notes)
 
 
-def stop_popup(stop: PlannedStop, task: Task | None, tr: Translator) -> str:
-    """Popup HTML of a stop: order and place, arrival, departure, dwell, task and notes."""
+def stop_popup(stop: PlannedStop, task: Task | None, span: StopSpan, clock: PlanClock) -> str:
+    """Popup HTML of a stop: order and place, start, end, duration, task and notes."""
+    tr = clock.tr
     lines = [
         f"<b>{html.escape(tr('popup.stop', order=stop.order, label=stop.label))}</b>",
-        f"{html.escape(tr('popup.arrive'))}: {html.escape(tr.clock(stop.arrival_s))}",
-        f"{html.escape(tr('popup.leave'))}: {html.escape(tr.clock(stop.departure_s))}",
-        f"{html.escape(tr('popup.dwell'))}: {html.escape(tr.duration(stop.dwell_s))}",
+        f"{html.escape(tr('popup.arrive'))}: {html.escape(clock.clock(span.start_s))}",
+        f"{html.escape(tr('popup.leave'))}: {html.escape(clock.clock(span.end_s))}",
+        f"{html.escape(tr('popup.dwell'))}: {html.escape(tr.duration(span.duration_s))}",
         f"{html.escape(tr('popup.task'))}: {html.escape(tr(f'kind.{stop.kind}'))}",
     ]
     if stop.cell_id:
         lines.append(f"{html.escape(tr('word.cell'))}: {html.escape(stop.cell_id)}")
-    notes = stop_notes(stop, task, tr)
+    notes = stop_notes(stop, task, clock)
     if notes:
         lines.append(html.escape(notes))
     return "<br>".join(lines)
@@ -74,12 +137,16 @@ def add_route_layer(
     proj: Projector,
     tr: Translator,
     tasks: Mapping[str, Task],
+    clock: PlanClock,
 ) -> folium.FeatureGroup:
-    """Add one unit's route (street legs and numbered stops) as its own layer."""
+    """Add one unit's route (street legs and numbered stops) as its own layer.
+
+    ``clock`` prints the times on the plan's date and zone.
+    """
     name = route_layer_name(route, tr)
     group = folium.FeatureGroup(name=name, show=True)
     summary = (
-        f"{route.unit_id}: {tr.clock(route.depart_s)}–{tr.clock(route.return_s)}, "
+        f"{route.unit_id}: {clock.span(route.depart_s, route.return_s)}, "
         f"{tr.distance(route.distance_m)}, {len(route.stops)} {tr('sheet.col.stops')}"
     )
     street = [
@@ -108,11 +175,13 @@ def add_route_layer(
             class_name="gp-route",
         ).add_to(group)
     for stop in route.stops:
+        task = tasks.get(stop.task_id)
+        span = stop_span(route, stop, task)
         folium.Marker(
             proj.point(stop.x, stop.y),
             icon=stop_icon(stop.order, color),
-            popup=folium.Popup(stop_popup(stop, tasks.get(stop.task_id), tr), max_width=300),
-            tooltip=f"{route.unit_id} #{stop.order} {tr.clock(stop.arrival_s)} {stop.label}",
+            popup=folium.Popup(stop_popup(stop, task, span, clock), max_width=300),
+            tooltip=f"{route.unit_id} #{stop.order} {clock.clock(span.start_s)} {stop.label}",
         ).add_to(group)
     group.add_to(m)
     return group

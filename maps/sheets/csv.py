@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from maps.bundle import PlanBundle
 from maps.i18n import Translator
 from maps.sheets.rows import column_titles, route_rows, row_cells
+from maps.sheets.times import PlanClock
 
 
 def write_csv(
@@ -22,9 +22,11 @@ def write_csv(
     """Write the stop tables of ``units`` (default all) to one CSV file.
 
     Columns: unit, the sheet's columns (localised titles and times), the date-times of arrival
-    and departure in ISO 8601 local time (next-day times on the next date), lat, lon.
+    and departure in ISO 8601 local time with the UTC offset (next-day times on the next
+    date; a line's departure is when it is done), lat, lon.
     """
     tr = Translator(lang)
+    clock = PlanClock.for_bundle(bundle, tr)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8-sig", newline="") as fh:
@@ -44,9 +46,9 @@ def write_csv(
                 writer.writerow(
                     [
                         route.unit_id,
-                        *row_cells(row, tr),
-                        _iso(bundle, row.arrive_s),
-                        _iso(bundle, row.leave_s),
+                        *row_cells(row, clock),
+                        _iso(clock, row.arrive_s),
+                        _iso(clock, row.leave_s),
                         "" if row.lat is None else f"{row.lat:.6f}",
                         "" if row.lon is None else f"{row.lon:.6f}",
                     ]
@@ -54,8 +56,6 @@ def write_csv(
     return out
 
 
-def _iso(bundle: PlanBundle, seconds: int | None) -> str:
-    if seconds is None:
-        return ""
-    start = datetime.combine(bundle.plan_date, time())
-    return (start + timedelta(seconds=int(seconds))).isoformat(timespec="minutes")
+def _iso(clock: PlanClock, seconds: int | None) -> str:
+    """``2024-03-05T16:00-05:00``: the local date-time as printed, with its UTC offset."""
+    return "" if seconds is None else clock.at(seconds).isoformat(timespec="minutes")

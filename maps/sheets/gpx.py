@@ -15,8 +15,9 @@ import gpxpy.gpx
 from maps.bundle import PlanBundle
 from maps.coords import Projector
 from maps.i18n import Translator
+from maps.layers.routes import stop_span
 from maps.routegeom import route_geometry
-from maps.sheets.times import utc_datetime
+from maps.sheets.times import PlanClock, utc_datetime
 
 
 def gpx_document(
@@ -24,6 +25,7 @@ def gpx_document(
 ) -> gpxpy.gpx.GPX:
     """The GPX document of ``units`` (default all), before serialisation."""
     tr = Translator(lang)
+    clock = PlanClock.for_bundle(bundle, tr)
     proj = Projector(bundle.crs, precision=7)
     names = bundle.station_names()
     doc = gpxpy.gpx.GPX()
@@ -46,10 +48,11 @@ def gpx_document(
             lat, lon = proj.point(stop.x, stop.y)
             when = utc_datetime(bundle.plan_date, stop.arrival_s, bundle.timezone)
             name = f"{route.unit_id}-{stop.order:02d} {stop.label}"
+            span = stop_span(route, stop, bundle.task(stop.task_id))
             desc = (
-                f"{tr('popup.arrive')} {tr.clock(stop.arrival_s)}, "
-                f"{tr('popup.leave')} {tr.clock(stop.departure_s)}, "
-                f"{tr('popup.dwell')} {tr.duration(stop.dwell_s)}, {tr(f'kind.{stop.kind}')}"
+                f"{tr('popup.arrive')} {clock.clock(span.start_s)}, "
+                f"{tr('popup.leave')} {clock.clock(span.end_s)}, "
+                f"{tr('popup.dwell')} {tr.duration(span.duration_s)}, {tr(f'kind.{stop.kind}')}"
             )
             doc.waypoints.append(
                 gpxpy.gpx.GPXWaypoint(lat, lon, time=when, name=name, description=desc)

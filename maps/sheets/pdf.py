@@ -35,9 +35,11 @@ from maps.i18n import Translator
 from maps.routegeom import route_geometry
 from maps.sheets.routemap import route_png
 from maps.sheets.rows import column_titles, route_rows, row_cells, totals_text, unit_heading
+from maps.sheets.times import PlanClock
 from planner.plan import UnitRoute
 
-_COL_WIDTHS_MM = (11, 48, 24, 17, 17, 15, 25, 23)
+# Wide enough for a next-day time ("次日00:30") and "1小时0分钟" on one line.
+_COL_WIDTHS_MM = (11, 38, 22, 20, 20, 20, 25, 24)
 
 
 def _styles(fonts: PdfFonts, cjk: bool) -> dict[str, ParagraphStyle]:
@@ -85,9 +87,10 @@ def _unit_story(
         story.append(Image(io.BytesIO(png), width=180 * mm, height=80 * mm))
         story.append(Paragraph(_esc(tr("sheet.map_note")), st["small"]))
         story.append(Spacer(1, 3 * mm))
+    clock = PlanClock.for_bundle(bundle, tr)
     data: list[list[Any]] = [[Paragraph(_esc(t), st["head"]) for t in column_titles(tr)]]
     for row in route_rows(bundle, route, tr):
-        data.append([Paragraph(_esc(c), st["cell"]) for c in row_cells(row, tr)])
+        data.append([Paragraph(_esc(c), st["cell"]) for c in row_cells(row, clock)])
     table = Table(data, colWidths=[w * mm for w in _COL_WIDTHS_MM], repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(

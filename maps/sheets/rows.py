@@ -1,7 +1,9 @@
 """The rows of a route sheet, shared by every format: leave the station, stops, breaks, return.
 
-Rows hold display-ready text for one language plus the raw numbers (seconds, coordinates), so
-PDF, XLSX and CSV print the same table.
+Rows hold the raw values (plan seconds, coordinates) and :func:`row_cells` their display text
+in one language, so PDF, XLSX and CSV print the same table. A stop's times are
+the span of its duty (:func:`maps.layers.routes.stop_span`): a line runs from where it is
+entered to its far end.
 """
 
 from __future__ import annotations
@@ -11,13 +13,19 @@ from dataclasses import dataclass
 from maps.bundle import PlanBundle
 from maps.coords import Projector
 from maps.i18n import Translator
-from maps.layers.routes import stop_notes
-from planner.plan import UnitRoute
+from maps.layers.routes import stop_notes, stop_span
+from maps.sheets.times import PlanClock
+from planner.plan import PlannedBreak, UnitRoute
 
 
 @dataclass(frozen=True)
 class SheetRow:
-    """One line of a route sheet; ``order`` is ``None`` for station and break lines."""
+    """One line of a route sheet; ``order`` is ``None`` for station and break lines.
+
+    ``arrive_s`` / ``leave_s`` are plan seconds (print them with
+    :class:`~maps.sheets.times.PlanClock`); ``dwell_s`` is the time the row's duty takes (a
+    post's holding time, a line's walk or drive, a break).
+    """
 
     order: int | None
     place: str
@@ -40,6 +48,7 @@ def column_titles(tr: Translator) -> list[str]:
 def route_rows(bundle: PlanBundle, route: UnitRoute, tr: Translator) -> list[SheetRow]:
     """The rows of ``route``: departure, each stop (and break after it), return."""
     proj = Projector(bundle.crs, precision=6)
+    clock = PlanClock.for_bundle(bundle, tr)
     names = bundle.station_names()
     xy = bundle.station_xy()
 
@@ -49,32 +58,18 @@ def route_rows(bundle: PlanBundle, route: UnitRoute, tr: Translator) -> list[She
             lat, lon = proj.point(*xy[station])
         name = names.get(station, station)
         key = "sheet.depart_station" if leave else "sheet.return_station"
+        arrive = None if leave else route.return_s
+        depart = route.depart_s if leave else None
+        return SheetRow(None, tr(key, station=name), "", arrive, depart, 0, "", "", lat, lon)
+
+    def break_row(brk: PlannedBreak) -> SheetRow:
+        end = brk.start_s + brk.duration_s
         return SheetRow(
             None,
-            tr(key, station=name),
-            "",
-            None if leave else route.return_s,
-            route.depart_s if leave else None,
-            0,
-            "",
-            "",
-            lat,
-            lon,
-        )
-
-    breaks = {b.after_order: b for b in route.breaks}
-
-    def break_row(after: int) -> SheetRow | None:
-        brk = breaks.get(after)
-        if brk is None:
-            return None
-        minutes = round(brk.duration_s / 60)
-        return SheetRow(
-            None,
-            tr("sheet.break", minutes=minutes),
+            tr("sheet.break", minutes=round(brk.duration_s / 60)),
             "",
             brk.start_s,
-            brk.start_s + brk.duration_s,
+            end,
             brk.duration_s,
             "",
             "",
@@ -82,41 +77,46 @@ def route_rows(bundle: PlanBundle, route: UnitRoute, tr: Translator) -> list[She
             None,
         )
 
+    breaks: dict[int, list[PlannedBreak]] = {}
+    for b in sorted(route.breaks, key=lambda b: b.start_s):
+        breaks.setdefault(b.after_order, []).append(b)
     rows = [station_row(route.start_station, True)]
-    first_break = break_row(0)
-    if first_break is not None:
-        rows.append(first_break)
+    rows.extend(break_row(b) for b in breaks.get(0, ()))
     for stop in route.stops:
+        task = bundle.task(stop.task_id)
+        span = stop_span(route, stop, task)
+        after = breaks.get(stop.order, [])
+        if span.break_first:  # taken where the line starts, before it is walked
+            rows.append(break_row(after.pop(0)))
         lat, lon = proj.point(stop.x, stop.y)
         rows.append(
             SheetRow(
                 stop.order,
                 stop.label,
                 stop.cell_id or "",
-                stop.arrival_s,
-                stop.departure_s,
-                stop.dwell_s,
+                span.start_s,
+                span.end_s,
+                span.duration_s,
                 tr(f"kind.{stop.kind}"),
-                stop_notes(stop, bundle.task(stop.task_id), tr),
+                stop_notes(stop, task, clock),
                 lat,
                 lon,
             )
         )
-        after = break_row(stop.order)
-        if after is not None:
-            rows.append(after)
+        rows.extend(break_row(b) for b in after)
     rows.append(station_row(route.end_station, False))
     return rows
 
 
-def row_cells(row: SheetRow, tr: Translator) -> list[str]:
+def row_cells(row: SheetRow, clock: PlanClock) -> list[str]:
     """The display text of a row's table cells (same order as :func:`column_titles`)."""
+    tr = clock.tr
     return [
         "" if row.order is None else str(row.order),
         row.place,
         row.cell,
-        "" if row.arrive_s is None else tr.clock(row.arrive_s),
-        "" if row.leave_s is None else tr.clock(row.leave_s),
+        "" if row.arrive_s is None else clock.clock(row.arrive_s),
+        "" if row.leave_s is None else clock.clock(row.leave_s),
         tr.duration(row.dwell_s) if row.dwell_s else "",
         row.task,
         row.notes,
@@ -136,6 +136,7 @@ def totals_text(route: UnitRoute, tr: Translator) -> str:
 
 def unit_heading(bundle: PlanBundle, route: UnitRoute, tr: Translator) -> list[tuple[str, str]]:
     """``(label, value)`` pairs of a sheet's header: unit, mode, shift, station, date, band."""
+    clock = PlanClock.for_bundle(bundle, tr)
     unit = bundle.unit(route.unit_id)
     names = bundle.station_names()
     start, end = (
@@ -147,7 +148,7 @@ def unit_heading(bundle: PlanBundle, route: UnitRoute, tr: Translator) -> list[t
     pairs = [
         (tr("word.unit"), route.unit_id),
         (tr("word.mode"), tr(f"mode.{route.mode}")),
-        (tr("word.shift"), f"{tr.datetime(bundle.plan_date, start)} – {tr.clock(end)}"),
+        (tr("word.shift"), f"{clock.date_time(start)} – {clock.clock(end)}"),
         (tr("word.station"), station),
         (tr("word.district"), bundle.district),
     ]

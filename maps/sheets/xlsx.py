@@ -1,8 +1,14 @@
-"""Route sheets as an Excel workbook: a summary sheet and one sheet per unit (openpyxl)."""
+"""Route sheets as an Excel workbook: a summary sheet and one sheet per unit (openpyxl).
+
+Times are Excel date-times (local wall-clock time, shown ``hh:mm`` with the sheets' next-day
+mark), durations whole minutes and distances kilometres, each with a number format, so a
+coordinator can sort and sum them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -11,8 +17,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from maps.bundle import PlanBundle
-from maps.i18n import Translator
-from maps.sheets.rows import column_titles, route_rows, row_cells, totals_text, unit_heading
+from maps.i18n import Translator, mark_day
+from maps.messages import MESSAGES
+from maps.sheets.rows import column_titles, route_rows, totals_text, unit_heading
+from maps.sheets.times import PlanClock
 
 _HEAD_FILL = PatternFill("solid", fgColor="DDE3EA")
 _INVALID = set("[]:*?/\\")
@@ -27,6 +35,53 @@ def sheet_title(unit_id: str, used: set[str]) -> str:
         name, n = base[: 31 - len(suffix)] + suffix, n + 1
     used.add(name.lower())
     return name
+
+
+def _quoted(text: str) -> str:
+    """``text`` as a literal of an Excel number format."""
+    return f'"{text}"' if text else ""
+
+
+def _number_format(template: str, field: str, code: str) -> str:
+    """The Excel number format that shows a value the way ``template`` prints it:
+    ``{n} min`` with ``0`` gives ``0" min"``, ``{km:.1f}公里`` with ``0.0`` gives ``0.0"公里"``."""
+    before, _, rest = template.partition("{" + field)
+    return _quoted(before) + code + _quoted(rest.partition("}")[2])
+
+
+def minutes_format(tr: Translator) -> str:
+    """Number format of a duration in whole minutes: ``0" min"`` / ``0"分钟"``."""
+    return _number_format(str(MESSAGES["fmt.minutes"][tr.lang]), "n", "0")
+
+
+def km_format(tr: Translator) -> str:
+    """Number format of a distance in kilometres: ``0.0" km"`` / ``0.0"公里"``."""
+    return _number_format(str(MESSAGES["fmt.km"][tr.lang]), "km", "0.0")
+
+
+def clock_format(days: int, tr: Translator) -> str:
+    """Number format of a time ``days`` after the plan date, marked as the PDF marks it:
+    ``hh:mm`` on the plan date, ``hh:mm" (+1)"`` / ``"次日"hh:mm`` on the next day."""
+    return _number_format(mark_day("{clock}", days, tr.lang), "clock", "hh:mm")
+
+
+def datetime_format(tr: Translator) -> str:
+    """Number format of a date and time: ``yyyy-mm-dd hh:mm`` / ``yyyy"年"m"月"d"日" hh:mm``."""
+    return 'yyyy"年"m"月"d"日" hh:mm' if tr.is_chinese else "yyyy-mm-dd hh:mm"
+
+
+def excel_time(clock: PlanClock, seconds: int) -> datetime:
+    """The local wall-clock date-time of plan second ``seconds`` (rounded to the minute, as
+    printed), without its zone: Excel date-times have none."""
+    return clock.at(seconds).replace(tzinfo=None)
+
+
+def _minutes(seconds: float) -> int:
+    return round(float(seconds) / 60.0)
+
+
+def _km(metres: float) -> float:
+    return round(float(metres) / 1000.0, 3)
 
 
 def _widths(ws: Worksheet, widths: Sequence[int]) -> None:
@@ -47,6 +102,8 @@ def write_xlsx(
     its own sheet with the header, the stop table, coordinates and totals.
     """
     tr = Translator(lang)
+    clock = PlanClock.for_bundle(bundle, tr)
+    minutes, km = minutes_format(tr), km_format(tr)
     routes = bundle.routes(units)
     wb = Workbook()
     summary = wb.active
@@ -77,14 +134,20 @@ def write_xlsx(
                 route.unit_id,
                 tr(f"mode.{route.mode}"),
                 names.get(route.start_station, route.start_station),
-                tr.datetime(bundle.plan_date, route.depart_s),
-                tr.datetime(bundle.plan_date, route.return_s),
+                excel_time(clock, route.depart_s),
+                excel_time(clock, route.return_s),
                 len(route.stops),
-                tr.distance(route.distance_m),
-                tr.duration(route.travel_s),
-                tr.duration(route.dwell_s),
+                _km(route.distance_m),
+                _minutes(route.travel_s),
+                _minutes(route.dwell_s),
             ]
         )
+        row = summary.max_row
+        for column in (4, 5):
+            summary.cell(row, column).number_format = datetime_format(tr)
+        summary.cell(row, 7).number_format = km
+        for column in (8, 9):
+            summary.cell(row, column).number_format = minutes
     if bundle.plan is not None and bundle.plan.dropped:
         summary.append([])
         summary.append([tr("sheet.dropped")])
@@ -108,9 +171,28 @@ def write_xlsx(
             cell.font = Font(bold=True)
             cell.fill = _HEAD_FILL
         for row in route_rows(bundle, route, tr):
-            values: list[object] = list(row_cells(row, tr))
-            values[0] = row.order if row.order is not None else ""
-            ws.append([*values, row.lat, row.lon])
+            ws.append(
+                [
+                    row.order,
+                    row.place,
+                    row.cell,
+                    None if row.arrive_s is None else excel_time(clock, row.arrive_s),
+                    None if row.leave_s is None else excel_time(clock, row.leave_s),
+                    _minutes(row.dwell_s) if row.dwell_s else None,
+                    row.task,
+                    row.notes,
+                    row.lat,
+                    row.lon,
+                ]
+            )
+            line = ws.max_row
+            for column, seconds in ((4, row.arrive_s), (5, row.leave_s)):
+                if seconds is not None:
+                    days = clock.day_offset(clock.at(seconds))
+                    ws.cell(line, column).number_format = clock_format(days, tr)
+            ws.cell(line, 6).number_format = minutes
+            for column in (9, 10):
+                ws.cell(line, column).number_format = "0.000000"
         ws.append([])
         ws.append([totals_text(route, tr)])
         ws.append([])

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import string
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,6 +16,9 @@ from maps.i18n import (
     format_datetime,
     format_distance,
     format_duration,
+    format_local_clock,
+    format_local_datetime,
+    mark_day,
 )
 from maps.messages import LANGUAGES, MESSAGES
 
@@ -69,6 +73,18 @@ def test_dates_and_times() -> None:
     assert format_clock(24 * 3600 + 30 * 60, "zh-CN") == "次日00:30"
     assert format_clock(9 * 3600 + 5 * 60 + 29, "en") == "09:05"
     assert format_clock(24 * 3600, "en") == "00:00 (+1)"
+
+
+def test_local_date_times_are_marked_against_the_plan_date() -> None:
+    day = date(2024, 3, 9)
+    zone = ZoneInfo("America/Toronto")
+    night = datetime(2024, 3, 10, 3, 30, tzinfo=zone)
+    assert format_local_clock(night, day, "en") == "03:30 (+1)"
+    assert format_local_clock(night, day, "zh-CN") == "次日03:30"
+    assert format_local_clock(night, night.date(), "en") == "03:30"
+    assert format_local_datetime(night, "zh-CN") == "2024年3月10日 03:30"
+    assert Translator("en").clock_at(night, date(2024, 3, 8)) == "03:30 (+2)"
+    assert mark_day("{clock}", 1, "zh-CN") == "次日{clock}"
 
 
 def test_durations_and_distances() -> None:
