@@ -24,6 +24,7 @@ from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import CRSMismatchError, GeoInputError, Problem
+from geo.schema import GEOMETRY
 
 TEXT_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
 VECTOR_SUFFIXES = frozenset({".geojson", ".json", ".gpkg", ".zip", ".shp", ".fgb"})
@@ -144,6 +145,38 @@ def read_text_table(
     return frame
 
 
+def _unbuildable_geometries(
+    path: Path | str, layer: str | None, source: str, exc: Exception
+) -> list[Problem]:
+    """The features whose geometry GEOS cannot build (a line of one point, a ring of three),
+    each named; the whole file when they cannot be told apart."""
+    import pyogrio.raw
+
+    try:
+        _, _, wkb, _ = pyogrio.raw.read(path, layer=layer)
+        built = shapely.from_wkb(wkb, on_invalid="ignore")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError):
+        built = None
+    if built is None:
+        return [Problem(source, f"cannot build the geometries: {exc}")]
+    bad = [
+        i + 1 for i, (raw, geom) in enumerate(zip(wkb, built, strict=True)) if raw and geom is None
+    ]
+    if not bad:
+        return [Problem(source, f"cannot build the geometries: {exc}")]
+    reason = str(exc).split(":", 1)[-1].strip()
+    return [
+        Problem(
+            source,
+            f"the geometry cannot be built ({reason}); expected a point, a line of at least two "
+            "points or a closed polygon ring of at least four",
+            row=i,
+            column=GEOMETRY,
+        )
+        for i in bad
+    ]
+
+
 def read_vector(path: Path | str, *, layer: str | None = None) -> gpd.GeoDataFrame:
     """Read a GeoJSON, GeoPackage, (zipped) Shapefile or FlatGeobuf layer.
 
@@ -193,6 +226,8 @@ def read_vector(path: Path | str, *, layer: str | None = None) -> gpd.GeoDataFra
         OSError,
     ) as exc:
         raise GeoInputError([Problem(source, f"cannot read the layer: {exc}")]) from None
+    except shapely.errors.GEOSException as exc:
+        raise GeoInputError(_unbuildable_geometries(path, layer, source, exc)) from None
     if len(frame) == 0:
         raise GeoInputError([Problem(source, "the file holds no features; expected at least one")])
     if frame.crs is None and Path(path).suffix.lower() in GEOJSON_SUFFIXES:

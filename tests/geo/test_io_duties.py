@@ -439,3 +439,21 @@ def test_line_outside_the_boundary(tmp_path: Path) -> None:
 def test_file_level_problems(tmp_path: Path, text: str, match: str) -> None:
     with pytest.raises(GeoInputError, match=match):
         read_duties(write(tmp_path, text))
+
+
+def test_a_geometry_geos_cannot_build_is_named_by_feature(tmp_path: Path) -> None:
+    # A line of one point: GEOS refuses to build it while the file is read.
+    path = tmp_path / "duties.geojson"
+    path.write_text(
+        '{"type": "FeatureCollection", "features": ['
+        '{"type": "Feature", "properties": {"duty_id": "ok", "kind": "post"},'
+        ' "geometry": {"type": "Point", "coordinates": [-79.39, 43.66]}},'
+        '{"type": "Feature", "properties": {"duty_id": "l1", "kind": "line"},'
+        ' "geometry": {"type": "LineString", "coordinates": [[-79.39, 43.66]]}}]}',
+        encoding="utf-8",
+    )
+    with pytest.raises(GeoInputError) as info:
+        read_duties(path)
+    (problem,) = info.value.problems
+    assert (problem.row, problem.column) == (2, "geometry")
+    assert "at least two points" in problem.message
