@@ -151,9 +151,42 @@ _RAW: dict[str, dict[str, str]] = {
     "staff.col.norm": {"en": "Norm headcount", "zh-CN": "按标准应配"},
     "staff.col.workload": {"en": "Workload headcount", "zh-CN": "按工作量应配"},
     "staff.col.current": {"en": "Current", "zh-CN": "现有"},
-    "staff.col.gap": {"en": "Gap", "zh-CN": "缺口"},
-    "staff.total": {"en": "Total", "zh-CN": "合计"},
+    "staff.col.residents": {"en": "Residents", "zh-CN": "实有人口"},
+    "staff.col.required": {"en": "Required", "zh-CN": "应配"},
+    "staff.col.shortage": {"en": "Shortage", "zh-CN": "缺口"},
+    "staff.col.surplus": {"en": "Surplus", "zh-CN": "富余"},
+    "staff.no_population": {"en": "no population data", "zh-CN": "无人口数据"},
+    "staff.district": {"en": "District (all areas)", "zh-CN": "全辖区（各片区）"},
+    "staff.teams": {
+        "en": "Team size: people on the team over the week",
+        "zh-CN": "队伍规模：全周所需在编人数",
+    },
+    "staff.shifts": {
+        "en": "On duty per shift: people at the same time",
+        "zh-CN": "各班次在岗人数：同一时间在岗",
+    },
+    "staff.per_day": {"en": "Per day (all shifts)", "zh-CN": "每日合计（各班次）"},
+    "staff.note.team": {
+        "en": "Team size = people on duty per day × 7 ÷ {n} shifts per person per week; required "
+        "is the larger of norm and workload. People per shift and people per week are never "
+        "added together.",
+        "zh-CN": "队伍规模 = 每日在岗人次 × 7 ÷ 每人每周 {n} 个班次；应配取标准与工作量中的较大者。"
+        "班次在岗人数与全周在编人数不相加。",
+    },
+    "staff.note.totals": {
+        "en": "A per-day total adds the shifts of one area, only where every shift is known; a "
+        "surplus on one shift does not fill a shortage on another.",
+        "zh-CN": "每日合计只加同一片区各班次，且各班次均有数据时才计算；"
+        "某班次富余不抵另一班次缺口。",
+    },
+    "staff.note.left_out": {
+        "en": "Not in the tables (no population data, no workload, no current staff): {areas}.",
+        "zh-CN": "未列入表格（无人口数据、无工作量、无现有人员）：{areas}。",
+    },
+    "staff.and_more": {"en": "and {n} more", "zh-CN": "等另外 {n} 个"},
+    "staff.not_reached": {"en": "target not reached", "zh-CN": "未达覆盖目标"},
     "staff.chart": {"en": "Risk covered by number of units", "zh-CN": "巡组数量与风险覆盖率"},
+    "staff.chart.curve": {"en": "{fleet}, shift {shift}", "zh-CN": "{fleet}，{shift} 班次"},
     "staff.chart.x": {"en": "Units on duty", "zh-CN": "在岗巡组数"},
     "staff.chart.y": {"en": "Share of risk covered", "zh-CN": "风险覆盖比例"},
     "staff.note": {
@@ -221,6 +254,37 @@ _RAW: dict[str, dict[str, str]] = {
     "web.problems.message": {"en": "Problem", "zh-CN": "问题"},
     "web.problems.more": {"en": "… and {n} more.", "zh-CN": "……另有 {n} 个问题。"},
     "web.plan.new": {"en": "Plan a shift", "zh-CN": "编排班次"},
+    "web.plan.dwell": {"en": "Minutes per hotspot visit", "zh-CN": "每处易发点停留（分钟）"},
+    "web.plan.vary": {"en": "Plans for successive days", "zh-CN": "连续天数方案数"},
+    "web.plan.on_infeasible": {
+        "en": "When a required task is impossible",
+        "zh-CN": "必巡任务无法完成时",
+    },
+    "web.plan.on_infeasible.raise": {"en": "stop and say which", "zh-CN": "停止并指出是哪一项"},
+    "web.plan.on_infeasible.drop": {
+        "en": "plan the rest and report it",
+        "zh-CN": "编排其余任务并列出未完成项",
+    },
+    "web.plan.grid": {"en": "Cells", "zh-CN": "网格"},
+    "web.plan.grid.square": {"en": "square", "zh-CN": "方形网格"},
+    "web.plan.grid.hex": {"en": "hexagons", "zh-CN": "六边形网格"},
+    "web.plan.grid.areas": {"en": "official areas", "zh-CN": "官方网格（社区/村）"},
+    "web.plan.units_file": {
+        "en": "Units file (CSV, optional; replaces the counts)",
+        "zh-CN": "巡组文件（CSV，可选；替代上方数量）",
+    },
+    "web.plan.duties_file": {
+        "en": "Duties file (CSV or GeoJSON, optional)",
+        "zh-CN": "勤务文件（CSV 或 GeoJSON，可选）",
+    },
+    "web.plan.file_type": {
+        "en": "{name}: expected a .csv file, or .geojson/.json for duties",
+        "zh-CN": "{name}：应为 .csv 文件，勤务文件也可为 .geojson/.json",
+    },
+    "web.plan.file_large": {
+        "en": "{name}: larger than {limit} characters",
+        "zh-CN": "{name}：超过 {limit} 个字符",
+    },
     "web.plan.date_hint": {
         "en": "empty: the day after the latest incident",
         "zh-CN": "留空：最近一条警情的次日",

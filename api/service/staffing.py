@@ -1,35 +1,23 @@
-"""Staffing proposals as background jobs: :func:`run_staffing_job` runs
-:func:`api.cli.staffing.run_staffing` on an area's dataset and stores its summary, its table and
-the files it wrote (PDF in both languages, the coverage chart, the workbook, the CSV table).
+"""Staffing proposals as background jobs: :func:`run_staffing_job` makes the proposal for an
+area's dataset exactly as ``gridpatrol staffing`` does (:func:`geo.analysis.analyse`, then
+:func:`planner.staffing.propose_staffing`) and stores its summary, its table and its files
+(PDF in both languages, the coverage chart, the workbook, the CSV table), made in memory by
+:func:`maps.staffing.staffing_files`.
 
 Like plans, the job is a plain top-level function of plain data (job id, database URL,
-parameters), claimed, reported and finished by the shared steps of :mod:`api.service.jobs`.
+parameters), claimed, reported and finished by the shared steps of :mod:`api.service.jobrun`.
 """
 
 from __future__ import annotations
 
 import math
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.service.jobs import JobReporter, run_job
+from api.service.jobrun import JobReporter, run_job
 from api.service.models import Area, IncidentDataset, StaffingFile, StaffingJob
-
-#: Stored file name -> (file run_staffing writes, media type).
-STAFFING_FILES: dict[str, tuple[str, str]] = {
-    "pdf_en": ("staffing_en.pdf", "application/pdf"),
-    "pdf_zh-CN": ("staffing_zh-CN.pdf", "application/pdf"),
-    "png": ("coverage_curves.png", "image/png"),
-    "xlsx": (
-        "staffing.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
-    "csv": ("staffing.csv", "text/csv; charset=utf-8"),
-}
 
 
 @dataclass(frozen=True)
@@ -61,14 +49,15 @@ def _plain(value: Any) -> Any:
 def compute_staffing(
     sessions: sessionmaker[Session], area_id: int, parameters: dict[str, Any], report: JobReporter
 ) -> StaffingOutcome:
-    """Load the area and dataset, analyse them and make the staffing proposal (no writes)."""
-    import pandas as pd
-
-    from api.cli.staffing import StaffingRunOptions, run_staffing
-    from api.pipeline import AnalysisOptions, analyse
+    """Load the area and dataset, analyse them and make the staffing proposal and its files
+    (no database writes)."""
+    # The computation's imports are heavy (geo stack, OR-Tools, reportlab): only the job's
+    # process needs them, not the web process that queues it.
     from api.service.districts import district_of, load_incidents
+    from geo.analysis import AnalysisOptions, analyse
     from geo.hotspots import resolve_band
-    from planner.staffing import WorkloadOptions
+    from maps.staffing import staffing_files, staffing_summary, staffing_table
+    from planner.staffing import StaffingRunOptions, WorkloadOptions, propose_staffing
 
     report("Loading the dataset", 0.02, force=True)
     with sessions() as session:
@@ -85,11 +74,6 @@ def compute_staffing(
         if band is None:
             raise ValueError(f"bands: {name!r} is not a shift; give hours, e.g. 16-24")
         bands.append(band)
-    analysis = analyse(
-        district,
-        AnalysisOptions(cell_size_m=float(parameters["cell_size_m"])),
-        progress=report.stage(0.05, 0.3),
-    )
     options = StaffingRunOptions(
         fleets=(str(parameters["fleet"]),),
         max_units=int(parameters["max_units"]),
@@ -100,22 +84,22 @@ def compute_staffing(
         ),
         bands=tuple(bands),
     )
-    with tempfile.TemporaryDirectory(prefix="gridpatrol-staffing-") as tmp:
-        out = Path(tmp)
-        summary = run_staffing(analysis, out, options, progress=report.stage(0.3, 0.95))
-        table = pd.read_csv(out / "staffing.csv", dtype={"area_id": str})
-        files = {
-            name: (media, (out / filename).read_bytes())
-            for name, (filename, media) in STAFFING_FILES.items()
-            if (out / filename).exists()
-        }
-    summary.pop("outputs", None)  # paths of a temporary folder: the files are stored instead
-    result = {
-        "summary": _plain(summary),
+    analysis = analyse(
+        district,
+        AnalysisOptions(cell_size_m=float(parameters["cell_size_m"])).with_bands(*bands),
+        progress=report.stage(0.05, 0.3),
+    )
+    result = propose_staffing(analysis, options, progress=report.stage(0.3, 0.9))
+    report("Making the files", 0.92, force=True)
+    files = staffing_files(result, title=district.name)
+    table = staffing_table(result)
+    outcome = {
+        "summary": _plain(staffing_summary(result)),
         "columns": [str(c) for c in table.columns],
-        "table": _plain(table.to_dict("records")),
+        # Unknown values (pd.NA in the nullable columns) become JSON null.
+        "table": _plain(table.astype(object).where(table.notna(), None).to_dict("records")),
     }
-    return StaffingOutcome(result, files)
+    return StaffingOutcome(outcome, files)
 
 
 def _store_staffing(session: Session, job_id: int, outcome: StaffingOutcome) -> dict[str, Any]:
@@ -126,7 +110,7 @@ def _store_staffing(session: Session, job_id: int, outcome: StaffingOutcome) -> 
 
 def run_staffing_job(job_id: int, database_url: str, parameters: dict[str, Any]) -> str:
     """Run staffing job ``job_id`` to the end and return its final state (see
-    :func:`api.service.jobs.run_job`)."""
+    :func:`api.service.jobrun.run_job`)."""
     return run_job(
         job_id,
         database_url,

@@ -32,7 +32,8 @@ TABLE_COLUMNS = (
     "workload_people",
     "required",
     "current",
-    "gap",
+    "shortage",
+    "surplus",
 )
 
 

@@ -4,6 +4,7 @@ Three answers side by side (:mod:`.proposal`): the **norms** from resident popul
 (:mod:`.norms`), the **workload** found with the routing planner as coverage curves
 (:mod:`.workload`), and the **shifts**: staggered start times matched to the hourly risk
 (:mod:`.shifts`) with a weekly **roster** of named people (:mod:`.roster`).
+:func:`propose_staffing` (:mod:`.run`) makes all of it for an analysed district.
 """
 
 from planner.staffing.norms import AreaNorm, NormPolicy, NormRates, NormTable, norms_from_areas
@@ -28,6 +29,14 @@ from planner.staffing.roster import (
     people_needed,
     shifts_for_roster,
 )
+from planner.staffing.run import (
+    FLEETS,
+    StaffingResult,
+    StaffingRunOptions,
+    norm_areas,
+    propose_staffing,
+    workload_curves,
+)
 from planner.staffing.shifts import (
     ShiftBlock,
     ShiftOptions,
@@ -51,6 +60,7 @@ from planner.staffing.workload import (
 __all__ = [
     "DEFAULT_CREW",
     "DISTRICT",
+    "FLEETS",
     "TEAM",
     "AreaNorm",
     "CoverageCurve",
@@ -70,7 +80,9 @@ __all__ = [
     "ShiftOptions",
     "ShiftPattern",
     "StaffingProposal",
+    "StaffingResult",
     "StaffingRow",
+    "StaffingRunOptions",
     "StaggeredShifts",
     "WorkloadOptions",
     "area_of_tasks",
@@ -79,11 +91,14 @@ __all__ = [
     "choose_curves",
     "coverage_curve",
     "ladder_units",
+    "norm_areas",
     "norms_from_areas",
     "people_needed",
     "propose_shifts",
+    "propose_staffing",
     "restrict_to_area",
     "risk_hour_profile",
     "shifts_for_roster",
     "team_size",
+    "workload_curves",
 ]

@@ -139,6 +139,9 @@ class AreaNorm:
 class NormTable:
     """Norms of every area, totals over the areas with population, and what is missing.
 
+    The totals (:attr:`fulltime`, :attr:`volunteers`, :attr:`monthly_pay`, :attr:`population`)
+    are ``None`` when no area has population data.
+
     Attributes
     ----------
     areas
@@ -156,16 +159,32 @@ class NormTable:
         return tuple(a.area_id for a in self.areas if not a.known)
 
     @property
-    def fulltime(self) -> int:
-        return int(sum(a.fulltime or 0 for a in self.areas))
+    def with_population(self) -> tuple[AreaNorm, ...]:
+        """The areas with population data (the only ones with a norm)."""
+        return tuple(a for a in self.areas if a.known)
 
     @property
-    def volunteers(self) -> int:
-        return int(sum(a.volunteers or 0 for a in self.areas))
+    def population(self) -> float | None:
+        """Residents of the areas with population data; ``None`` when no area has any."""
+        known = self.with_population
+        return float(sum(a.population or 0.0 for a in known)) if known else None
+
+    # The totals are over the areas with population only, and ``None`` (never 0) when no
+    # area has population: an unknown norm is not a norm of nobody.
+    @property
+    def fulltime(self) -> int | None:
+        known = self.with_population
+        return int(sum(a.fulltime or 0 for a in known)) if known else None
 
     @property
-    def monthly_pay(self) -> float:
-        return float(sum(a.monthly_pay or 0.0 for a in self.areas))
+    def volunteers(self) -> int | None:
+        known = self.with_population
+        return int(sum(a.volunteers or 0 for a in known)) if known else None
+
+    @property
+    def monthly_pay(self) -> float | None:
+        known = self.with_population
+        return float(sum(a.monthly_pay or 0.0 for a in known)) if known else None
 
     def by_id(self) -> dict[str, AreaNorm]:
         return {a.area_id: a for a in self.areas}

@@ -1,9 +1,12 @@
 """The staffing proposal: norms, workload and current staff side by side, per area and shift.
 
 Rows per area and shift give the people on duty the workload curve asks for, the people on
-duty now and the gap; one "team" row per area turns that into a team size (people on duty per
-shift × 7 days ÷ shifts per person per week), sets it beside the norm headcount and takes the
-larger as required: norms are a floor, workload decides the rest.
+duty now and the shortage or surplus; one "team" row per area turns that into a team size
+(people on duty per shift × 7 days ÷ shifts per person per week), sets it beside the norm
+headcount and takes the larger as required: norms are a floor, workload decides the rest.
+
+Shift rows count people on duty at the same time, team rows count people on the team over the
+week: the two are never added together (:attr:`StaffingRow.headcount_per`).
 """
 
 from __future__ import annotations
@@ -46,10 +49,11 @@ class StaffingRow:
         Team rows: the larger of norm and workload; shift rows: ``workload_people``.
     current
         People on duty now (shift rows) or the current team (team rows), if given.
-    gap
-        ``current - required`` (negative: short of staff), when both are known.
     basis
         Which fleet curve the workload came from, or why it is missing.
+
+    The people missing and the people more than needed are :attr:`shortage` and
+    :attr:`surplus`, both counted up from zero.
     """
 
     area_id: str
@@ -63,8 +67,48 @@ class StaffingRow:
     workload_people: int | None
     required: int | None
     current: int | None
-    gap: int | None
     basis: str
+
+    @property
+    def is_team(self) -> bool:
+        """Whether this is an area's team row (people per week), not a shift row."""
+        return self.shift == TEAM
+
+    @property
+    def headcount_per(self) -> str:
+        """What the row's people are counted per: ``"shift"`` (on duty at the same time) or
+        ``"week"`` (on the team)."""
+        return "week" if self.is_team else "shift"
+
+    @property
+    def shortage(self) -> int | None:
+        """People missing (``required - current``, 0 when there are enough); ``None`` unless
+        both are known."""
+        if self.required is None or self.current is None:
+            return None
+        return max(self.required - self.current, 0)
+
+    @property
+    def surplus(self) -> int | None:
+        """People more than required (``current - required``, 0 when there are not more);
+        ``None`` unless both are known."""
+        if self.required is None or self.current is None:
+            return None
+        return max(self.current - self.required, 0)
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether the row carries no number at all (no population, norm, workload, current)."""
+        return all(
+            v is None
+            for v in (
+                self.population,
+                self.norm_fulltime,
+                self.workload_people,
+                self.required,
+                self.current,
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -89,6 +133,8 @@ class StaffingProposal:
         Shifts one person works per week, for team sizes.
     notes
         Everything a reader must know (missing population, unreached targets, ...).
+    left_out
+        Names of the areas with no row: no population data, no workload, no current staff.
     """
 
     rows: tuple[StaffingRow, ...]
@@ -99,6 +145,7 @@ class StaffingProposal:
     roster: Roster | None
     shifts_per_person_week: int
     notes: tuple[str, ...]
+    left_out: tuple[str, ...] = ()
 
     def daily_headcount(self, scope: str = DISTRICT) -> int | None:
         """People on duty per day in ``scope`` by the workload (``None`` if any shift lacks it)."""
@@ -175,6 +222,7 @@ def build_proposal(
     scopes += [a.area_id for a in norms.areas]
     scopes += sorted({c.scope for c in curves} - set(scopes))
     rows: list[StaffingRow] = []
+    left_out: list[str] = []
     out_notes = list(notes) + list(norms.notes)
     for scope in scopes:
         norm = by_area.get(scope)
@@ -197,30 +245,26 @@ def build_proposal(
                     basis = f"{curve.fleet} curve, target {curve.target_share:.0%}"
             per_shift.append(people)
             now = cur.get((scope, shift))
-            if has_curves or now is not None:
+            if curve is not None or now is not None:
                 rows.append(
                     StaffingRow(
-                        scope,
-                        name,
-                        shift,
-                        None,
-                        None,
-                        None,
-                        None,
-                        units,
-                        people,
-                        people,
-                        now,
-                        None if now is None or people is None else now - people,
-                        basis,
+                        area_id=scope,
+                        area_name=name,
+                        shift=shift,
+                        population=None,
+                        norm_fulltime=None,
+                        norm_volunteers=None,
+                        norm_monthly_pay=None,
+                        workload_units=units,
+                        workload_people=people,
+                        required=people,
+                        current=now,
+                        basis=basis,
                     )
                 )
         if scope == DISTRICT:
-            known = [a for a in norms.areas if a.known]
-            population = float(sum(a.population or 0.0 for a in known)) if known else None
-            n_full = norms.fulltime if known else None
-            n_vol = norms.volunteers if known else None
-            pay = norms.monthly_pay if known else None
+            population = norms.population
+            n_full, n_vol, pay = norms.fulltime, norms.volunteers, norms.monthly_pay
         elif norm is not None:
             population, n_full, n_vol, pay = (
                 norm.population,
@@ -240,29 +284,43 @@ def build_proposal(
         now_team = cur.get((scope, TEAM))
         basis_parts = []
         if n_full is None:
-            basis_parts.append("no population: no norm")
+            basis_parts.append("no population data: no norm")
+        elif scope == DISTRICT and norms.missing:
+            basis_parts.append(
+                f"norm of the {len(norms.with_population)} of {len(norms.areas)} areas with "
+                "population data"
+            )
         if team_work is None:
             basis_parts.append("no workload" if not has_curves else "workload incomplete")
         else:
             basis_parts.append(
                 f"workload team = people on duty per day x 7 / {shifts_per_person_week}"
             )
-        rows.append(
-            StaffingRow(
-                scope,
-                name,
-                TEAM,
-                population,
-                n_full,
-                n_vol,
-                pay,
-                "",
-                team_work,
-                required,
-                now_team,
-                None if now_team is None or required is None else now_team - required,
-                "; ".join(basis_parts),
-            )
+        team = StaffingRow(
+            area_id=scope,
+            area_name=name,
+            shift=TEAM,
+            population=population,
+            norm_fulltime=n_full,
+            norm_volunteers=n_vol,
+            norm_monthly_pay=pay,
+            workload_units="",
+            workload_people=team_work,
+            required=required,
+            current=now_team,
+            basis="; ".join(basis_parts),
+        )
+        if team.is_empty:
+            # No population, workload nor current staff: a row of blanks tells nobody anything.
+            if scope != DISTRICT:
+                left_out.append(scope)
+        else:
+            rows.append(team)
+    if left_out:
+        shown = ", ".join(left_out[:10]) + (" ..." if len(left_out) > 10 else "")
+        out_notes.append(
+            f"{len(left_out)} area(s) with no population data, no workload and no current staff "
+            f"are left out of the table: {shown}."
         )
     if DISTRICT in {c.scope for c in curves} and len({c.scope for c in curves}) == 1:
         out_notes.append(
@@ -284,4 +342,5 @@ def build_proposal(
         roster,
         shifts_per_person_week,
         tuple(dict.fromkeys(out_notes)),
+        left_out=tuple(by_area[a].name if a in by_area else a for a in left_out),
     )

@@ -26,14 +26,13 @@ import shapely
 
 from geo.network.modes import Mode
 from geo.schema import AREA_ID
+from planner.defaults import DEFAULT_BREAK_MIN, DEFAULT_CREW
 from planner.errors import InfeasibleError, PlanningError, VerificationError
 from planner.plan import PatrolPlan, plan_patrols
 from planner.problem import PatrolProblem
+from planner.shift import default_break
 from planner.travel import TravelProvider
-from planner.units import Break, Unit
-
-#: People per unit by mode: two in a car, one on foot or bicycle.
-DEFAULT_CREW: Mapping[Mode, int] = MappingProxyType({Mode.CAR: 2, Mode.FOOT: 1, Mode.BICYCLE: 1})
+from planner.units import Unit
 
 #: The order units are added in a mixed fleet (car, foot, bicycle, car, foot, ...).
 MIXED_PATTERN: tuple[Mode, ...] = (Mode.CAR, Mode.FOOT, Mode.BICYCLE)
@@ -115,19 +114,16 @@ def ladder_units(
     shift_start_s: int,
     shift_end_s: int,
     *,
-    break_min: int = 30,
+    break_min: int = DEFAULT_BREAK_MIN,
 ) -> tuple[Unit, ...]:
     """The ladder's largest fleet as units; fleet ``k`` is its first ``k`` units.
 
     Units are spread over ``stations`` in turn and take a ``break_min`` meal break starting 3
-    to 5 hours into shifts of 6 hours or more (as :func:`api.pipeline.default_units`).
+    to 5 hours into shifts of 6 hours or more (as :func:`planner.shift.default_units`).
     """
     if not stations:
         raise ValueError("stations: expected at least one station id, got none")
-    length_s = shift_end_s - shift_start_s
-    breaks: tuple[Break, ...] = ()
-    if break_min > 0 and length_s >= 6 * 3600:
-        breaks = (Break(shift_start_s + 3 * 3600, shift_start_s + 5 * 3600, break_min * 60),)
+    breaks = default_break(shift_start_s, shift_end_s, break_min)
     counts: dict[Mode, int] = {}
     units: list[Unit] = []
     for i, mode in enumerate(ladder.modes):

@@ -1,19 +1,16 @@
-"""PDF route sheets and the staffing page, rendered to PNG and read back as text."""
+"""PDF route sheets, rendered to PNG and read back as text (staffing: tests/maps/staffing)."""
 
 from __future__ import annotations
 
 import subprocess
-from datetime import date
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from pypdf import PdfReader
 
 from maps.bundle import PlanBundle
 from maps.errors import MapInputError
 from maps.sheets.pdf import write_pdf_sheets
-from maps.staffing_page import StaffingInput, write_staffing_pdf
 
 
 def _text(path: Path) -> str:
@@ -70,32 +67,3 @@ def test_chinese_sheets(bundle: PlanBundle, tmp_path: Path, pdftoppm: str) -> No
 def test_unknown_unit_is_named(bundle: PlanBundle, tmp_path: Path) -> None:
     with pytest.raises(MapInputError, match=r"unknown unit ids \['X9'\]"):
         write_pdf_sheets(bundle, tmp_path, units=["X9"])
-
-
-def _staffing() -> StaffingInput:
-    table = pd.DataFrame(
-        {
-            "area": ["North", "South"],
-            "shift": ["16-24", "16-24"],
-            "norm_headcount": [6.0, 4.5],
-            "workload_headcount": [8, 4],
-            "current": [5, 5],
-            "gap": [3, -1],
-        }
-    )
-    curve = pd.DataFrame({"units": [1, 2, 3, 4], "risk_share": [0.3, 0.55, 0.7, 0.8]})
-    return StaffingInput(table, curve, "Sample", date(2024, 3, 5))
-
-
-@pytest.mark.parametrize(("lang", "title"), [("en", "Staffing by area"), ("zh-CN", "警力配置")])
-def test_staffing_page(tmp_path: Path, pdftoppm: str, lang: str, title: str) -> None:
-    path = write_staffing_pdf(_staffing(), tmp_path / f"staffing_{lang}.pdf", lang=lang)
-    assert len(PdfReader(path).pages) == 1
-    _render(pdftoppm, path)
-    text = _text(path)
-    assert title in text and "North" in text
-
-
-def test_staffing_input_is_checked() -> None:
-    with pytest.raises(MapInputError, match=r"table: missing columns \['gap'\]"):
-        StaffingInput(_staffing().table.drop(columns="gap"), _staffing().coverage)

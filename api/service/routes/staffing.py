@@ -189,7 +189,8 @@ def _finished(session: Session, user: User, run_id: int) -> StaffingJob:
     responses=CONFLICT,
 )
 def staffing_table(run_id: ItemId, session: SessionDep, user: CurrentUser) -> StaffingTablePublic:
-    """One row per area and shift: norm headcount, workload headcount, current and gap."""
+    """One row per area and shift, then each area's team row: norm headcount, workload
+    headcount, current, shortage and surplus."""
     result = _finished(session, user, run_id).result or {}
     return StaffingTablePublic(columns=result.get("columns", []), rows=result.get("table", []))
 

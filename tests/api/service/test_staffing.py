@@ -4,10 +4,12 @@ cancel. Runs are small: one shift, up to two units, half a second per curve poin
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.service.staffing import run_staffing_job
@@ -51,6 +53,8 @@ def test_staffing_run_end_to_end(make_service: Callable[..., Service], sqlite_ur
 
     table = service.client.get(f"/staffing/{run['id']}/table", headers=admin).json()
     assert "workload_people" in table["columns"]
+    assert {"shortage", "surplus", "headcount_per"} <= set(table["columns"])
+    assert "gap" not in table["columns"]
     district = [r for r in table["rows"] if r["area_id"] == "all" and r["shift"] == "16-24"]
     assert len(district) == 1 and district[0]["workload_people"] >= 1
     for fmt, query, magic in (
@@ -76,6 +80,38 @@ def test_staffing_run_end_to_end(make_service: Callable[..., Service], sqlite_ur
         assert 'id="staffing-table"' in page.text and "各片区各班次警力配置" in page.text
         assert f"/staffing/{run['id']}/files/pdf?lang=zh-CN" in page.text
         assert browser.get(f"/staffing/{run['id']}/files/png").status_code == 200
+
+
+def test_staffing_job_inline_writes_no_temporary_files(
+    service: Service, admin: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The job makes its files in memory (maps.staffing.staffing_files): no temporary folder
+    to write them to and read them back from."""
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("the staffing job made a temporary folder")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", refuse)
+    _, dataset_id = _sample_area(service, admin)
+    created = service.client.post(
+        "/staffing", json={"dataset_id": dataset_id, **RUN, "max_units": 1}, headers=admin
+    ).json()
+    assert run_staffing_job(created["id"], service.url, created["parameters"]) == "succeeded"
+    run = service.client.get(f"/staffing/{created['id']}", headers=admin).json()
+    assert set(run["files"]) == {"csv", "pdf_en", "pdf_zh-CN", "png", "xlsx"}
+    summary = run["summary"]
+    assert "outputs" not in summary
+    # The sample's areas have no population: no norm, said so, never 0.
+    assert summary["norms"]["fulltime"] is None
+    team = next(r for r in summary["district_rows"] if r["shift"] == "team (week)")
+    assert team["norm_fulltime"] is None and "no population data" in team["basis"]
+    rows = service.client.get(f"/staffing/{created['id']}/table", headers=admin).json()["rows"]
+    assert all(r["area_id"] == "all" for r in rows)  # areas without anything are left out
+    assert all(r["shortage"] is None and r["surplus"] is None for r in rows)  # no staff given
+    assert [r["headcount_per"] for r in rows] == ["shift", "week"]
+    csv = service.client.get(f"/staffing/{created['id']}/files/csv", headers=admin)
+    assert csv.content.decode("utf-8-sig").startswith("area_id,area,shift,headcount_per")
 
 
 def test_bad_staffing_requests(service: Service, admin: dict[str, str]) -> None:

@@ -44,8 +44,21 @@ def test_areas_without_population_are_reported_not_guessed() -> None:
 def test_no_population_at_all_says_so() -> None:
     table = norms_from_areas(pd.DataFrame({"area_id": ["x", "y"]}))
     assert table.missing == ("x", "y")
-    assert table.fulltime == 0
+    # Unknown, not a norm of nobody: no total is 0 when no area has population.
+    assert table.fulltime is None
+    assert table.volunteers is None
+    assert table.monthly_pay is None
+    assert table.population is None
     assert any("None of the 2 areas has resident population" in n for n in table.notes)
+
+
+def test_totals_are_over_the_areas_with_population_only() -> None:
+    areas = pd.DataFrame({"area_id": ["a", "b", "c"], "population": [2000, None, 0]})
+    table = norms_from_areas(areas)
+    assert [a.area_id for a in table.with_population] == ["a", "c"]
+    assert table.population == pytest.approx(2000.0)
+    assert table.fulltime == 3  # an area of 0 residents has a norm of 0: it is known
+    assert table.volunteers == 160
 
 
 def test_rates_per_area_type_and_jurisdiction() -> None:
