@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from api.pipeline import default_units
 from geo.errors import GeoInputError, Problem
 from geo.hotspots import TimeBand
 from geo.io.common import (
@@ -30,6 +29,8 @@ from geo.io.common import (
 )
 from geo.io.duties import DAY_S, clock_seconds, next_day_end
 from geo.network.modes import Mode
+from planner.defaults import DEFAULT_CREW, DEFAULT_UNIT_COUNTS_TEXT
+from planner.shift import default_units
 from planner.units import Break, Unit, parse_mode
 
 UNIT_ID = "unit_id"
@@ -45,14 +46,12 @@ BREAK_MIN = "break_min"
 SKILLS = "skills"
 CREW = "crew"
 
-#: People per unit when the file gives no ``crew``: a car crew of two, otherwise one.
-DEFAULT_CREW = {Mode.CAR: 2, Mode.FOOT: 1, Mode.BICYCLE: 1}
 
 EXPECTED_MODE = (
     "expected foot, bicycle or car (or a synonym: walk, bike, cycle, vehicle, drive, 步巡, "
     "自行车巡, 车巡)"
 )
-_EXAMPLE_COUNTS = "car=3,foot=3,bicycle=2"
+_EXAMPLE_COUNTS = DEFAULT_UNIT_COUNTS_TEXT
 
 
 def read_units(path: Path | str, *, stations: Collection[str]) -> tuple[Unit, ...]:
@@ -395,11 +394,16 @@ def _crews(
 
 
 def units_from_counts(
-    spec: str, stations: Collection[str], shift: TimeBand, *, argument: str = "unit counts"
+    spec: str,
+    stations: Collection[str],
+    shift: TimeBand,
+    *,
+    argument: str = "unit counts",
+    max_per_mode: int | None = None,
 ) -> tuple[Unit, ...]:
     """Units from per-mode counts such as ``"car=3,foot=3,bicycle=2"``.
 
-    Units are made by :func:`api.pipeline.default_units`: spread over the stations in turn,
+    Units are made by :func:`planner.shift.default_units`: spread over the stations in turn,
     each working the whole ``shift`` with the default meal break.
 
     Parameters
@@ -413,6 +417,8 @@ def units_from_counts(
         The shift band the units work.
     argument
         Name of the option or field ``spec`` came from, used in problems.
+    max_per_mode
+        Largest count accepted for one mode (``None``: no bound).
 
     Raises
     ------
@@ -445,6 +451,15 @@ def units_from_counts(
             )
             continue
         if mode is None:
+            continue
+        if max_per_mode is not None and int(number) > max_per_mode:
+            problems.append(
+                Problem(
+                    argument,
+                    f"count {number} in {part!r} is more than {max_per_mode} units of one "
+                    f"mode; expected at most {max_per_mode}",
+                )
+            )
             continue
         if mode in counts:
             problems.append(

@@ -16,12 +16,13 @@ import time
 
 import geopandas as gpd
 
-from api.pipeline import AnalysisOptions, PlanOptions, analyse, build_problem, default_units
 from geo import sample
+from geo.analysis import AnalysisOptions, analyse
 from geo.hotspots import resolve_band
 from geo.io import read_duties
 from geo.schema import STATION_ID
 from planner.plan import plan_patrols
+from planner.shift import PlanOptions, build_problem, default_units
 from planner.travel import StreetTravel
 
 

@@ -120,7 +120,7 @@ def check_sheet_formats(formats: Sequence[str]) -> tuple[str, ...]:
     unknown = [f for f in wanted if f not in SHEET_FORMATS]
     if unknown or not wanted:
         raise MapInputError(
-            f"formats: unknown {unknown or list(formats)!r}; expected some of "
+            f"formats: unknown formats {unknown or list(formats)!r}; expected some of "
             f"{','.join(SHEET_FORMATS)}"
         )
     return wanted

@@ -14,6 +14,7 @@ from rich.markup import escape
 from api.cli import demo, hotspots, maps_cmds, plan, serve, staffing, users, validate  # noqa: F401
 from api.cli.app import EXIT_USER_ERROR, UserError, app
 from geo.errors import GeoInputError, NetworkError, SampleNotFoundError
+from maps.errors import MapInputError
 from planner.errors import PlanningError
 
 
@@ -22,6 +23,13 @@ def main(argv: list[str] | None = None) -> None:
     err = Console(stderr=True, highlight=False)
     try:
         app(args=argv, standalone_mode=True)
-    except (GeoInputError, NetworkError, SampleNotFoundError, PlanningError, UserError) as exc:
+    except (
+        GeoInputError,
+        NetworkError,
+        SampleNotFoundError,
+        PlanningError,
+        MapInputError,
+        UserError,
+    ) as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
         sys.exit(EXIT_USER_ERROR)

@@ -17,21 +17,25 @@ import geopandas as gpd
 import typer
 
 from api.cli.app import JsonOption, OutOption, SampleOption, app, console, emit_json, progress
-from api.cli.plan import write_shift_plan
-from api.cli.staffing import StaffingRunOptions, run_staffing
-from api.outputs import write_grid_geojson
-from api.pipeline import AnalysisOptions, PlanOptions, analyse, plan_bundle, plan_shift
 from geo import sample
-from geo.hotspots import resolve_band
-from geo.hotspots.columns import SCORE
+from geo.analysis import AnalysisOptions, analyse
 from geo.io import read_duties
-from geo.schema import CELL_ID
-from maps.sheets.csv import write_csv
-from maps.sheets.geojson import write_geojson
-from maps.sheets.gpx import write_gpx
-from maps.sheets.pdf import write_pdf_sheets
-from maps.sheets.xlsx import write_xlsx
-from maps.webmap import MapOptions, build_map, save_map
+from maps.exports import (
+    grid_frame,
+    plan_documents,
+    write_grid_geojson,
+    write_hotspots_csv,
+    write_map,
+    write_plan_files,
+    write_sheets,
+)
+from maps.planfile import bundle_from_document
+from maps.staffing import write_staffing_outputs
+from planner.shift import PlanOptions, ShiftPlan, plan_shift, shift_band
+from planner.staffing import StaffingRunOptions, propose_staffing
+
+#: The shift the demo plans.
+DEMO_SHIFT = "16-24"
 
 
 @app.command()
@@ -50,8 +54,7 @@ def demo(
     con = console(json_mode)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    shift = resolve_band("16-24")
-    assert shift is not None
+    shift = shift_band(DEMO_SHIFT)
     with progress(json_mode) as bar:
         step = bar.add_task(f"Loading sample district {sample_name}", total=100)
         district = sample.load(sample_name)
@@ -59,23 +62,33 @@ def demo(
         def tell(description: str, fraction: float) -> None:
             bar.update(step, description=description, completed=5 + int(fraction * 45))
 
-        analysis = analyse(district, AnalysisOptions(cell_size_m=cell_size_m), progress=tell)
+        options = PlanOptions(
+            shift=shift,
+            analysis=AnalysisOptions(cell_size_m=cell_size_m),
+            time_limit_s=time_limit_s,
+            on_infeasible="drop",
+        )
+        analysis = analyse(district, options.analysis_options, progress=tell)
         outline = gpd.GeoDataFrame(geometry=[district.boundary], crs=district.crs)
-        duties = read_duties(sample.data_dir(sample_name) / "duties.csv", boundary=outline)
-
+        duties = read_duties(
+            sample.data_dir(sample_name) / "duties.csv",
+            timezone=district.timezone,
+            boundary=outline,
+        )
         result = plan_shift(
             analysis,
-            options=PlanOptions(shift=shift, time_limit_s=time_limit_s, on_infeasible="drop"),
+            options,
             duties=duties,
             progress=lambda d, f: bar.update(step, description=d, completed=50 + int(f * 35)),
         )
         bar.update(step, description="Staffing proposal", completed=85)
-        staffing = run_staffing(analysis, out / "staffing", StaffingRunOptions(max_units=8))
+        staffing = propose_staffing(analysis, StaffingRunOptions(max_units=8))
+        staffing_files = write_staffing_outputs(staffing, out / "staffing", title=district.name)
         bar.update(step, description="Writing outputs", completed=95)
-        outputs = _write(analysis, result, out)
+        outputs = _write(result, out, sample_name)
         for name in ("staffing_csv", "curves_png", "staffing_pdf_en", "roster_xlsx"):
-            if name in staffing["outputs"]:
-                outputs[name.replace("_", " ")] = staffing["outputs"][name]
+            if name in staffing_files:
+                outputs[name.replace("_", " ")] = staffing_files[name]
         bar.update(step, description="Done", completed=100)
 
     plan = result.plan
@@ -128,39 +141,30 @@ def demo(
         con.print(f"  {name:<26} {path}")
 
 
-def _write(analysis: Any, result: Any, out: Path) -> dict[str, str]:
-    """Write the grid with counts and risk, the hotspot table and the plan."""
-    cells = analysis.grid.cells.copy()
-    counts = analysis.incidents_per_cell
-    cells["incidents"] = cells[CELL_ID].map(counts).fillna(0).astype(int)
-    band_scores = analysis.risk.band(result.risk_band).set_index(CELL_ID)[SCORE]
-    cells["risk"] = cells[CELL_ID].map(band_scores).fillna(0.0).round(4)
-    outputs = {"grid": str(write_grid_geojson(cells, out / "grid.geojson"))}
-    hotspots = result.hotspots.drop(columns=["peak_hours"]).copy()
-    hotspots["peak_hours"] = result.hotspots["peak_hours"].map(
-        lambda v: "" if v is None else ";".join(str(h) for h in v)
-    )
-    hot_path = out / "hotspots.csv"
-    hotspots.drop(columns="geometry").to_csv(hot_path, index=False)
-    outputs["hotspots"] = str(hot_path)
-    plan_summary = write_shift_plan(result, analysis.district.crs, out)
-    outputs.update(plan_summary["outputs"])
-    bundle = plan_bundle(analysis, result)
+def _write(result: ShiftPlan, out: Path, sample_name: str) -> dict[str, str]:
+    """Write the grid with counts and risk, the hotspot table, the plan file, and the map and
+    route sheets drawn from that plan file."""
+    analysis = result.analysis
+    outputs = {
+        "grid": str(
+            write_grid_geojson(grid_frame(analysis, result.risk_band), out / "grid.geojson")
+        ),
+        "hotspots": str(write_hotspots_csv(result.hotspots, out / "hotspots.csv")),
+    }
+    source = {"kind": "sample", "sample": sample_name}
+    request = {"band": result.shift.name, "time_limit_s": result.options.time_limit_s}
+    docs = plan_documents(result, source=source, request=request)
+    outputs.update({name: str(path) for name, path in write_plan_files(docs, out).items()})
+    bundle = bundle_from_document(docs[0])
     for lang in ("en", "zh-CN"):
-        options = MapOptions(lang=lang, band=result.risk_band)
-        path = save_map(build_map(bundle, options), out / f"map_{lang}.html", embed_assets=True)
+        path = write_map(bundle, out / f"map_{lang}.html", lang=lang, offline=True)
         outputs[f"map ({lang})"] = str(path)
     sheets = out / "sheets"
     for lang in ("en", "zh-CN"):
-        folder = sheets / lang
-        pdfs = write_pdf_sheets(bundle, folder, lang=lang)
-        outputs[f"route sheets pdf ({lang})"] = str(pdfs[0])
-        outputs[f"route sheets xlsx ({lang})"] = str(
-            write_xlsx(bundle, folder / "route_sheets.xlsx", lang=lang)
-        )
-        outputs[f"route sheets csv ({lang})"] = str(
-            write_csv(bundle, folder / "route_sheets.csv", lang=lang)
-        )
-    outputs["routes gpx"] = str(write_gpx(bundle, sheets / "routes.gpx", lang="en"))
-    outputs["routes geojson"] = str(write_geojson(bundle, sheets / "routes.geojson"))
+        written = write_sheets(bundle, sheets / lang, formats=("pdf", "xlsx", "csv"), lang=lang)
+        for fmt in ("pdf", "xlsx", "csv"):
+            outputs[f"route sheets {fmt} ({lang})"] = str(written[fmt][0])
+    shared = write_sheets(bundle, sheets, formats=("gpx", "geojson"), lang="en")
+    outputs["routes gpx"] = str(shared["gpx"][0])
+    outputs["routes geojson"] = str(shared["geojson"][0])
     return outputs

@@ -32,11 +32,11 @@ from api.cli.options import (
     TimezoneOption,
     district_from_cli,
 )
-from api.pipeline import AnalysisOptions, analyse, hotspots_for
 from geo import sample
+from geo.analysis import AnalysisOptions, analyse, hotspots_for
 from geo.assign import assign_incidents
 from geo.crs import WGS84
-from geo.grid import Grid, build_grid, grid_from_polygons
+from geo.grid import Grid, make_grid
 from geo.hotspots import resolve_band, run_backtest
 from geo.hotspots.columns import PEAK_HOURS
 from geo.io import read_areas
@@ -63,7 +63,9 @@ def hotspots(
     ] = None,
     band: Annotated[
         str,
-        typer.Option("--band", help="Band name (08-16, 16-24, 00-08, day) or 'all'."),
+        typer.Option(
+            "--band", help="A band (08-16, 16-24, 00-08, any HH-HH such as 18-02, day) or 'all'."
+        ),
     ] = "all",
     cell_size_m: CellSizeOption = 250.0,
     top: Annotated[int, typer.Option("--top", help="Hotspots per band.")] = 20,
@@ -85,11 +87,20 @@ def hotspots(
         sample_name=sample_name,
         printer=con,
     )
+    options = AnalysisOptions(cell_size_m=cell_size_m, at=at)
+    if band != "all":
+        try:
+            chosen = resolve_band(band)
+        except ValueError as exc:
+            raise UserError(f"--band: {exc}") from None
+        if chosen is not None:
+            options = options.with_bands(chosen)
+            band = chosen.name
     with progress(json_mode) as bar:
         step = bar.add_task("Analysing", total=100)
         analysis = analyse(
             district,
-            AnalysisOptions(cell_size_m=cell_size_m, at=at),
+            options,
             progress=lambda d, f: bar.update(step, description=d, completed=int(f * 90)),
         )
         names = analysis.risk.band_names if band == "all" else (band,)
@@ -243,6 +254,6 @@ def _grid(boundary: Any, crs: Any, grid_file: Path | None, cell_size_m: float) -
     if grid_file is None:
         if cell_size_m <= 0:
             raise UserError(f"--cell-size: expected a positive number of metres, got {cell_size_m}")
-        return build_grid(boundary, kind="square", cell_size_m=cell_size_m, crs=crs)
+        return make_grid(boundary, crs=crs, kind="square", cell_size_m=cell_size_m)
     polygons = read_areas(grid_file).to_crs(crs)
-    return grid_from_polygons(polygons)
+    return make_grid(boundary, crs=crs, kind="areas", areas=polygons)

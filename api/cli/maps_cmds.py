@@ -1,12 +1,15 @@
 """``gridpatrol map`` and ``gridpatrol sheets``: the coordinators' map and route sheets.
 
-Both plan the shift with the same options and pipeline as ``gridpatrol plan``, then draw it.
+With ``--plan FILE`` both draw that plan file exactly as written by ``gridpatrol plan``,
+without planning again. Without it they plan the shift with the same options and functions
+as ``gridpatrol plan``, write its ``plan.json`` beside their outputs, and draw that document,
+so a map or sheet can always be drawn again from the file it came with.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -21,55 +24,116 @@ from api.cli.app import (
     progress,
 )
 from api.cli.options import (
-    DEFAULT_UNIT_COUNTS,
     AreasOption,
-    BandOption,
     BoundaryOption,
-    CellSizeOption,
     CrsOption,
     DutiesOption,
-    GridOption,
     IncidentsOption,
     NetworkOption,
-    PlanDateOption,
-    SeedOption,
     StationsOption,
-    TimeLimitOption,
     TimezoneOption,
-    TopOption,
-    UnitCountsOption,
     UnitsOption,
 )
-from api.cli.plan import PlanRequest, run_planning
+from api.cli.params import plan_parameter_options
+from api.cli.plan import PlanInputs, plan_and_document
 from api.district_loader import DistrictFiles
-from api.pipeline import plan_bundle
+from api.requests import PLAN_FLAGS, PlanParameters
 from geo import sample
 from maps.bundle import PlanBundle
+from maps.errors import MapInputError
+from maps.exports import SHEET_FORMATS, check_sheet_formats, write_map, write_plan_files
 from maps.i18n import check_lang
+from maps.planfile import bundle_from_document, read_plan
 from maps.tiles import TILES, check_tiles
-
-FORMATS = ("pdf", "xlsx", "csv", "gpx", "geojson")
 
 LangOption = Annotated[
     str, typer.Option("--lang", help="Language of labels and dates: en or zh-CN.")
 ]
+PlanFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--plan",
+        help="A plan.json written by `gridpatrol plan`: draw exactly that plan, without "
+        "planning again.",
+    ),
+]
+DayOption = Annotated[
+    int,
+    typer.Option("--day", help="Which day of a --vary run to draw when planning here (1: first)."),
+]
 
 
-def _bundle(request: PlanRequest, json_mode: bool) -> PlanBundle:
-    """Plan the requested shift with the pipeline and bundle it for maps and sheets."""
-    _, analysis, result = run_planning(request, console(json_mode), json_mode)
-    return plan_bundle(analysis, result)
-
-
-def _checked(value: str, check: object, option: str) -> str:
+def _checked(value: str, check: Any, option: str) -> str:
     try:
-        return check(value)  # type: ignore[operator]
+        result: str = check(value)
     except ValueError as exc:
         raise UserError(f"{option}: {exc}") from None
+    return result
+
+
+def _planning_options_given(params: PlanParameters, inputs: PlanInputs) -> list[str]:
+    """The planning options set away from their defaults (they do nothing with --plan)."""
+    defaults = PlanParameters()
+    given = [
+        PLAN_FLAGS[n]
+        for n in PlanParameters.model_fields
+        if getattr(params, n) != getattr(defaults, n)
+    ]
+    files = inputs.files
+    for flag, value in (
+        ("--incidents", files.incidents),
+        ("--boundary", files.boundary),
+        ("--areas", files.areas),
+        ("--stations", files.stations),
+        ("--network", files.network),
+        ("--units", inputs.units),
+        ("--duties", inputs.duties),
+    ):
+        if value is not None:
+            given.append(flag)
+    if inputs.sample_name != sample.DEFAULT:
+        given.append("--sample")
+    return given
+
+
+def plan_bundle_for(
+    plan_file: Path | None,
+    inputs: PlanInputs,
+    params: PlanParameters,
+    out: Path,
+    day: int,
+    json_mode: bool,
+) -> tuple[PlanBundle, str]:
+    """The bundle to draw and what it came from: the plan file, or a plan made here and
+    written to ``out`` first."""
+    con = console(json_mode)
+    if plan_file is not None:
+        extra = _planning_options_given(params, inputs)
+        if extra:
+            raise UserError(
+                f"--plan draws the plan file as it was planned; {', '.join(extra)} would "
+                "change a new plan, not that one. Drop them, or plan again with "
+                "`gridpatrol plan ... --out DIR` and draw DIR/plan.json"
+            )
+        if not plan_file.exists():
+            raise UserError(f"--plan: file not found: {plan_file}")
+        doc = read_plan(plan_file)
+        con.print(f"Drawing the plan in {plan_file} as it is (not planning again).")
+        return bundle_from_document(doc, source=str(plan_file)), str(plan_file)
+    if not 1 <= day <= params.vary:
+        raise UserError(f"--day: expected 1..{params.vary} (--vary {params.vary}), got {day}")
+    _, docs = plan_and_document(inputs, params, con, json_mode)
+    written = write_plan_files(docs, out)
+    name = "plan.json" if day == 1 else f"plan-day{day}.json"
+    con.print(f"Planned the shift and wrote {written[name]}; drawing that plan.")
+    return bundle_from_document(docs[day - 1]), str(written[name])
 
 
 @app.command("map")
+@plan_parameter_options
 def map_command(
+    params: PlanParameters,
+    plan_file: PlanFileOption = None,
     incidents: IncidentsOption = None,
     boundary: BoundaryOption = None,
     areas: AreasOption = None,
@@ -78,16 +142,9 @@ def map_command(
     timezone: TimezoneOption = "UTC",
     crs: CrsOption = None,
     sample_name: SampleOption = sample.DEFAULT,
-    plan_date: PlanDateOption = None,
-    band: BandOption = "16-24",
     units_file: UnitsOption = None,
-    unit_counts: UnitCountsOption = DEFAULT_UNIT_COUNTS,
     duties: DutiesOption = None,
-    cell_size_m: CellSizeOption = 250.0,
-    grid: GridOption = "square",
-    top: TopOption = 150,
-    time_limit: TimeLimitOption = 10.0,
-    seed: SeedOption = 0,
+    day: DayOption = 1,
     out: OutOption = Path("out"),
     lang: LangOption = "en",
     tiles: Annotated[str, typer.Option("--tiles", help=f"Base map: {', '.join(TILES)}.")] = "osm",
@@ -104,47 +161,40 @@ def map_command(
     json_mode: JsonOption = False,
 ) -> None:
     """Write the patrol map (risk, hotspots, incidents, unit routes) as one HTML file."""
-    from maps.webmap import MapOptions, build_map, save_map
-
     code = _checked(lang, check_lang, "--lang")
     _checked(tiles, lambda t: check_tiles(t, tianditu_key), "--tiles")
-    try:
-        options = MapOptions(
-            lang=code, band=band, tiles=tiles.lower(), tianditu_key=tianditu_key, scheme=scheme
-        )
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
+    inputs = PlanInputs(
+        DistrictFiles(incidents, boundary, areas, stations, network, timezone, crs),
+        sample_name,
+        units_file,
+        duties,
+    )
+    bundle, source = plan_bundle_for(plan_file, inputs, params, Path(out), day, json_mode)
+    band = bundle.shift or bundle.band or "plan"
     with progress(json_mode) as bar:
-        step = bar.add_task(f"Planning {band} on {sample_name}", total=2)
-        bundle = _bundle(
-            PlanRequest(
-                DistrictFiles(incidents, boundary, areas, stations, network, timezone, crs),
-                sample_name=sample_name,
-                plan_date=plan_date,
-                band=band,
-                units=units_file,
-                unit_counts=unit_counts,
-                duties=duties,
-                cell_size_m=cell_size_m,
-                grid=grid,
-                top=top,
-                time_limit_s=time_limit,
-                seed=seed,
-                on_infeasible="drop",
-            ),
-            json_mode,
-        )
-        bar.update(step, advance=1, description="Drawing the map")
-        path = save_map(
-            build_map(bundle, options), Path(out) / f"map_{band}_{code}.html", embed_assets=offline
-        )
-        bar.update(step, advance=1, description="Done")
+        bar.add_task("Drawing the map", total=None)
+        try:
+            path = write_map(
+                bundle,
+                Path(out) / f"map_{band}_{code}.html",
+                lang=code,
+                offline=offline,
+                tiles=tiles.lower(),
+                tianditu_key=tianditu_key,
+                scheme=scheme,
+            )
+        except MapInputError as exc:
+            raise UserError(str(exc)) from None
+        except ValueError as exc:  # MapOptions checks
+            raise UserError(str(exc)) from None
     result = {
         "map": str(path),
+        "plan": source,
         "bytes": path.stat().st_size,
-        "band": band,
+        "shift": bundle.shift,
+        "risk_band": bundle.band,
         "lang": code,
-        "tiles": options.tiles,
+        "tiles": tiles.lower(),
     }
     if json_mode:
         emit_json(result)
@@ -153,7 +203,10 @@ def map_command(
 
 
 @app.command("sheets")
+@plan_parameter_options
 def sheets_command(
+    params: PlanParameters,
+    plan_file: PlanFileOption = None,
     incidents: IncidentsOption = None,
     boundary: BoundaryOption = None,
     areas: AreasOption = None,
@@ -162,21 +215,14 @@ def sheets_command(
     timezone: TimezoneOption = "UTC",
     crs: CrsOption = None,
     sample_name: SampleOption = sample.DEFAULT,
-    plan_date: PlanDateOption = None,
-    band: BandOption = "16-24",
     units_file: UnitsOption = None,
-    unit_counts: UnitCountsOption = DEFAULT_UNIT_COUNTS,
     duties: DutiesOption = None,
-    cell_size_m: CellSizeOption = 250.0,
-    grid: GridOption = "square",
-    top: TopOption = 150,
-    time_limit: TimeLimitOption = 10.0,
-    seed: SeedOption = 0,
+    day: DayOption = 1,
     out: OutOption = Path("out"),
     lang: LangOption = "en",
     formats: Annotated[
-        str, typer.Option("--formats", help=f"Comma-separated: {','.join(FORMATS)}.")
-    ] = ",".join(FORMATS),
+        str, typer.Option("--formats", help=f"Comma-separated: {','.join(SHEET_FORMATS)}.")
+    ] = ",".join(SHEET_FORMATS),
     only_units: Annotated[
         str | None,
         typer.Option("--only-units", help="Comma-separated unit ids to print (default: all)."),
@@ -184,67 +230,33 @@ def sheets_command(
     json_mode: JsonOption = False,
 ) -> None:
     """Write route sheets per unit and as one bundle (PDF, XLSX, CSV, GPX, GeoJSON)."""
-    from maps.errors import MapInputError
-    from maps.sheets.csv import write_csv
-    from maps.sheets.geojson import write_geojson
-    from maps.sheets.gpx import write_gpx
-    from maps.sheets.pdf import write_pdf_sheets
-    from maps.sheets.xlsx import write_xlsx
+    from maps.exports import write_sheets
 
     code = _checked(lang, check_lang, "--lang")
-    wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
-    unknown = [f for f in wanted if f not in FORMATS]
-    if unknown or not wanted:
-        raise UserError(
-            f"--formats: unknown formats {unknown or formats!r}; expected {','.join(FORMATS)}"
-        )
+    try:
+        wanted = check_sheet_formats(formats.split(","))
+    except MapInputError as exc:
+        raise UserError(f"--{exc}") from None
     unit_ids = [u.strip() for u in only_units.split(",") if u.strip()] if only_units else None
-    folder = Path(out)
-    written: dict[str, list[str]] = {}
+    inputs = PlanInputs(
+        DistrictFiles(incidents, boundary, areas, stations, network, timezone, crs),
+        sample_name,
+        units_file,
+        duties,
+    )
+    bundle, source = plan_bundle_for(plan_file, inputs, params, Path(out), day, json_mode)
+    try:
+        bundle.routes(unit_ids)
+    except MapInputError as exc:
+        raise UserError(f"--only-units: {exc}") from None
     with progress(json_mode) as bar:
-        step = bar.add_task(f"Planning {band} on {sample_name}", total=1 + len(wanted))
-        bundle = _bundle(
-            PlanRequest(
-                DistrictFiles(incidents, boundary, areas, stations, network, timezone, crs),
-                sample_name=sample_name,
-                plan_date=plan_date,
-                band=band,
-                units=units_file,
-                unit_counts=unit_counts,
-                duties=duties,
-                cell_size_m=cell_size_m,
-                grid=grid,
-                top=top,
-                time_limit_s=time_limit,
-                seed=seed,
-                on_infeasible="drop",
-            ),
-            json_mode,
-        )
-        try:
-            bundle.routes(unit_ids)
-        except MapInputError as exc:
-            raise UserError(f"--units: {exc}") from None
-        for fmt in wanted:
-            bar.update(step, advance=1, description=f"Writing {fmt}")
-            if fmt == "pdf":
-                paths = write_pdf_sheets(bundle, folder, lang=code, units=unit_ids)
-            elif fmt == "xlsx":
-                paths = [
-                    write_xlsx(bundle, folder / "route_sheets.xlsx", lang=code, units=unit_ids)
-                ]
-            elif fmt == "csv":
-                paths = [write_csv(bundle, folder / "route_sheets.csv", lang=code, units=unit_ids)]
-            elif fmt == "gpx":
-                paths = [write_gpx(bundle, folder / "routes.gpx", lang=code, units=unit_ids)]
-            else:
-                paths = [write_geojson(bundle, folder / "routes.geojson", units=unit_ids)]
-            written[fmt] = [str(p) for p in paths]
-        bar.update(step, advance=1, description="Done")
+        bar.add_task(f"Writing {', '.join(wanted)}", total=None)
+        written = write_sheets(bundle, Path(out), formats=wanted, lang=code, units=unit_ids)
+    outputs = {fmt: [str(p) for p in paths] for fmt, paths in written.items()}
     if json_mode:
-        emit_json({"band": band, "lang": code, "outputs": written})
+        emit_json({"plan": source, "shift": bundle.shift, "lang": code, "outputs": outputs})
         return
     con = console()
-    for fmt, names in written.items():
+    for fmt, names in outputs.items():
         for name in names:
             con.print(f"  {fmt:<8} {name}")

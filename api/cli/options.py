@@ -79,41 +79,14 @@ def district_from_cli(
         raise UserError(str(exc)) from None
 
 
-# Planning options, shared by plan, map and sheets.
-PlanDateOption = Annotated[
-    str | None,
-    typer.Option("--date", help="Local date of the shift (default: the day after the data)."),
-]
-BandOption = Annotated[
-    str, typer.Option("--band", help="Shift band, e.g. 08-16, 16-24, 00-08 or 22-06.")
-]
+# File options of the planning commands (their other options come from api.requests).
 UnitsOption = Annotated[
     Path | None,
-    typer.Option("--units", help="Units CSV (unit_id,mode,station,shift_start,...)."),
-]
-UnitCountsOption = Annotated[
-    str, typer.Option("--unit-counts", help="Units per mode when no units file is given.")
+    typer.Option(
+        "--units", help="Units CSV (unit_id,mode,station,shift_start,...); overrides --unit-counts."
+    ),
 ]
 DutiesOption = Annotated[
     Path | None,
     typer.Option("--duties", help="Posts, lines and timed visits (CSV or GeoJSON)."),
 ]
-CellSizeOption = Annotated[float, typer.Option("--cell-size", help="Grid cell size (m).")]
-GridOption = Annotated[
-    str,
-    typer.Option("--grid", help="Cells: square, hex, or areas (the official polygons as given)."),
-]
-TopOption = Annotated[int, typer.Option("--top", help="Candidate hotspot cells.")]
-DwellOption = Annotated[float, typer.Option("--dwell", help="Minutes per hotspot visit.")]
-TimeLimitOption = Annotated[
-    float, typer.Option("--time-limit", help="Solver time limit in seconds.")
-]
-SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the search.")]
-OnInfeasibleOption = Annotated[
-    str,
-    typer.Option(
-        "--on-infeasible",
-        help="raise: stop when a required task is impossible; drop: plan the rest.",
-    ),
-]
-DEFAULT_UNIT_COUNTS = "car=3,foot=3,bicycle=2"

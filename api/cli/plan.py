@@ -1,15 +1,19 @@
-"""``gridpatrol plan``: plan one shift's patrol routes and write them as JSON and GeoJSON."""
+"""``gridpatrol plan``: plan one shift and write it as ``plan.json`` (and ``plan.geojson``).
+
+The command parses its options (generated from :class:`api.requests.PlanParameters`), loads
+the district, units and duties, calls :func:`planner.shift.plan_shift` and writes the plan
+files with :mod:`maps.exports`. ``gridpatrol map --plan`` and ``gridpatrol sheets --plan``
+draw the file it writes.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import geopandas as gpd
-import typer
-from pyproj import CRS
 from rich.console import Console
 from rich.table import Table
 
@@ -24,92 +28,70 @@ from api.cli.app import (
     progress,
 )
 from api.cli.options import (
-    DEFAULT_UNIT_COUNTS,
     AreasOption,
-    BandOption,
     BoundaryOption,
-    CellSizeOption,
     CrsOption,
     DutiesOption,
-    DwellOption,
-    GridOption,
     IncidentsOption,
     NetworkOption,
-    OnInfeasibleOption,
-    PlanDateOption,
-    SeedOption,
     StationsOption,
-    TimeLimitOption,
     TimezoneOption,
-    TopOption,
-    UnitCountsOption,
     UnitsOption,
     district_from_cli,
 )
+from api.cli.params import plan_parameter_options
 from api.district_loader import DistrictFiles
-from api.inputs import read_units, units_from_counts
-from api.outputs import write_plan
-from api.pipeline import Analysis, AnalysisOptions, PlanOptions, ShiftPlan, analyse, plan_shift
+from api.inputs import read_units
+from api.requests import PlanParameters, plan_options, units_for
 from geo import sample
 from geo.district import District
-from geo.errors import GeoInputError
-from geo.hotspots import resolve_band
 from geo.io import read_duties
 from geo.schema import STATION_ID
-from planner.errors import PlanningError
+from maps.exports import plan_documents, write_plan_files
 from planner.plan import order_overlap
-from planner.sources import HotspotTaskOptions
-
-
-def parse_date(value: str | None, what: str = "--date") -> date | None:
-    """``YYYY-MM-DD`` or ``None``; a clear user error otherwise."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"{what}: expected a date like 2024-03-05, got {value!r}") from None
+from planner.shift import ShiftPlan, plan_shift
 
 
 @dataclass(frozen=True)
-class PlanRequest:
-    """What the planning commands were asked for (parsed from their options)."""
+class PlanInputs:
+    """The files a planning command reads besides its options."""
 
     files: DistrictFiles
     sample_name: str = sample.DEFAULT
-    plan_date: str | None = None
-    band: str = "16-24"
     units: Path | None = None
-    unit_counts: str = DEFAULT_UNIT_COUNTS
     duties: Path | None = None
-    cell_size_m: float = 250.0
-    grid: str = "square"
-    top: int = 150
-    dwell_min: float = 12.0
-    time_limit_s: float = 10.0
-    seed: int = 0
-    vary: int = 1
-    on_infeasible: str = "raise"
+
+    def source(self) -> dict[str, Any]:
+        """The district reference written into the plan file."""
+        if self.files.incidents is None:
+            return {"kind": "sample", "sample": self.sample_name}
+        named = {
+            "incidents": self.files.incidents,
+            "boundary": self.files.boundary,
+            "areas": self.files.areas,
+            "stations": self.files.stations,
+            "network": self.files.network,
+        }
+        out: dict[str, Any] = {"kind": "files"}
+        out.update({k: str(v) for k, v in named.items() if v is not None})
+        out["timezone"] = self.files.timezone
+        if self.files.crs:
+            out["crs"] = self.files.crs
+        return out
+
+    def request(self, params: PlanParameters) -> dict[str, Any]:
+        """What the user asked for: the options and the units and duties files."""
+        out = params.model_dump(mode="json")
+        out["units_file"] = str(self.units) if self.units else None
+        out["duties_file"] = str(self.duties) if self.duties else None
+        return out
 
 
-def run_planning(
-    request: PlanRequest, con: Console, json_mode: bool
-) -> tuple[District, Analysis, ShiftPlan]:
-    """Check the request, load the district and plan the shift (with progress bars)."""
-    if request.vary < 1:
-        raise UserError(f"--vary: expected at least 1, got {request.vary}")
-    if request.on_infeasible not in ("raise", "drop"):
-        raise UserError(
-            f"--on-infeasible: expected 'raise' or 'drop', got {request.on_infeasible!r}"
-        )
-    try:
-        shift = resolve_band(request.band)
-    except ValueError as exc:
-        raise UserError(f"--band: {exc}") from None
-    if shift is None:
-        raise UserError("--band: a shift needs hours, e.g. 16-24; 'day' is not a shift")
-    when = parse_date(request.plan_date)
-    files = request.files
+def load_inputs(
+    inputs: PlanInputs, params: PlanParameters, con: Console | None
+) -> tuple[District, Any, gpd.GeoDataFrame | None]:
+    """The district, the units (a file, or the counts) and the duties of a request."""
+    files = inputs.files
     district = district_from_cli(
         incidents=files.incidents,
         boundary=files.boundary,
@@ -118,59 +100,60 @@ def run_planning(
         network=files.network,
         timezone=files.timezone,
         crs=files.crs,
-        sample_name=request.sample_name,
+        sample_name=inputs.sample_name,
         printer=con,
     )
     station_ids = sorted(district.stations[STATION_ID].astype(str))
-    if request.units is not None:
-        unit_list = read_units(request.units, stations=station_ids)
+    if inputs.units is not None:
+        units = read_units(inputs.units, stations=station_ids)
     else:
-        try:
-            unit_list = units_from_counts(request.unit_counts, station_ids, shift)
-        except ValueError as exc:
-            raise UserError(f"--unit-counts: {exc}") from None
-    duty_table = None
-    if request.duties is not None:
+        units = units_for(params, station_ids, argument="--unit-counts")
+    duties = None
+    if inputs.duties is not None:
         outline = gpd.GeoDataFrame(geometry=[district.boundary], crs=district.crs)
-        duty_table = read_duties(request.duties, timezone=district.timezone, boundary=outline)
-    options = PlanOptions(
-        shift=shift,
-        plan_date=when,
-        hotspots=HotspotTaskOptions(top=request.top, dwell_min=request.dwell_min),
-        time_limit_s=request.time_limit_s,
-        seed=request.seed,
-        vary=request.vary,
-        on_infeasible=request.on_infeasible,
-    )
+        duties = read_duties(inputs.duties, timezone=district.timezone, boundary=outline)
+    return district, units, duties
+
+
+def run_planning(
+    inputs: PlanInputs, params: PlanParameters, con: Console, json_mode: bool
+) -> ShiftPlan:
+    """Load the inputs and plan the shift (with a progress bar)."""
+    district, units, duties = load_inputs(inputs, params, None if json_mode else con)
+    try:
+        options = plan_options(params)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     with progress(json_mode) as bar:
-        step = bar.add_task("Analysing the district", total=100)
+        step = bar.add_task(f"Planning {params.band}", total=100)
 
         def tell(description: str, fraction: float) -> None:
-            bar.update(step, description=description, completed=int(fraction * 50))
+            bar.update(step, description=description, completed=int(fraction * 100))
 
         try:
-            analysis = analyse(
-                district,
-                AnalysisOptions(cell_size_m=request.cell_size_m, grid_kind=request.grid),
-                progress=tell,
-            )
+            return plan_shift(district, options, units=units, duties=duties, progress=tell)
         except ValueError as exc:
-            if isinstance(exc, GeoInputError):
-                raise
-            raise UserError(f"--{exc}") from None
+            # GeoInputError, PlanningError and NetworkError are reported by the entry point
+            # with their own text; a plain ValueError here is an option the district cannot
+            # take (e.g. --grid areas without areas).
+            if type(exc) is ValueError:
+                raise UserError(str(exc)) from None
+            raise
 
-        def tell_plan(description: str, fraction: float) -> None:
-            bar.update(step, description=description, completed=50 + int(fraction * 50))
 
-        try:
-            result = plan_shift(analysis, unit_list, options, duty_table, progress=tell_plan)
-        except PlanningError as exc:
-            raise UserError(f"cannot plan this shift: {exc}") from None
-    return district, analysis, result
+def plan_and_document(
+    inputs: PlanInputs, params: PlanParameters, con: Console, json_mode: bool
+) -> tuple[ShiftPlan, list[dict[str, Any]]]:
+    """Plan the shift and make the plan document of every day."""
+    result = run_planning(inputs, params, con, json_mode)
+    docs = plan_documents(result, source=inputs.source(), request=inputs.request(params))
+    return result, docs
 
 
 @app.command()
+@plan_parameter_options
 def plan(
+    params: PlanParameters,
     incidents: IncidentsOption = None,
     boundary: BoundaryOption = None,
     areas: AreasOption = None,
@@ -179,62 +162,42 @@ def plan(
     timezone: TimezoneOption = "UTC",
     crs: CrsOption = None,
     sample_name: SampleOption = sample.DEFAULT,
-    plan_date: PlanDateOption = None,
-    band: BandOption = "16-24",
     units: UnitsOption = None,
-    unit_counts: UnitCountsOption = DEFAULT_UNIT_COUNTS,
     duties: DutiesOption = None,
-    cell_size_m: CellSizeOption = 250.0,
-    grid: GridOption = "square",
-    top: TopOption = 150,
-    dwell_min: DwellOption = 12.0,
-    time_limit_s: TimeLimitOption = 10.0,
-    seed: SeedOption = 0,
-    vary: Annotated[
-        int, typer.Option("--vary", help="Number of different plans for successive days.")
-    ] = 1,
-    on_infeasible: OnInfeasibleOption = "raise",
     out: OutOption = Path("out"),
     json_mode: JsonOption = False,
 ) -> None:
-    """Plan one shift: hotspot visits, posts, lines and the coverage floor, routed per unit."""
+    """Plan one shift: hotspot visits, posts, lines and the coverage floor, routed per unit.
+
+    Writes plan.json (the plan file maps and sheets read: --plan) and plan.geojson; with
+    --vary N also plan-day2.json ... for the successive days.
+    """
     con = console(json_mode)
-    request = PlanRequest(
+    inputs = PlanInputs(
         DistrictFiles(incidents, boundary, areas, stations, network, timezone, crs),
         sample_name,
-        plan_date,
-        band,
         units,
-        unit_counts,
         duties,
-        cell_size_m,
-        grid,
-        top,
-        dwell_min,
-        time_limit_s,
-        seed,
-        vary,
-        on_infeasible,
     )
-    district, _, result = run_planning(request, con, json_mode)
-    summary = write_shift_plan(result, district.crs, out)
+    result, docs = plan_and_document(inputs, params, con, json_mode)
+    written = write_plan_files(docs, out)
+    summary = plan_summary(result, docs, written)
     if json_mode:
         emit_json(summary)
         return
     print_plan_summary(con, result, summary)
 
 
-def write_shift_plan(result: ShiftPlan, crs: CRS, out: Path) -> dict[str, Any]:
-    """Write every plan of ``result`` and return a JSON-ready summary with the paths."""
-    outputs: dict[str, str] = {}
-    plans = []
-    for k, one in enumerate(result.plans):
-        stem = "plan" if k == 0 else f"plan-day{k + 1}"
-        paths = write_plan(one, result.problem, crs, out, stem=stem)
-        outputs.update({f"{stem}.{p.suffix[1:]}": str(p) for p in paths.values()})
-        plans.append(
+def plan_summary(
+    result: ShiftPlan, docs: list[dict[str, Any]], written: Mapping[str, Path]
+) -> dict[str, Any]:
+    """A JSON-ready summary of a planned shift with the paths written."""
+    days = []
+    for k, (one, doc) in enumerate(zip(result.plans, docs, strict=True)):
+        days.append(
             {
-                "stem": stem,
+                "day": k + 1,
+                "plan_date": doc["plan_date"],
                 "risk_share": round(one.risk_share, 4),
                 "stops": sum(len(r.stops) for r in one.routes),
                 "distance_km": round(one.distance_m / 1000, 2),
@@ -244,20 +207,24 @@ def write_shift_plan(result: ShiftPlan, crs: CRS, out: Path) -> dict[str, Any]:
         )
     return {
         "plan_date": result.problem.plan_date.isoformat(),
+        "shift": result.shift.name,
         "risk_band": result.risk_band,
         "units": len(result.problem.units),
         "tasks": len(result.problem.tasks),
         "seconds": round(result.seconds, 2),
-        "plans": plans,
+        "plans": days,
         "notes": list(result.notes),
-        "outputs": outputs,
+        "outputs": {name: str(path) for name, path in written.items()},
     }
 
 
 def print_plan_summary(con: Console, result: ShiftPlan, summary: dict[str, Any]) -> None:
     """Human summary of a planned shift."""
     best = result.plan
-    table = Table(title=f"Plan for {summary['plan_date']} (risk band {result.risk_band})")
+    title = (
+        f"Plan for {summary['plan_date']}, shift {result.shift.name} (risk band {result.risk_band})"
+    )
+    table = Table(title=title)
     for column in ("unit", "mode", "station", "stops", "km", "travel min", "dwell min"):
         table.add_column(
             column, justify="right" if column not in ("unit", "mode", "station") else "left"
@@ -277,10 +244,10 @@ def print_plan_summary(con: Console, result: ShiftPlan, summary: dict[str, Any])
         f"risk covered: {best.risk_share:.1%} of {len(result.problem.tasks)} tasks' value; "
         f"{len(best.dropped)} task(s) not done; planned in {result.seconds:.1f} s"
     )
-    for plan_info in summary["plans"][1:]:
+    for day in summary["plans"][1:]:
         con.print(
-            f"  variant {plan_info['stem']}: risk {plan_info['risk_share']:.1%}, "
-            f"stop-order overlap with the first plan {plan_info['order_overlap_with_first']:.0%}"
+            f"  day {day['day']} ({day['plan_date']}): risk {day['risk_share']:.1%}, "
+            f"stop-order overlap with day 1 {day['order_overlap_with_first']:.0%}"
         )
     for note in result.notes:
         con.print(f"  note: {note}")

@@ -63,7 +63,8 @@ def test_plan_writes_a_verified_plan_as_json_and_geojson(toronto_plan) -> None:
     assert summary["units"] == 8  # car=3, foot=3, bicycle=2 by default
     assert summary["risk_band"] == "16-24"  # Toronto has hours: the shift's own band
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
-    assert plan["timezone"] == "America/Toronto"
+    assert plan["district"]["timezone"] == "America/Toronto"
+    assert plan["format"] == "gridpatrol-plan" and plan["schema_version"] == 1
     assert plan["plan_date"] == "2021-12-31"  # the day after the last incident (12-30)
     stops = [s for r in plan["routes"] for s in r["stops"]]
     assert stops, "the plan visits something"
@@ -80,8 +81,8 @@ def test_plan_writes_a_verified_plan_as_json_and_geojson(toronto_plan) -> None:
             "19:00:00-05:00"
         )
     features = json.loads((out / "plan.geojson").read_text(encoding="utf-8"))["features"]
-    kinds = {f["properties"]["feature"] for f in features}
-    assert kinds == {"leg", "stop"}
+    kinds = {f["properties"]["feature_type"] for f in features}
+    assert kinds == {"route", "stop", "station"}
     lon, lat = features[0]["geometry"]["coordinates"][0][:2]
     assert -79.41 < lon < -79.38 and 43.65 < lat < 43.67  # lon/lat order, in the beat
 

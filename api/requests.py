@@ -1,0 +1,189 @@
+"""The plan request, defined once: the command line's options and the service's body.
+
+:class:`PlanParameters` holds every planning option with its default (from
+:mod:`planner.defaults` and :mod:`geo.grid`), bound and help text. The service's request
+(:class:`api.service.schemas.PlanCreate`) extends it; the command line's ``plan``, ``map`` and
+``sheets`` options are generated from it (:func:`api.cli.params.plan_parameter_options`), so
+the two cannot drift. :func:`plan_options` turns a request into the planner's
+:class:`~planner.shift.PlanOptions`; :func:`units_for` makes the units from counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from geo.analysis import AnalysisOptions
+from geo.grid import DEFAULT_CELL_SIZE_M
+from geo.hotspots import TimeBand
+from planner.defaults import (
+    DEFAULT_SEED,
+    DEFAULT_SHIFT,
+    DEFAULT_TIME_LIMIT_S,
+    DEFAULT_TOP,
+    DEFAULT_UNIT_COUNTS_TEXT,
+)
+from planner.shift import PlanOptions, shift_band
+from planner.sources import DEFAULT_DWELL_MIN, HotspotTaskOptions
+from planner.units import Unit
+
+#: Most plans one request may ask for (``vary``): a fortnight of successive days.
+MAX_VARY = 14
+#: Most search iterations a request may ask for.
+MAX_ITERATIONS = 10_000_000
+#: Longest solver budget a request may ask for (the service caps it further).
+MAX_TIME_LIMIT_S = 3600.0
+#: Most units per mode in ``unit_counts``.
+MAX_UNITS_PER_MODE = 50
+
+
+def _cli(flag: str) -> dict[str, Any]:
+    return {"cli": flag}
+
+
+class PlanParameters(BaseModel):
+    """How to plan one shift: band, date, units, grid, hotspot visits and the solver.
+
+    Every field is bounded; the same fields are the command line's options (``--band``,
+    ``--unit-counts`` ...) and the service's request body.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    band: str = Field(
+        default=DEFAULT_SHIFT,
+        max_length=16,
+        description="Shift band: any HH-HH or HH:MM-HH:MM local time, e.g. 08-16, 18-02, 22-06.",
+        json_schema_extra=_cli("--band"),
+    )
+    plan_date: date | None = Field(
+        default=None,
+        description="Local date the shift starts (default: the day after the data).",
+        json_schema_extra=_cli("--date"),
+    )
+    unit_counts: str = Field(
+        default=DEFAULT_UNIT_COUNTS_TEXT,
+        max_length=200,
+        description=(
+            "Units per mode when no units file is given, e.g. car=3,foot=3,bicycle=2 "
+            f"(at most {MAX_UNITS_PER_MODE} per mode)."
+        ),
+        json_schema_extra=_cli("--unit-counts"),
+    )
+    cell_size_m: float = Field(
+        default=DEFAULT_CELL_SIZE_M,
+        ge=50.0,
+        le=5000.0,
+        description="Grid cell size in metres (square or hex cells).",
+        json_schema_extra=_cli("--cell-size"),
+    )
+    grid: Literal["square", "hex", "areas"] = Field(
+        default="square",
+        description="Cells: square, hex, or areas (the official polygons as given).",
+        json_schema_extra=_cli("--grid"),
+    )
+    top: int = Field(
+        default=DEFAULT_TOP,
+        ge=1,
+        le=2000,
+        description="Candidate hotspot cells.",
+        json_schema_extra=_cli("--top"),
+    )
+    dwell_min: float = Field(
+        default=DEFAULT_DWELL_MIN,
+        ge=1.0,
+        le=240.0,
+        description="Minutes per hotspot visit (Koper curve: 10-15).",
+        json_schema_extra=_cli("--dwell"),
+    )
+    time_limit_s: float = Field(
+        default=DEFAULT_TIME_LIMIT_S,
+        gt=0,
+        le=MAX_TIME_LIMIT_S,
+        description="Solver time limit in seconds (per plan; the service caps it).",
+        json_schema_extra=_cli("--time-limit"),
+    )
+    seed: int = Field(
+        default=DEFAULT_SEED,
+        ge=0,
+        le=2**31 - 1,
+        description="Seed of the search.",
+        json_schema_extra=_cli("--seed"),
+    )
+    max_iterations: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_ITERATIONS,
+        description="Bound on search iterations: the same seed then gives the same plan on "
+        "any machine.",
+        json_schema_extra=_cli("--max-iterations"),
+    )
+    vary: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_VARY,
+        description="Number of different plans for successive days.",
+        json_schema_extra=_cli("--vary"),
+    )
+    on_infeasible: Literal["raise", "drop"] = Field(
+        default="raise",
+        description="raise: stop when a required task is impossible; drop: plan the rest and "
+        "report it.",
+        json_schema_extra=_cli("--on-infeasible"),
+    )
+
+    @field_validator("band")
+    @classmethod
+    def _band(cls, value: str) -> str:
+        shift_band(value.strip())  # ValueError names what is expected
+        return value.strip()
+
+    @property
+    def shift(self) -> TimeBand:
+        return shift_band(self.band)
+
+
+#: The command-line flag of each field of :class:`PlanParameters`.
+PLAN_FLAGS: dict[str, str] = {
+    name: str((field.json_schema_extra or {}).get("cli", "--" + name.replace("_", "-")))  # type: ignore[union-attr]
+    for name, field in PlanParameters.model_fields.items()
+}
+
+
+def plan_options(params: PlanParameters) -> PlanOptions:
+    """The planner's options for a request."""
+    return PlanOptions(
+        shift=params.shift,
+        plan_date=params.plan_date,
+        analysis=AnalysisOptions(cell_size_m=params.cell_size_m, grid_kind=params.grid),
+        hotspots=HotspotTaskOptions(top=params.top, dwell_min=params.dwell_min),
+        time_limit_s=params.time_limit_s,
+        seed=params.seed,
+        max_iterations=params.max_iterations,
+        vary=params.vary,
+        on_infeasible=params.on_infeasible,
+    )
+
+
+def units_for(
+    params: PlanParameters, stations: Collection[str], *, argument: str = "unit_counts"
+) -> tuple[Unit, ...]:
+    """The units of ``params.unit_counts`` over ``stations`` for its shift.
+
+    Raises
+    ------
+    geo.errors.GeoInputError
+        Naming ``argument`` and every bad part of the counts.
+    """
+    from api.inputs import units_from_counts
+
+    return units_from_counts(
+        params.unit_counts,
+        stations,
+        params.shift,
+        argument=argument,
+        max_per_mode=MAX_UNITS_PER_MODE,
+    )
