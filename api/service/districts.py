@@ -118,6 +118,25 @@ def _sample_layers(name: str) -> tuple[dict[str, Any], gpd.GeoDataFrame]:
     return fields, district.incidents.to_crs(WGS84)
 
 
+def sample_dataset_filename(name: str) -> str:
+    """The ``filename`` of the dataset made from sample ``name``'s own incidents."""
+    return f"{name} (embedded sample)"
+
+
+@functools.lru_cache(maxsize=4)
+def _sample_notes(name: str) -> tuple[str, ...]:
+    return sample.load(name).notes
+
+
+def dataset_notes(area: Area, dataset: IncidentDataset) -> tuple[str, ...]:
+    """The notes a plan of ``dataset`` must carry about its data: a sample's own notes
+    (``gridpatrol plan --sample`` prints the same) when the dataset is the sample's own
+    incidents in the sample's area; none for uploads, which the notes do not describe."""
+    if area.sample and dataset.filename == sample_dataset_filename(area.sample):
+        return _sample_notes(area.sample)
+    return ()
+
+
 def area_layers_from_geojson(
     *,
     timezone: str,
@@ -287,8 +306,15 @@ def network_path_of(area: Area) -> Path | None:
     return None
 
 
-def district_of(area: Area, incidents: gpd.GeoDataFrame, *, with_network: bool = True) -> District:
-    """The district of an area with the given incidents, in its working CRS."""
+def district_of(
+    area: Area,
+    incidents: gpd.GeoDataFrame,
+    *,
+    with_network: bool = True,
+    notes: tuple[str, ...] = (),
+) -> District:
+    """The district of an area with the given incidents (and ``notes`` about its data, e.g.
+    :func:`dataset_notes`), in its working CRS."""
     boundary = gpd.GeoDataFrame(geometry=[shape(area.boundary)], crs=WGS84)
     stations = frame_from_features(area.stations)
     if STATION_ID in stations:
@@ -308,6 +334,7 @@ def district_of(area: Area, incidents: gpd.GeoDataFrame, *, with_network: bool =
         areas=areas,
         network_path=network_path_of(area) if with_network else None,
         timezone=area.timezone,
+        notes=notes,
     )
 
 

@@ -254,27 +254,29 @@ class PlanJob(Base):
     )
 
 
-class PlanBundleBlob(Base):
-    """The layers and plan objects of a finished plan, pickled, for maps and sheets.
+class PlanDocument(Base):
+    """The plan document (``plan.json``, :mod:`maps.planfile`) of one day of a finished plan.
 
-    Written only by the service's own plan workers, in the same transaction as the result; a
-    blob a newer version cannot read asks for a re-run instead of failing.
+    Maps and sheets are drawn from it; ``GET /plans/{id}/document`` returns it as the command
+    line writes it. Written in the same transaction as the plan's result; a document of another
+    schema version asks for a re-run.
     """
 
-    __tablename__ = "plan_bundles"
+    __tablename__ = "plan_documents"
 
     plan_id: Mapped[int] = mapped_column(
         ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True
     )
-    format_version: Mapped[int] = mapped_column(Integer)
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1 = the first day
+    schema_version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JsonType)
 
 
 class StaffingJob(Base):
     """A background staffing proposal for an area: parameters, state, progress and result.
 
-    ``result`` holds the JSON summary of :func:`api.cli.staffing.run_staffing` and the staffing
-    table as rows; the files it wrote are :class:`StaffingFile` rows.
+    ``result`` holds the JSON summary of the proposal (:func:`maps.staffing.staffing_summary`)
+    and the staffing table as rows; its files are :class:`StaffingFile` rows.
     """
 
     __tablename__ = "staffing_runs"

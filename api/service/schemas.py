@@ -1,16 +1,25 @@
 """Request and response bodies: separate Create / Update / Public schemas per resource.
 
-Public schemas never carry internal fields (password hashes, token hashes, pickled plans).
+Public schemas never carry internal fields (password hashes, token hashes).
 Every schema has an example, so the OpenAPI document shows one for each operation.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import json
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
+from api.requests import MAX_TIME_LIMIT_S, PlanParameters
 from api.service.models import JobState, Role
 
 T = TypeVar("T")
@@ -406,35 +415,93 @@ class GridPublic(BaseModel):
 
 
 # ---- plans ---------------------------------------------------------------------------------
-class PlanCreate(BaseModel):
-    """What to plan: one shift of an area from one incident dataset."""
+#: Longest units file text in a plan request (characters).
+MAX_UNITS_CSV_CHARS = 200_000
+#: Longest duties file text in a plan request (characters).
+MAX_DUTIES_CSV_CHARS = 1_000_000
+#: Most features of a duties FeatureCollection in a plan request.
+MAX_DUTY_FEATURES = 5000
+#: Longest duties FeatureCollection in a plan request, as JSON (characters).
+MAX_DUTIES_GEOJSON_CHARS = 2_000_000
 
-    dataset_id: int = Field(ge=1, le=MAX_ID)
-    band: str = Field(default="16-24", max_length=16, description="Shift band, e.g. 16-24, 22-06.")
-    plan_date: date | None = Field(
-        default=None, description="Local date of the shift (default: the day after the data)."
-    )
-    unit_counts: str = Field(
-        default="car=3,foot=3,bicycle=2", max_length=200, description="Units per mode."
-    )
-    cell_size_m: float = Field(default=250.0, ge=50.0, le=5000.0)
-    top: int = Field(default=150, ge=1, le=2000, description="Candidate hotspot cells.")
-    dwell_min: float = Field(default=12.0, ge=1.0, le=240.0)
-    time_limit_s: float | None = Field(
-        default=None, gt=0, le=3600, description="Solver time limit (capped by the service)."
-    )
-    seed: int = Field(default=0, ge=0, le=2**31 - 1)
-    on_infeasible: Literal["raise", "drop"] = "raise"
 
-    model_config = _example(
-        {
-            "dataset_id": 1,
-            "band": "16-24",
-            "unit_counts": "car=1,foot=2",
-            "time_limit_s": 2,
-            "seed": 0,
-        }
+class PlanCreate(PlanParameters):
+    """What to plan: one shift of an area from one incident dataset.
+
+    The planning options are those of the command line (:class:`api.requests.PlanParameters`:
+    band, date, unit counts, grid, hotspots, dwell, solver, ``vary``, ``on_infeasible``); the
+    service adds the dataset and, in place of the command line's ``--units`` and ``--duties``
+    files, their contents. ``time_limit_s`` is capped by the service (its
+    ``plan_time_limit_s`` setting, also the default).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "dataset_id": 1,
+                    "band": "18-02",
+                    "unit_counts": "car=1,foot=2",
+                    "time_limit_s": 2,
+                    "seed": 0,
+                }
+            ]
+        },
     )
+
+    dataset_id: int = Field(ge=1, le=MAX_ID, description="The incident dataset to plan from.")
+    # Widened from the command line's float: not given means the service's cap.
+    time_limit_s: float | None = Field(  # type: ignore[assignment]
+        default=None,
+        gt=0,
+        le=MAX_TIME_LIMIT_S,
+        description="Solver time limit in seconds per plan (default and cap: the service's "
+        "plan_time_limit_s).",
+    )
+    units_csv: str | None = Field(
+        default=None,
+        max_length=MAX_UNITS_CSV_CHARS,
+        description="A units file's text, as the command line's --units (unit_id, mode, "
+        "station, shift_start, shift_end, ...); replaces unit_counts.",
+    )
+    duties_csv: str | None = Field(
+        default=None,
+        max_length=MAX_DUTIES_CSV_CHARS,
+        description="A duties file's text, as the command line's --duties (duty_id, kind, "
+        "lat, lon or wkt, start, end, ...).",
+    )
+    duties_geojson: dict[str, Any] | None = Field(
+        default=None,
+        description="Duties as a GeoJSON FeatureCollection (EPSG:4326) whose features carry "
+        f"the duties file's columns as properties; at most {MAX_DUTY_FEATURES} features.",
+    )
+
+    @field_validator("duties_geojson")
+    @classmethod
+    def _duties_geojson(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        if value.get("type") != "FeatureCollection" or not isinstance(value.get("features"), list):
+            raise ValueError(
+                "expected a GeoJSON FeatureCollection with a features list, got type "
+                f"{str(value.get('type'))[:40]!r}"
+            )
+        count = len(value["features"])
+        if count > MAX_DUTY_FEATURES:
+            raise ValueError(f"expected at most {MAX_DUTY_FEATURES} features, got {count}")
+        size = len(json.dumps(value, separators=(",", ":")))
+        if size > MAX_DUTIES_GEOJSON_CHARS:
+            raise ValueError(
+                f"expected at most {MAX_DUTIES_GEOJSON_CHARS} characters of JSON, got {size}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _one_duties_source(self) -> PlanCreate:
+        if self.duties_csv is not None and self.duties_geojson is not None:
+            raise ValueError("give duties_csv or duties_geojson, not both")
+        return self
 
 
 class PlanPublic(BaseModel):
@@ -481,24 +548,33 @@ class PlanPublic(BaseModel):
 
 
 class PlanResultPublic(BaseModel):
-    """The result of a finished plan: routes and stops with local times and lat/lon."""
+    """The result of a finished plan: routes and stops with local times and lat/lon.
+
+    ``plan`` summarises the first day's plan document (``GET /plans/{id}/document``): its
+    totals, routes with their stops (without the street paths, which ``/routes`` has) and
+    dropped tasks; ``days`` lists every day of a ``vary`` run with its totals.
+    """
 
     plan_date: str
+    shift: str | None = None
     risk_band: str
     seconds: float
     tasks: int
     units: int
     notes: list[str]
+    days: list[dict[str, Any]] = Field(default_factory=list)
     plan: dict[str, Any]
 
     model_config = _example(
         {
             "plan_date": "2021-12-31",
+            "shift": "16-24",
             "risk_band": "16-24",
             "seconds": 2.1,
             "tasks": 40,
             "units": 3,
             "notes": ["Both stations are illustrative."],
+            "days": [{"day": 1, "plan_date": "2021-12-31", "totals": {"stops": 25}}],
             "plan": {"totals": {"units": 3, "stops": 25}, "routes": [], "dropped": []},
         }
     )
@@ -615,24 +691,39 @@ class StaffingPublic(BaseModel):
 
 
 class StaffingTablePublic(BaseModel):
-    """The staffing table of a finished run: one row per area and shift, as in
-    ``staffing.csv`` (norm headcount from population, workload headcount from the plans,
-    current people and the gap)."""
+    """The staffing table of a finished run: one row per area and shift, then each area's team
+    row, as in ``staffing.csv`` (norm headcount from population, workload headcount from the
+    plans, current people, and the shortage and surplus, both counted up from zero).
+    ``headcount_per`` says whether a row counts people on duty per ``"shift"`` or people on
+    the team per ``"week"``; the two are never added together."""
 
     columns: list[str]
     rows: list[dict[str, Any]]
 
     model_config = _example(
         {
-            "columns": ["area_id", "area", "shift", "norm_fulltime", "workload_people", "gap"],
+            "columns": [
+                "area_id",
+                "area",
+                "shift",
+                "headcount_per",
+                "norm_fulltime",
+                "workload_people",
+                "current",
+                "shortage",
+                "surplus",
+            ],
             "rows": [
                 {
                     "area_id": "all",
                     "area": "District",
                     "shift": "16-24",
+                    "headcount_per": "shift",
                     "norm_fulltime": None,
                     "workload_people": 2,
-                    "gap": None,
+                    "current": 1,
+                    "shortage": 1,
+                    "surplus": 0,
                 }
             ],
         }

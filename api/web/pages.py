@@ -7,14 +7,18 @@ Scoping is the API's: another area's page answers 404, a viewer's post 403.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import json
+from pathlib import Path
+from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.requests import MAX_TIME_LIMIT_S, MAX_UNITS_PER_MODE, PlanParameters
 from api.service.deps import ItemId, SessionDep, get_area, scoped, visible_area_ids
+from api.service.districts import safe_filename
 from api.service.errors import ConflictError, UploadTooLargeError
 from api.service.models import (
     ACTIVE_STATES,
@@ -24,29 +28,76 @@ from api.service.models import (
     PlanJob,
     StaffingJob,
 )
+from api.service.planinputs import has_official_areas
 from api.service.routes.areas import create_area
 from api.service.routes.datasets import store_upload
 from api.service.routes.plans import cancel_plan, enqueue_plan, plan_parameters
-from api.service.schemas import SAMPLES, AreaCreate, PlanCreate
+from api.service.schemas import (
+    MAX_DUTIES_CSV_CHARS,
+    MAX_UNITS_CSV_CHARS,
+    SAMPLES,
+    AreaCreate,
+    PlanCreate,
+)
 from api.service.security import CSRF_FIELD
 from api.web.common import WEB_PREFIX, PageContext, PageDep, redirect, render
 from api.web.forms import BANDS, MODES, FieldReader, FormError, form_error_from, validated
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Problem
+from geo.io.common import decode_text
+from maps.exports import SHEET_FORMATS
+from maps.i18n import Translator
 
 router = APIRouter(prefix=WEB_PREFIX, include_in_schema=False)
 
 FormStr = Annotated[str, Form(max_length=2000)]
 CsrfField = Annotated[str, Form(alias=CSRF_FIELD, max_length=200)]
 
-#: Default values of the plan form.
+
+def _default(name: str) -> Any:
+    """The default of a planning option (:class:`api.requests.PlanParameters`)."""
+    return PlanParameters.model_fields[name].default
+
+
+def _choices(name: str) -> tuple[str, ...]:
+    """The values a ``Literal`` planning option takes (``grid``, ``on_infeasible``)."""
+    return tuple(str(v) for v in get_args(PlanParameters.model_fields[name].annotation))
+
+
+def _bounds(name: str) -> tuple[float, float]:
+    """The bounds of a numeric planning option, from its field (``ge``/``gt``, ``le``)."""
+    low, high = float("-inf"), float("inf")
+    for rule in PlanParameters.model_fields[name].metadata:
+        low = float(getattr(rule, "ge", getattr(rule, "gt", low)))
+        high = float(getattr(rule, "le", high))
+    return low, high
+
+
+def _default_counts() -> dict[str, str]:
+    """The default unit counts per mode of the form (from the default ``unit_counts``)."""
+    counts = dict.fromkeys(MODES, "0")
+    for part in str(_default("unit_counts")).split(","):
+        mode, _, count = part.partition("=")
+        if mode.strip() in counts:
+            counts[mode.strip()] = count.strip()
+    return counts
+
+
+#: Default values of the plan form: the planning options' own defaults.
 PLAN_DEFAULTS: dict[str, str] = {
-    "band": "16-24",
-    "car": "1",
-    "foot": "1",
-    "bicycle": "0",
-    "top": "150",
+    "band": str(_default("band")),
+    **_default_counts(),
+    "top": str(_default("top")),
+    "dwell_min": f"{_default('dwell_min'):g}",
+    "vary": str(_default("vary")),
+    "on_infeasible": str(_default("on_infeasible")),
+    "grid": str(_default("grid")),
     "plan_date": "",
 }
+
+
+#: Labels of the plan form's fields that the catalogue may not have yet (English fallback).
+def _label(t: Translator, key: str, **fields: Any) -> str:
+    return t(key, **fields)
 
 
 def _areas(session: Session, ctx: PageContext) -> list[Area]:
@@ -125,7 +176,8 @@ def _area_page(
     )
     form = {**PLAN_DEFAULTS, **values.pop("form", {})}
     cap = ctx.state.settings.plan_time_limit_s
-    form.setdefault("time_limit_s", f"{min(10.0, cap):g}")
+    form.setdefault("time_limit_s", f"{min(float(_default('time_limit_s')), cap):g}")
+    grids = [g for g in _choices("grid") if g != "areas" or has_official_areas(area)]
     return render(
         ctx,
         "area.html",
@@ -136,6 +188,11 @@ def _area_page(
         staffing_count=staffing_count,
         bands=BANDS,
         modes=MODES,
+        grids=grids,
+        infeasible=_choices("on_infeasible"),
+        label=lambda key: _label(ctx.t, key),
+        limits={name: _bounds(name) for name in ("top", "dwell_min", "vary")},
+        max_units=MAX_UNITS_PER_MODE,
         time_cap=cap,
         form=form,
         **values,
@@ -185,6 +242,52 @@ def upload(
     return redirect(ctx, f"{WEB_PREFIX}/areas/{area.id}")
 
 
+def _upload_text(
+    upload: UploadFile | None, t: Translator, *, limit: int, suffixes: tuple[str, ...]
+) -> tuple[str, str] | None:
+    """The suffix and decoded text of an optional uploaded file (at most ``limit`` characters).
+
+    Raises
+    ------
+    FormError
+        For a file of another type or over the limit.
+    GeoInputError
+        For a file that is neither UTF-8 nor GBK.
+    """
+    if upload is None or not upload.filename:
+        return None
+    name = safe_filename(upload.filename)
+    suffix = Path(name).suffix.lower()
+    if suffix not in suffixes:
+        raise FormError([_label(t, "web.plan.file_type", name=name)])
+    data = upload.file.read(4 * limit + 1)  # a character is at most 4 bytes of UTF-8
+    text = decode_text(data, name)
+    if len(data) > 4 * limit or len(text) > limit:
+        raise FormError([_label(t, "web.plan.file_large", name=name, limit=limit)])
+    return suffix, text
+
+
+def _duties_fields(upload: tuple[str, str] | None) -> dict[str, Any]:
+    """``duties_csv`` or ``duties_geojson`` of an uploaded duties file.
+
+    Raises
+    ------
+    GeoInputError
+        For a GeoJSON file that is not JSON.
+    """
+    if upload is None:
+        return {}
+    suffix, text = upload
+    if suffix == ".csv":
+        return {"duties_csv": text}
+    try:
+        return {"duties_geojson": json.loads(text)}
+    except json.JSONDecodeError as exc:
+        raise GeoInputError(
+            [Problem(f"duties{suffix}", f"not JSON (line {exc.lineno}: {exc.msg})")]
+        ) from None
+
+
 @router.post("/areas/{area_id}/plans")
 def start_plan(
     area_id: ItemId,
@@ -199,8 +302,18 @@ def start_plan(
     bicycle: FormStr = "",
     time_limit_s: FormStr = "",
     top: FormStr = "",
+    dwell_min: FormStr = "",
+    vary: FormStr = "",
+    on_infeasible: FormStr = "",
+    grid: FormStr = "",
+    units_file: Annotated[UploadFile | None, File()] = None,
+    duties_file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    """Queue a plan of one shift and go to its progress page."""
+    """Queue a plan of one shift and go to its progress page.
+
+    The form makes the same :class:`~api.service.schemas.PlanCreate` as ``POST /plans`` and
+    is checked by the same function; an uploaded units or duties file is sent as its text.
+    """
     assert ctx.user is not None
     ctx.check_csrf(csrf)
     area = get_area(session, ctx.user, area_id)
@@ -214,36 +327,22 @@ def start_plan(
         "bicycle": bicycle,
         "time_limit_s": time_limit_s,
         "top": top,
+        "dwell_min": dwell_min,
+        "vary": vary,
+        "on_infeasible": on_infeasible,
+        "grid": grid,
     }
     try:
-        fields = FieldReader(ctx.t)
-        dataset_number = fields.integer(dataset_id, "web.dataset", low=1, high=2**62)
-        day = fields.day(plan_date, "word.date")
-        counts = {
-            mode: fields.integer(value, f"mode.{mode}", low=0, high=50, default=0)
-            for mode, value in zip(MODES, (car, foot, bicycle), strict=True)
+        uploads = {
+            "units": _upload_text(units_file, ctx.t, limit=MAX_UNITS_CSV_CHARS, suffixes=(".csv",)),
+            "duties": _upload_text(
+                duties_file,
+                ctx.t,
+                limit=MAX_DUTIES_CSV_CHARS,
+                suffixes=(".csv", ".geojson", ".json"),
+            ),
         }
-        limit = fields.number(time_limit_s, "web.plan.time_limit", low=0.1, high=3600, default=None)
-        top_cells = fields.integer(top, "web.plan.top", low=1, high=2000, default=150)
-        fields.raise_if_any()
-        unit_counts = ",".join(f"{m}={n}" for m, n in counts.items() if n)
-        if not unit_counts:
-            raise FormError([ctx.t("web.plan.no_units")])
-        dataset = session.get(IncidentDataset, dataset_number)
-        if dataset is None or dataset.area_id != area.id:
-            raise FormError([ctx.t("web.plan.no_dataset")])
-        body: PlanCreate = validated(
-            PlanCreate,
-            {
-                "dataset_id": dataset.id,
-                "band": band.strip() or "16-24",
-                "plan_date": day,
-                "unit_counts": unit_counts,
-                "time_limit_s": limit,
-                "top": top_cells,
-            },
-            ctx.t,
-        )
+        body = _plan_body(ctx, session, area, form, uploads)
         parameters = plan_parameters(body, area, ctx.state)
     except FormError as exc:
         return _area_page(ctx, session, area, 422, plan_errors=exc.messages, form=form)
@@ -252,8 +351,59 @@ def start_plan(
         return _area_page(
             ctx, session, area, 422, plan_errors=error.messages, problems=error.problems, form=form
         )
-    plan = enqueue_plan(session, ctx.state, ctx.user, area.id, dataset.id, parameters)
+    plan = enqueue_plan(session, ctx.state, ctx.user, area.id, body.dataset_id, parameters)
     return redirect(ctx, f"{WEB_PREFIX}/plans/{plan.id}")
+
+
+def _plan_body(
+    ctx: PageContext,
+    session: Session,
+    area: Area,
+    form: dict[str, str],
+    uploads: dict[str, tuple[str, str] | None],
+) -> PlanCreate:
+    """The :class:`PlanCreate` of the plan form, or a :class:`FormError` naming every bad
+    field."""
+    fields = FieldReader(ctx.t)
+    dataset_number = fields.integer(form["dataset_id"], "web.dataset", low=1, high=2**62)
+    day = fields.day(form["plan_date"], "word.date")
+    counts = {
+        mode: fields.integer(form[mode], f"mode.{mode}", low=0, high=MAX_UNITS_PER_MODE, default=0)
+        for mode in MODES
+    }
+    limit = fields.number(
+        form["time_limit_s"], "web.plan.time_limit", low=0.1, high=MAX_TIME_LIMIT_S, default=None
+    )
+    low, high = _bounds("top")
+    top_cells = fields.integer(
+        form["top"], "web.plan.top", low=int(low), high=int(high), default=_default("top")
+    )
+    fields.raise_if_any()
+    units = uploads.get("units")
+    unit_counts = ",".join(f"{m}={n}" for m, n in counts.items() if n)
+    if not unit_counts and units is None:
+        raise FormError([ctx.t("web.plan.no_units")])
+    dataset = session.get(IncidentDataset, dataset_number)
+    if dataset is None or dataset.area_id != area.id:
+        raise FormError([ctx.t("web.plan.no_dataset")])
+    values: dict[str, Any] = {
+        "dataset_id": dataset.id,
+        "band": form["band"].strip() or _default("band"),
+        "plan_date": day,
+        "time_limit_s": limit,
+        "top": top_cells,
+    }
+    if unit_counts:
+        values["unit_counts"] = unit_counts
+    # Optional fields: the request's defaults when left empty.
+    for name in ("dwell_min", "vary", "on_infeasible", "grid"):
+        if form[name].strip():
+            values[name] = form[name].strip()
+    if units is not None:
+        values["units_csv"] = units[1]
+    values.update(_duties_fields(uploads.get("duties")))
+    body: PlanCreate = validated(PlanCreate, values, ctx.t)
+    return body
 
 
 @router.get("/plans/{plan_id}")
@@ -274,7 +424,7 @@ def plan_page(plan_id: ItemId, ctx: PageDep, session: SessionDep) -> Response:
         totals=(result.get("plan") or {}).get("totals") or {},
         routes=(result.get("plan") or {}).get("routes") or [],
         result=result,
-        formats=("pdf", "xlsx", "csv", "gpx", "geojson"),
+        formats=SHEET_FORMATS,
     )
 
 

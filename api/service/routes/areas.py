@@ -22,6 +22,7 @@ from api.service.districts import (
     area_layers_from_geojson,
     area_layers_from_sample,
     create_dataset,
+    sample_dataset_filename,
 )
 from api.service.errors import ConflictError
 from api.service.models import ACTIVE_STATES, Area, PlanJob, StaffingJob
@@ -99,12 +100,12 @@ def create_area(body: AreaCreate, session: SessionDep, admin: AdminUser) -> Area
     session.add(area)
     session.flush()
     detail: dict[str, Any] = {"name": area.name, "sample": area.sample}
-    if incidents is not None and body.sample_incidents:
+    if incidents is not None and body.sample is not None and body.sample_incidents:
         dataset = create_dataset(
             session,
             area=area,
             name=f"{body.sample} sample incidents",
-            filename=f"{body.sample} (embedded sample)",
+            filename=sample_dataset_filename(body.sample),
             incidents=incidents,
             created_by_id=admin.id,
         )

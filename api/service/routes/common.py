@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
+from fastapi import Query
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from api.requests import MAX_VARY
 from api.service import audit
 from api.service.deps import PageParams
 from api.service.errors import ConflictError
@@ -34,6 +36,11 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
 FORBIDDEN: dict[int | str, dict[str, Any]] = {403: _error("The user's role does not allow this.")}
 CONFLICT: dict[int | str, dict[str, Any]] = {409: _error("Conflicts with the current state.")}
 TOO_LARGE: dict[int | str, dict[str, Any]] = {413: _error("The upload is larger than the limit.")}
+
+#: The ``day`` query parameter of a plan's map, sheets, routes and document (1 = the first day).
+DayQuery = Annotated[
+    int, Query(ge=1, le=MAX_VARY, description="Day of a vary run (1 = the first).")
+]
 
 
 def paginate(

@@ -9,13 +9,13 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, Query
 
-from api.pipeline import AnalysisOptions, analyse, hotspots_for, risk_band_for
 from api.service.deps import CurrentUser, SessionDep, scoped
 from api.service.districts import WGS84, district_of, feature_collection, load_incidents
 from api.service.errors import InvalidInputError
 from api.service.models import Area, IncidentDataset
 from api.service.routes.common import AUTH_ERRORS, NOT_FOUND
 from api.service.schemas import MAX_ID, FeatureCollection
+from geo.analysis import AnalysisOptions, analyse, hotspots_for, risk_band_for
 from geo.hotspots import resolve_band
 from geo.schema import CELL_ID
 
@@ -64,10 +64,8 @@ def hotspots(
     if len(incidents) == 0:
         return {"type": "FeatureCollection", "features": []}
     district = district_of(area, incidents, with_network=False)
-    analysis = analyse(
-        district,
-        AnalysisOptions(cell_size_m=cell_size_m, at=at.isoformat() if at else None),
-    )
+    options = AnalysisOptions(cell_size_m=cell_size_m, at=at.isoformat() if at else None)
+    analysis = analyse(district, options if shift is None else options.with_bands(shift))
     if shift is None:
         band_name = "day" if "day" in analysis.risk.band_names else analysis.risk.band_names[0]
         notes: tuple[str, ...] = ()

@@ -1,9 +1,8 @@
-"""``/plans/{id}/map``: the coordinators' HTML map of a finished plan (drawn by ``maps/``)."""
+"""``/plans/{id}/map``: the coordinators' HTML map of a finished plan, drawn from its stored
+plan document by :func:`maps.exports.map_html` (as ``gridpatrol map --plan`` draws it)."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -12,7 +11,6 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.service.authcache import Principal
-from api.service.bundles import load_bundle
 from api.service.deps import (
     CurrentPrincipal,
     ItemId,
@@ -24,7 +22,8 @@ from api.service.deps import (
 )
 from api.service.errors import InvalidInputError
 from api.service.models import PlanJob
-from api.service.routes.common import AUTH_ERRORS, CONFLICT, NOT_FOUND
+from api.service.plandocs import bundle_of
+from api.service.routes.common import AUTH_ERRORS, CONFLICT, NOT_FOUND, DayQuery
 
 router = APIRouter(tags=["maps"], responses={**AUTH_ERRORS, **NOT_FOUND, **CONFLICT})
 
@@ -44,29 +43,36 @@ async def plan_map(
         str | None, Query(max_length=16, description="Risk band to colour (default: plan's).")
     ] = None,
     offline: Annotated[bool, Query(description="Inline Leaflet (opens with no network).")] = False,
+    day: DayQuery = 1,
 ) -> HTMLResponse:
     """One HTML page: risk per cell, hotspots, incidents, stations and every unit's route,
     with the base map chosen by the service's ``tiles`` setting. A plan's map is drawn once per
-    language and options, then served from memory (a finished plan never changes)."""
+    day, language and options, then served from memory (a finished plan never changes)."""
     head = cached_head(state, user, PlanJob, plan_id, "plan")
     if head is not None:
-        cached = state.map_cache.get((*head.cache_key, lang, band, offline))
+        cached = state.map_cache.get((*head.cache_key, lang, band, offline, day))
         if cached is not None:
             return HTMLResponse(cached)
-    return await run_in_threadpool(_plan_map, plan_id, user, state, lang, band, offline)
+    return await run_in_threadpool(_plan_map, plan_id, user, state, lang, band, offline, day)
 
 
 def _plan_map(
-    plan_id: int, user: Principal, state: ServiceState, lang: str, band: str | None, offline: bool
+    plan_id: int,
+    user: Principal,
+    state: ServiceState,
+    lang: str,
+    band: str | None,
+    offline: bool,
+    day: int,
 ) -> HTMLResponse:
     with state.sessions() as session:
         head = scoped_head(session, user, PlanJob, plan_id, "plan", cache=state.heads)
-        key = (*head.cache_key, lang, band, offline)
+        key = (*head.cache_key, lang, band, offline, day)
         cached = state.map_cache.get(key)
         if cached is not None:
             return HTMLResponse(cached)
         plan: PlanJob = scoped(session, user, PlanJob, plan_id, "plan")
-        body = _render_map(session, plan, state, lang, band, offline).encode("utf-8")
+        body = _render_map(session, plan, state, lang, band, offline, day).encode("utf-8")
     state.map_cache.put(key, body)
     return HTMLResponse(body)
 
@@ -78,18 +84,20 @@ def _render_map(
     lang: str,
     band: str | None,
     offline: bool,
+    day: int,
 ) -> str:
-    from maps.webmap import MapOptions, build_map, save_map
+    from maps.exports import map_html
 
-    bundle = load_bundle(session, plan)
+    bundle = bundle_of(session, plan, day)
     settings = state.settings
     try:
-        options = MapOptions(
-            lang=lang, band=band, tiles=settings.tiles, tianditu_key=settings.tianditu_key
+        return map_html(
+            bundle,
+            lang=lang,
+            offline=offline,
+            band=band,
+            tiles=settings.tiles,
+            tianditu_key=settings.tianditu_key,
         )
-        folium_map = build_map(bundle, options)
-    except ValueError as exc:
+    except ValueError as exc:  # MapInputError: a band the plan has no risk for, ...
         raise InvalidInputError(str(exc)) from None
-    with tempfile.TemporaryDirectory(prefix="gridpatrol-map-") as tmp:
-        path = save_map(folium_map, Path(tmp) / "map.html", embed_assets=offline)
-        return path.read_text(encoding="utf-8")

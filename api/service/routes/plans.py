@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.inputs import units_from_counts
+from api.requests import MAX_TIME_LIMIT_S
 from api.service import audit
 from api.service.authcache import Principal
 from api.service.deps import (
@@ -29,10 +30,18 @@ from api.service.deps import (
     scoped_head,
     visible_area_ids,
 )
-from api.service.districts import frame_from_features
-from api.service.errors import ConflictError, InvalidInputError
+from api.service.errors import ConflictError
 from api.service.models import ACTIVE_STATES, Area, IncidentDataset, JobState, PlanJob, User
-from api.service.routes.common import AUTH_ERRORS, CONFLICT, FORBIDDEN, NOT_FOUND, cancel_job
+from api.service.plandocs import bundle_of, load_document
+from api.service.planinputs import request_inputs
+from api.service.routes.common import (
+    AUTH_ERRORS,
+    CONFLICT,
+    FORBIDDEN,
+    NOT_FOUND,
+    DayQuery,
+    cancel_job,
+)
 from api.service.schemas import (
     MAX_ID,
     FeatureCollection,
@@ -41,8 +50,6 @@ from api.service.schemas import (
     PlanPublic,
     PlanResultPublic,
 )
-from geo.hotspots import resolve_band
-from geo.schema import STATION_ID
 
 router = APIRouter(prefix="/plans", tags=["plans"], responses={**AUTH_ERRORS, **NOT_FOUND})
 
@@ -59,20 +66,36 @@ def plan_public(plan: PlanJob) -> PlanPublic:
 
 
 def plan_parameters(body: PlanCreate, area: Area, state: ServiceState) -> dict[str, Any]:
-    """Checked, complete job parameters (422 on a bad band or unit counts)."""
-    try:
-        shift = resolve_band(body.band)
-    except ValueError as exc:
-        raise InvalidInputError(f"band: {exc}") from None
-    if shift is None:
-        raise InvalidInputError("band: a shift needs hours, e.g. 16-24; 'day' is not a shift")
-    stations = frame_from_features(area.stations)
-    ids = sorted(stations[STATION_ID].astype(str)) if STATION_ID in stations else []
-    units_from_counts(body.unit_counts, ids, shift, argument="unit_counts")
-    limit = state.settings.plan_time_limit_s
+    """Checked, complete job parameters: the request with the solver time limit capped.
+
+    Everything the job will read is read here first, by the job's own function
+    (:func:`api.service.planinputs.request_inputs`): unit counts against the area's stations,
+    the units file, the duties against the area's outline, ``grid="areas"`` against its
+    official areas. Any problem is a 422 naming it, never a job that fails later.
+
+    Raises
+    ------
+    GeoInputError
+        (422) With every problem found.
+    """
+    cap = min(state.settings.plan_time_limit_s, MAX_TIME_LIMIT_S)
+    time_limit_s = min(body.time_limit_s or cap, cap)
+    request_inputs(body, area, time_limit_s)
     parameters = body.model_dump(mode="json")
-    parameters["time_limit_s"] = min(body.time_limit_s or limit, limit)
+    parameters["time_limit_s"] = time_limit_s
     return parameters
+
+
+def audit_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
+    """Job parameters for the audit log: a units or duties text by its size, not in full."""
+    out = dict(parameters)
+    for name in ("units_csv", "duties_csv"):
+        if isinstance(out.get(name), str):
+            out[name] = f"<{len(out[name])} characters>"
+    duties = out.get("duties_geojson")
+    if isinstance(duties, dict):
+        out["duties_geojson"] = f"<{len(duties.get('features') or [])} features>"
+    return out
 
 
 def enqueue_plan(
@@ -104,7 +127,7 @@ def enqueue_plan(
         "plan",
         plan.id,
         area_id=area_id,
-        detail={"parameters": parameters, "rerun_of": rerun_of},
+        detail={"parameters": audit_parameters(parameters), "rerun_of": rerun_of},
     )
     session.commit()
     if state.runner is not None:
@@ -245,11 +268,43 @@ def _plan_result(plan_id: int, user: Principal, state: ServiceState) -> Response
     response_model=FeatureCollection,
     responses=CONFLICT,
 )
-def plan_routes(plan_id: ItemId, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
-    """Route legs (lines, street paths) and stops (points) in EPSG:4326."""
-    result = _finished(session, user, plan_id).result or {}
-    routes: dict[str, Any] = result.get("routes") or {"type": "FeatureCollection", "features": []}
-    return routes
+def plan_routes(
+    plan_id: ItemId, session: SessionDep, user: CurrentUser, day: DayQuery = 1
+) -> dict[str, Any]:
+    """Route legs (lines, street paths), stops (points) and stations in EPSG:4326, from the
+    stored plan document of day ``day`` (``plan.geojson`` of the command line)."""
+    from maps.exports import routes_feature_collection
+
+    plan: PlanJob = scoped(session, user, PlanJob, plan_id, "plan")
+    return routes_feature_collection(bundle_of(session, plan, day))
+
+
+@router.get(
+    "/{plan_id}/document",
+    summary="The plan document (plan.json) of a finished plan",
+    response_class=Response,
+    responses={
+        **CONFLICT,
+        200: {
+            "description": "The plan file, as `gridpatrol plan` writes it (see "
+            "docs/plan.schema.json); `gridpatrol map --plan` and `sheets --plan` draw it.",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+    },
+)
+def plan_document_file(
+    plan_id: ItemId, session: SessionDep, user: CurrentUser, day: DayQuery = 1
+) -> Response:
+    """The stored plan document of day ``day`` as a download (``plan{id}.json``; other days
+    ``plan{id}-day{N}.json``)."""
+    plan: PlanJob = scoped(session, user, PlanJob, plan_id, "plan")
+    document = load_document(session, plan, day)
+    name = f"plan{plan_id}.json" if day == 1 else f"plan{plan_id}-day{day}.json"
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.post(
@@ -283,8 +338,16 @@ def rerun_plan(
         raise ConflictError(f"plan {plan_id} is still {plan.state}")
     if plan.dataset_id is None:
         raise ConflictError(f"plan {plan_id}'s dataset was deleted; create a new plan")
-    parameters = dict(plan.parameters)
-    limit = state.settings.plan_time_limit_s
-    parameters["time_limit_s"] = min(float(parameters.get("time_limit_s") or limit), limit)
+    try:
+        body = PlanCreate.model_validate(plan.parameters)
+    except ValidationError as exc:
+        raise ConflictError(
+            f"plan {plan_id}'s parameters cannot be planned by this version "
+            f"({exc.error_count()} problem(s), e.g. {exc.errors()[0]['msg']}); create a new plan"
+        ) from None
+    area = session.get(Area, plan.area_id)
+    assert area is not None
+    # Checked again: the area (stations, outline) may have changed since.
+    parameters = plan_parameters(body, area, state)
     new = enqueue_plan(session, state, user, plan.area_id, plan.dataset_id, parameters, plan.id)
     return plan_public(new)

@@ -1,4 +1,5 @@
-"""``/plans/{id}/sheets/{format}``: route sheets of a finished plan (drawn by ``maps/sheets``).
+"""``/plans/{id}/sheets/{format}``: route sheets of a finished plan, drawn from its stored plan
+document by :func:`maps.exports.sheet_bytes` (as ``gridpatrol sheets --plan`` draws them).
 
 PDF (one A4 sheet per unit), XLSX (a summary and a sheet per unit), CSV (all stops), GPX 1.1
 (one track and waypoints per unit) and GeoJSON.
@@ -6,23 +7,21 @@ PDF (one A4 sheet per unit), XLSX (a summary and a sheet per unit), CSV (all sto
 
 from __future__ import annotations
 
-import json
-import tempfile
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from api.service.bundles import load_bundle
 from api.service.deps import CurrentUser, ItemId, SessionDep, scoped
 from api.service.errors import InvalidInputError
 from api.service.models import PlanJob
-from api.service.routes.common import AUTH_ERRORS, CONFLICT, NOT_FOUND
+from api.service.plandocs import bundle_of
+from api.service.routes.common import AUTH_ERRORS, CONFLICT, NOT_FOUND, DayQuery
+from maps.exports import SHEET_MEDIA_TYPES
 
 
 class SheetFormat(StrEnum):
-    """Formats of route sheets."""
+    """Formats of route sheets (:data:`maps.exports.SHEET_FORMATS`)."""
 
     PDF = "pdf"
     XLSX = "xlsx"
@@ -31,39 +30,7 @@ class SheetFormat(StrEnum):
     GEOJSON = "geojson"
 
 
-MEDIA_TYPES = {
-    SheetFormat.PDF: "application/pdf",
-    SheetFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    SheetFormat.CSV: "text/csv; charset=utf-8",
-    SheetFormat.GPX: "application/gpx+xml",
-    SheetFormat.GEOJSON: "application/geo+json",
-}
-
 router = APIRouter(tags=["sheets"], responses={**AUTH_ERRORS, **NOT_FOUND, **CONFLICT})
-
-
-def render_sheets(bundle: object, fmt: SheetFormat, lang: str, units: list[str] | None) -> bytes:
-    """The route sheets of ``bundle`` in ``fmt`` as bytes."""
-    from maps.bundle import PlanBundle
-    from maps.sheets.csv import write_csv
-    from maps.sheets.geojson import routes_geojson
-    from maps.sheets.gpx import gpx_document
-    from maps.sheets.pdf import pdf_bytes
-    from maps.sheets.xlsx import write_xlsx
-
-    assert isinstance(bundle, PlanBundle)
-    if fmt is SheetFormat.PDF:
-        return pdf_bytes(bundle, lang=lang, units=units)
-    if fmt is SheetFormat.GPX:
-        return gpx_document(bundle, lang=lang, units=units).to_xml(version="1.1").encode("utf-8")
-    if fmt is SheetFormat.GEOJSON:
-        return json.dumps(routes_geojson(bundle, units=units), ensure_ascii=False).encode("utf-8")
-    with tempfile.TemporaryDirectory(prefix="gridpatrol-sheets-") as tmp:
-        if fmt is SheetFormat.XLSX:
-            path = write_xlsx(bundle, Path(tmp) / "route_sheets.xlsx", lang=lang, units=units)
-        else:
-            path = write_csv(bundle, Path(tmp) / "route_sheets.csv", lang=lang, units=units)
-        return path.read_bytes()
 
 
 @router.get(
@@ -75,7 +42,7 @@ def render_sheets(bundle: object, fmt: SheetFormat, lang: str, units: list[str] 
             "description": "The sheets as a file download.",
             "content": {
                 media: {"schema": {"type": "string", "format": "binary"}}
-                for media in sorted(set(MEDIA_TYPES.values()))
+                for media in sorted(set(SHEET_MEDIA_TYPES.values()))
             },
         }
     },
@@ -89,17 +56,25 @@ def plan_sheets(
     units: Annotated[
         str | None, Query(max_length=2000, description="Comma-separated unit ids (default all).")
     ] = None,
+    day: DayQuery = 1,
 ) -> Response:
-    """The route sheets of every unit (or of ``units``) as a download."""
-    bundle = load_bundle(session, scoped(session, user, PlanJob, plan_id, "plan"))
+    """The route sheets of every unit (or of ``units``) of day ``day`` as a download."""
+    from maps.exports import sheet_bytes
+
+    bundle = bundle_of(session, scoped(session, user, PlanJob, plan_id, "plan"), day)
     unit_ids = [u.strip() for u in units.split(",") if u.strip()] if units else None
     try:
-        data = render_sheets(bundle, fmt, lang, unit_ids)
+        data = sheet_bytes(bundle, fmt.value, lang=lang, units=unit_ids)
     except ValueError as exc:  # unknown unit ids and other MapInputError
         raise InvalidInputError(str(exc)) from None
     name = "route_sheets" if fmt not in (SheetFormat.GPX, SheetFormat.GEOJSON) else "routes"
+    suffix = "" if day == 1 else f"_day{day}"
     return Response(
         data,
-        media_type=MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="plan{plan_id}_{name}.{fmt.value}"'},
+        media_type=SHEET_MEDIA_TYPES[fmt.value],
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="plan{plan_id}{suffix}_{name}.{fmt.value}"'
+            )
+        },
     )

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from api.service.jobs import INTERRUPTED, run_plan_job
+from api.service.jobs import INTERRUPTED
+from api.service.planjob import run_plan_job
 from tests.api.service.conftest import Service
 
 PLAN = {"band": "16-24", "unit_counts": "car=1,foot=1", "time_limit_s": 2, "top": 15}

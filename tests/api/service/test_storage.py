@@ -1,4 +1,5 @@
-"""Storage on both databases: migrations, incidents round trip, a plan job's writes.
+"""Storage on both databases: migrations, incidents round trip, a plan job's writes (its plan
+documents, JSONB on PostgreSQL).
 
 Parametrised over SQLite and PostgreSQL/PostGIS; the PostGIS variant skips with the reason
 when no server is reachable (``GRIDPATROL_TEST_POSTGRES_URL``).
@@ -11,9 +12,10 @@ from collections.abc import Callable
 from sqlalchemy import inspect, select, text
 
 from api.service.db import make_engine, make_session_factory
-from api.service.jobs import run_plan_job
 from api.service.migrations import downgrade, upgrade
-from api.service.models import Incident, PlanBundleBlob
+from api.service.models import Incident, PlanDocument
+from api.service.planjob import run_plan_job
+from maps.planfile import PLAN_SCHEMA_VERSION
 from tests.api.service.conftest import Service
 
 TABLES = {
@@ -25,7 +27,7 @@ TABLES = {
     "datasets",
     "grids",
     "incidents",
-    "plan_bundles",
+    "plan_documents",
     "plans",
     "staffing_files",
     "staffing_runs",
@@ -41,7 +43,7 @@ def test_migrations_run_up_and_down(database_url: str) -> None:
         assert set(inspector.get_table_names()) >= TABLES
         with engine.connect() as connection:
             assert connection.scalar(text("SELECT version_num FROM alembic_version")) == (
-                "0002_staffing"
+                "0003_plan_documents"
             )
             if engine.dialect.name == "postgresql":
                 assert connection.scalar(
@@ -55,6 +57,14 @@ def test_migrations_run_up_and_down(database_url: str) -> None:
                 )
                 assert kind == "POINT"
         upgrade(engine)  # idempotent
+        downgrade(engine, "0002_staffing")  # back to pickled bundles: an empty table
+        tables = set(inspect(engine).get_table_names())
+        assert "plan_bundles" in tables and "plan_documents" not in tables
+        upgrade(engine)
+        columns = {c["name"] for c in inspect(engine).get_columns("plan_documents")}
+        assert columns == {"plan_id", "day", "schema_version", "data"}
+        keys = inspect(engine).get_pk_constraint("plan_documents")["constrained_columns"]
+        assert sorted(keys) == ["day", "plan_id"]
         downgrade(engine)
         assert set(inspect(engine).get_table_names()) <= {"alembic_version", "spatial_ref_sys"}
         upgrade(engine)
@@ -104,10 +114,36 @@ def test_incidents_and_plan_on_each_database(
     done = service.client.get(f"/plans/{job['id']}", headers=admin).json()
     assert done["state"] == "succeeded" and done["progress"] == 1.0
     with make_session_factory(engine)() as session:
-        assert session.get(PlanBundleBlob, job["id"]) is not None
-    engine.dispose()
+        stored = session.get(PlanDocument, (job["id"], 1))
+        assert stored is not None and stored.schema_version == PLAN_SCHEMA_VERSION
+        assert stored.data["format"] == "gridpatrol-plan" and stored.data["day"] == 1
+        assert stored.data["district"]["source"]["dataset_id"] == dataset_id
+        if engine.dialect.name == "postgresql":  # a JSONB document: queryable in SQL
+            kind = session.scalar(
+                text(
+                    "SELECT data_type FROM information_schema.columns "
+                    "WHERE table_name = 'plan_documents' AND column_name = 'data'"
+                )
+            )
+            assert kind == "jsonb"
+            stops = session.scalar(
+                text(
+                    "SELECT (data -> 'totals' ->> 'stops')::int FROM plan_documents "
+                    "WHERE plan_id = :id AND day = 1"
+                ),
+                {"id": job["id"]},
+            )
+            assert stops == stored.data["totals"]["stops"]
+    document = service.client.get(f"/plans/{job['id']}/document", headers=admin)
+    assert document.status_code == 200 and document.json() == stored.data
     gpx = service.client.get(f"/plans/{job['id']}/sheets/gpx", headers=admin)
     assert gpx.status_code == 200 and b"<gpx" in gpx.content
+    # Deleting the plan deletes its documents (ON DELETE CASCADE, on both databases).
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM plans WHERE id = :id"), {"id": job["id"]})
+    with make_session_factory(engine)() as session:
+        assert session.get(PlanDocument, (job["id"], 1)) is None
+    engine.dispose()
 
 
 def test_failed_plan_writes_no_result(
@@ -127,5 +163,6 @@ def test_failed_plan_writes_no_result(
     assert body["summary"] is None
     engine = make_engine(sqlite_url, pooled=False)
     with make_session_factory(engine)() as session:
-        assert session.get(PlanBundleBlob, job["id"]) is None
+        rows = session.scalars(select(PlanDocument).where(PlanDocument.plan_id == job["id"]))
+        assert rows.all() == []
     engine.dispose()
