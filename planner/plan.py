@@ -285,6 +285,22 @@ def _drop_reason(compiled: CompiledProblem, node: int) -> str:
     return "no unit can reach it within its time window and be back by the end of its shift"
 
 
+def _compile(
+    problem: PatrolProblem, travel: TravelProvider, on_infeasible: str
+) -> tuple[CompiledProblem, list[DroppedTask]]:
+    """The compiled problem; with ``"drop"``, the impossible required tasks made optional and
+    reported as dropped."""
+    if on_infeasible not in ("raise", "drop"):
+        raise PlanningError(f"on_infeasible must be 'raise' or 'drop', got {on_infeasible!r}")
+    compiled = compile_problem(problem, travel)
+    if on_infeasible == "raise":
+        return compiled, []
+    relaxed, pre_dropped = _relax_impossible(compiled)
+    if pre_dropped:
+        compiled = compile_problem(relaxed, travel)
+    return compiled, pre_dropped
+
+
 def plan_patrols(
     problem: PatrolProblem,
     travel: TravelProvider,
@@ -320,14 +336,7 @@ def plan_patrols(
     PlanningError
         For impossible demands (with ``on_infeasible="raise"``) or an invalid problem.
     """
-    compiled = compile_problem(problem, travel)
-    pre_dropped: list[DroppedTask] = []
-    if on_infeasible == "drop":
-        relaxed, pre_dropped = _relax_impossible(compiled)
-        if pre_dropped:
-            compiled = compile_problem(relaxed, travel)
-    elif on_infeasible != "raise":
-        raise PlanningError(f"on_infeasible must be 'raise' or 'drop', got {on_infeasible!r}")
+    compiled, pre_dropped = _compile(problem, travel, on_infeasible)
     solution = solve(
         compiled.routing, time_limit_s=time_limit_s, seed=seed, max_iterations=max_iterations
     )
@@ -352,14 +361,7 @@ def plan_variants(
     ``on_infeasible`` and ``max_iterations`` work as in :func:`plan_patrols`; every plan
     reports the same tasks dropped as impossible.
     """
-    compiled = compile_problem(problem, travel)
-    pre_dropped: list[DroppedTask] = []
-    if on_infeasible == "drop":
-        relaxed, pre_dropped = _relax_impossible(compiled)
-        if pre_dropped:
-            compiled = compile_problem(relaxed, travel)
-    elif on_infeasible != "raise":
-        raise PlanningError(f"on_infeasible must be 'raise' or 'drop', got {on_infeasible!r}")
+    compiled, pre_dropped = _compile(problem, travel, on_infeasible)
     solutions = solve_varied(
         compiled.routing,
         n,
