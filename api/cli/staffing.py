@@ -35,6 +35,8 @@ from api.staffing_inputs import (
 )
 from geo import sample
 from geo.analysis import AnalysisOptions, analyse
+from geo.hotspots import DEFAULT_BANDS
+from geo.hotspots.bands import bands_from_spec
 from maps.staffing import staffing_summary, write_staffing_outputs
 from planner.staffing import (
     TEAM,
@@ -123,10 +125,22 @@ def staffing(
             "'route' (placed in the route, slower).",
         ),
     ] = "shorten",
+    bands: Annotated[
+        str,
+        typer.Option(
+            "--bands",
+            help="Shift bands to staff, comma-separated: any HH-HH (e.g. 08-16,16-24,00-08 or "
+            "07-15,15-23,23-07, or 18-02).",
+        ),
+    ] = ",".join(b.name for b in DEFAULT_BANDS),
     json_mode: JsonOption = False,
 ) -> None:
     """Propose staffing: norms, workload curves, staggered shifts and a weekly roster."""
     con = console(json_mode)
+    try:
+        shift_bands = bands_from_spec(bands)
+    except ValueError as exc:
+        raise UserError(f"--{exc}") from None
     try:
         first_day = date.fromisoformat(start_date) if start_date else None
     except ValueError:
@@ -150,6 +164,7 @@ def staffing(
             ),
             start_date=first_day,
             break_mode=break_mode,
+            bands=shift_bands,
         )
     except FileNotFoundError as exc:
         raise UserError(f"file not found: {exc.filename}") from None

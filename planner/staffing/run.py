@@ -16,8 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from geo.analysis import Analysis, Progress, quiet
+from geo.analysis import Analysis, Progress, analyse, quiet
 from geo.hotspots import DEFAULT_BANDS, TimeBand
+from geo.hotspots.bands import DAY_BAND_NAME
 from geo.network.modes import Mode
 from geo.schema import AREA_ID, CELL_ID, POPULATION, STATION_ID
 from planner.defaults import DEFAULT_BREAK_MIN
@@ -64,8 +65,8 @@ class StaffingRunOptions:
     workload
         Target share, time limit per point, seed.
     bands
-        Shift bands (default 08-16, 16-24, 00-08). The analysis must have scored them (or a
-        day-level band): analyse with ``AnalysisOptions().with_bands(*bands)``.
+        Shift bands (default 08-16, 16-24, 00-08); any ``HH-HH`` band, crossing midnight or
+        not. Bands the analysis did not score are scored by :func:`propose_staffing`.
     per_area
         Also compute curves per official area (one curve per area, shift and fleet: slow).
     population
@@ -339,8 +340,8 @@ def propose_staffing(
     Parameters
     ----------
     analysis
-        The district with grid, networks and risk (:func:`geo.analysis.analyse`), scored for
-        the shift bands of ``options`` or a day-level band.
+        The district with grid, networks and risk (:func:`geo.analysis.analyse`); bands of
+        ``options`` it has no risk for are scored first (the street networks are reused).
     options
         What to compute (defaults: mixed fleet 1..6 units, 2 s per point, 80 % target).
     progress
@@ -353,11 +354,19 @@ def propose_staffing(
     Raises
     ------
     ValueError
-        For a population table naming unknown areas, or bands the analysis has no risk for.
+        For a population table naming unknown areas.
     """
     opts = options or StaffingRunOptions()
     started = time.perf_counter()
     seconds: dict[str, float] = {}
+    missing = [b for b in opts.bands if not analysis.has_band(b.name)]
+    if missing and not analysis.has_band(DAY_BAND_NAME):
+        # Any shift can be staffed: score the bands the analysis was not made for.
+        analysis = analyse(
+            analysis.district,
+            analysis.options.with_bands(*missing),
+            networks=analysis.networks,
+        )
     notes: list[str] = []
 
     progress("Staffing norms", 0.0)

@@ -180,3 +180,37 @@ def test_dates_only_plans_carry_the_band_they_used() -> None:
     assert doc["risk_band"] == "day" and doc["shift"]["band"] == "22-06"
     bundle = bundle_from_document(doc)
     assert bundle.band == "day"  # the map colours the band the plan used
+
+
+@pytest.mark.parametrize(
+    ("tz", "last_day", "start", "end"),
+    [
+        # Portland's zone, the night clocks go back: 16:00 is -08:00 (not 15:00 or 17:00).
+        (
+            "America/Los_Angeles",
+            "2024-11-02",
+            "2024-11-03T16:00:00-08:00",
+            "2024-11-04T00:00:00-08:00",
+        ),
+        # Toronto's zone, the day clocks go back.
+        ("America/Toronto", "2024-11-02", "2024-11-03T16:00:00-05:00", "2024-11-04T00:00:00-05:00"),
+        # Portland's zone, the day clocks go forward.
+        (
+            "America/Los_Angeles",
+            "2024-03-09",
+            "2024-03-10T16:00:00-07:00",
+            "2024-03-11T00:00:00-07:00",
+        ),
+    ],
+)
+def test_the_shift_keeps_its_wall_clock_on_dst_days(tz, last_day, start, end) -> None:
+    result = plan_shift(
+        small_district(timezone=tz, last_day=last_day, hours=(16, 17, 18, 19, 20, 21, 22, 23)),
+        PlanOptions(shift=shift_band("16-24"), time_limit_s=1.0, max_iterations=100),
+    )
+    doc = plan_document(result)
+    assert (doc["shift"]["start"], doc["shift"]["end"]) == (start, end)
+    for unit in doc["units"]:
+        assert unit["shift_start"] == start and unit["shift_end"] == end
+    for route in doc["routes"]:
+        assert route["depart"] >= start[:19] and route["return"][:19] <= end[:19]

@@ -145,11 +145,6 @@ def test_bands_share_a_curve_on_dates_only_data() -> None:
     assert any("meal break" in n for n in notes)
 
 
-def test_a_band_without_risk_names_the_fix(analysis: Analysis) -> None:
-    with pytest.raises(ValueError, match="with_bands"):
-        propose_staffing(analysis, _options(bands=(_band("18-02"),)))
-
-
 def test_population_of_an_unknown_area_is_named(analysis: Analysis) -> None:
     population = pd.DataFrame({"area_id": ["W", "Z"], "population": [100, 200]})
     with pytest.raises(ValueError, match=r"population: area ids \['Z'\]"):
@@ -181,3 +176,12 @@ def test_population_table_adds_to_the_areas_own(analysis: Analysis) -> None:
 def test_bad_options_name_the_argument(kwargs: dict[str, object], match: str) -> None:
     with pytest.raises(ValueError, match=match):
         StaffingRunOptions(**kwargs)  # type: ignore[arg-type]
+
+
+def test_a_band_the_analysis_did_not_score_is_staffed(analysis: Analysis) -> None:
+    assert "18-02" not in analysis.risk.band_names
+    result = propose_staffing(analysis, _options(bands=(_band("18-02"),), max_units=2))
+    shifts = {c.shift for c in result.proposal.curves}
+    assert shifts == {"18-02"}
+    curve = next(c for c in result.proposal.curves if c.scope == DISTRICT)
+    assert curve.points and curve.points[-1].risk_share > 0
