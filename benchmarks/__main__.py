@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         ["hotspots"],
         ["backtest", "--cell-size", "150"],
         ["plan"],
+        ["planfile"],
         ["service"],
         _routing("optw", None),
         _routing("top", None if args.full else 40),
