@@ -117,6 +117,9 @@ def test_form_fields_and_night_bands(service: Service, admin: dict[str, str]) ->
     assert run_plan_job(job.id, service.url, job.parameters) == "succeeded"
     page = service.client.get(f"/web/plans/{job.id}")
     assert 'id="routes"' in page.text and "22-06" in page.text and 'id="days"' in page.text
+    # A 22-06 shift's units come back the next morning: the table says so.
+    routes = page.text[page.text.index('id="routes"') : page.text.index("</table>")]
+    assert "22:00" in routes and "(+1)" in routes
 
     # Dates-only data takes any band too (its risk is per day).
     portland_area = service.client.get(f"/datasets/{dates_only}", headers=admin).json()["area_id"]
