@@ -44,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         ["matrix"],
         ["hotspots"],
         ["backtest", "--cell-size", "150"],
+        ["forecast"],
+        ["simulated"],
         ["plan"],
         ["planfile"],
         ["service"],

@@ -6,8 +6,9 @@ and 100 m). For each square-grid cell size:
 1. **Validation** (parameter choice a user could make): the 8 weeks before the final 8 test
    weeks; every candidate's PAI at 5 % is printed and the best of each family is kept.
 2. **Final**: the last 8 weeks up to 2012-12-31 (``until``), default methods plus the
-   validated picks; the target is ``PAI@5 %`` of the **default** method (fixed in
-   :data:`geo.hotspots.forecast.DEFAULT_METHOD`) >= 1.15 x the naive last-4-weeks baseline.
+   validated picks; the target is ``PAI@5 %`` of the **default** method
+   (:data:`geo.hotspots.blend.DEFAULT_METHOD`, which chooses by validation at each origin)
+   >= 1.15 x the naive last-4-weeks baseline.
 3. **Ceiling** (not a method; it peeks at the test weeks): the PAI of ranking cells by all
    2012 incidents *including* the test weeks, which bounds what any stationary map can reach.
 
@@ -26,16 +27,15 @@ import pandas as pd
 import shapely
 
 from geo.hotspots.backtest import BacktestResult, backtest_events
+from geo.hotspots.blend import DEFAULT_METHOD, default_methods
 from geo.hotspots.events import CellLayout, Events, events_from_incidents, layout_from_cells
 from geo.hotspots.forecast import (
-    DEFAULT_METHOD,
     DecayForecaster,
     ETASForecaster,
     Forecaster,
     History,
     KDEForecaster,
     NaiveForecaster,
-    default_methods,
 )
 
 UNTIL = pd.Timestamp("2012-12-31")

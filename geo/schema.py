@@ -21,6 +21,9 @@ TIME_KNOWN = "time_known"  # False where the source gave a date without a time o
 CATEGORY = "category"
 WEIGHT = "weight"
 SOURCE_ROW = "source_row"  # 1-based data row (or feature) in the file it came from
+# optional: how the incident became known, "call" (call for service) or "patrol" (found by
+# a patrol); patrol-found incidents follow where patrols went (see geo.hotspots.sources)
+REPORTED_BY = "reported_by"
 
 # Official areas (jurisdiction polygons, police districts, communities)
 AREA_NAME = "name"

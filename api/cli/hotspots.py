@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,14 +38,58 @@ from geo.analysis import AnalysisOptions, analyse, hotspots_for
 from geo.assign import assign_incidents
 from geo.crs import WGS84
 from geo.grid import Grid, make_grid
-from geo.hotspots import resolve_band, run_backtest
-from geo.hotspots.columns import PEAK_HOURS
+from geo.hotspots import (
+    DEFAULT_BANDS,
+    DEFAULT_SHARES,
+    BacktestResult,
+    BandBacktests,
+    Comparison,
+    backtest_bands,
+    backtest_events,
+    bands_from_spec,
+    resolve_band,
+)
+from geo.hotspots.backtest import WEEKDAY_NAMES
+from geo.hotspots.columns import PATROL_SHARE, PEAK_HOURS
+from geo.hotspots.events import events_from_incidents, layout_from_cells
+from geo.hotspots.sources import PATROL, apply_source_policy
 from geo.io import read_areas
 from geo.schema import CELL_ID
 
 CellSizeOption = Annotated[
     float, typer.Option("--cell-size", help="Side of a square grid cell in metres.")
 ]
+ExcludeSourceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--exclude-source",
+        help="Leave incidents of this source out of scores and forecasts: 'patrol' (found by "
+        "patrol, from an optional reported_by column), against the patrol feedback loop.",
+    ),
+]
+PatrolWeightOption = Annotated[
+    float | None,
+    typer.Option(
+        "--patrol-weight",
+        help="Weight patrol-found incidents (reported_by = patrol) by this factor, 0 to 1.",
+    ),
+]
+
+
+def _source_policy(
+    incidents: gpd.GeoDataFrame, exclude: str | None, patrol_weight: float | None
+) -> tuple[gpd.GeoDataFrame, str | None]:
+    """Apply --exclude-source / --patrol-weight to the incidents (a note for the user)."""
+    weights: dict[str, float] = {}
+    if patrol_weight is not None:
+        weights[PATROL] = patrol_weight
+    if exclude is not None:
+        weights[exclude.strip().lower()] = 0.0
+    try:
+        out, note = apply_source_policy(incidents, weights)
+    except ValueError as exc:
+        raise UserError(f"--exclude-source/--patrol-weight: {exc}") from None
+    return gpd.GeoDataFrame(out, crs=incidents.crs), note
 
 
 @app.command()
@@ -69,6 +114,8 @@ def hotspots(
     ] = "all",
     cell_size_m: CellSizeOption = 250.0,
     top: Annotated[int, typer.Option("--top", help="Hotspots per band.")] = 20,
+    exclude_source: ExcludeSourceOption = None,
+    patrol_weight: PatrolWeightOption = None,
     out: OutOption = Path("out"),
     json_mode: JsonOption = False,
 ) -> None:
@@ -87,6 +134,8 @@ def hotspots(
         sample_name=sample_name,
         printer=con,
     )
+    policed, source_note = _source_policy(district.incidents, exclude_source, patrol_weight)
+    district = replace(district, incidents=policed)
     options = AnalysisOptions(cell_size_m=cell_size_m, at=at)
     if band != "all":
         try:
@@ -129,7 +178,7 @@ def hotspots(
         "risk_at": str(analysis.risk.at),
         "bands": list(names),
         "rows": len(table),
-        "notes": list(analysis.risk.notes),
+        "notes": [*analysis.risk.notes, *([source_note] if source_note else [])],
         "outputs": {"csv": str(csv_path), "geojson": str(geo_path)},
     }
     if json_mode:
@@ -137,18 +186,20 @@ def hotspots(
         return
     for name in names:
         _print_band(con, table[table["band"] == name], name)
-    for note in analysis.risk.notes:
+    for note in summary["notes"]:
         con.print(f"  note: {note}")
     con.print(f"Outputs:\n  csv      {csv_path}\n  geojson  {geo_path}")
 
 
 def _print_band(con: Console, rows: pd.DataFrame, name: str) -> None:
     view = Table(title=f"Hotspots, band {name}")
-    for column in ("rank", "cell", "score", "Gi* z", "significance", "incidents", "peak hours"):
+    shares = PATROL_SHARE in rows.columns
+    columns = ["rank", "cell", "score", "Gi* z", "significance", "incidents", "peak hours"]
+    for column in [*columns, *(["found by patrol"] if shares else [])]:
         view.add_column(column)
     for row in rows.head(10).itertuples(index=False):
         peaks = getattr(row, PEAK_HOURS)
-        view.add_row(
+        cells = [
             str(row.rank),
             str(getattr(row, CELL_ID)),
             f"{row.score:.2f}",
@@ -156,7 +207,11 @@ def _print_band(con: Console, rows: pd.DataFrame, name: str) -> None:
             str(row.significance),
             f"{row.count:g}",
             "" if peaks is None else ", ".join(f"{h:02d}h" for h in peaks),
-        )
+        ]
+        if shares:
+            value = getattr(row, PATROL_SHARE)
+            cells.append("" if pd.isna(value) else f"{value:.0%}")
+        view.add_row(*cells)
     con.print(view)
 
 
@@ -175,8 +230,28 @@ def evaluate(
         typer.Option("--until", help="Last day of the last test week (YYYY-MM-DD)."),
     ] = None,
     band: Annotated[
-        str, typer.Option("--band", help="Band to evaluate (e.g. 16-24) or 'day' for all.")
-    ] = "day",
+        str,
+        typer.Option(
+            "--band",
+            help="'all' (the day and each shift band), 'day', or one band such as 18-02.",
+        ),
+    ] = "all",
+    bands: Annotated[
+        str,
+        typer.Option("--bands", help="The shift bands for --band all, e.g. 07-15,15-23,23-07."),
+    ] = ",".join(b.name for b in DEFAULT_BANDS),
+    share: Annotated[
+        float,
+        typer.Option("--share", help="Share of the area you plan to flag, for the comparison."),
+    ] = 0.05,
+    weekdays: Annotated[
+        bool,
+        typer.Option(
+            "--weekdays", help="Also backtest each band per day of week where data allow it."
+        ),
+    ] = False,
+    exclude_source: ExcludeSourceOption = None,
+    patrol_weight: PatrolWeightOption = None,
     timezone: TimezoneOption = "UTC",
     crs: CrsOption = None,
     sample_name: SampleOption = sample.DEFAULT,
@@ -185,15 +260,24 @@ def evaluate(
         typer.Option("--json", help="Also write the table as JSON to this file ('-': stdout)."),
     ] = None,
 ) -> None:
-    """Backtest the forecasting methods: hit rate, PAI and PEI* at 1, 2, 5 and 10 % of area."""
+    """Backtest the forecasting methods per shift band: hit rate, PAI and PEI*, with bootstrap
+    intervals over the test weeks and the ratio to the naive 4-week count."""
     to_stdout = json_file is not None and str(json_file) == "-"
     con = console(to_stdout)
     if weeks < 1:
         raise UserError(f"--weeks: expected at least 1, got {weeks}")
+    if share not in DEFAULT_SHARES:
+        raise UserError(
+            f"--share: expected one of {', '.join(f'{s:g}' for s in DEFAULT_SHARES)}, got {share:g}"
+        )
     try:
-        chosen_band = resolve_band(band)
+        if band == "all":
+            chosen_bands = bands_from_spec(bands)
+        else:
+            single = resolve_band(band)
+            chosen_bands = () if single is None else (single,)
     except ValueError as exc:
-        raise UserError(f"--band: {exc}") from None
+        raise UserError(f"--band/--bands: {exc}") from None
     district = district_from_cli(
         incidents=incidents,
         boundary=boundary,
@@ -206,16 +290,44 @@ def evaluate(
         printer=con,
     )
     grid = _grid(district.boundary, district.crs, grid_file, cell_size_m)
-    cell_of = assign_incidents(grid, district.incidents)
-    located = district.incidents.assign(**{CELL_ID: cell_of})
+    policed, source_note = _source_policy(district.incidents, exclude_source, patrol_weight)
+    weighted = exclude_source is not None or patrol_weight is not None
+    cell_of = assign_incidents(grid, policed)
+    located = policed.assign(**{CELL_ID: cell_of})
     located = located[located[CELL_ID].notna()]
     with progress(to_stdout) as bar:
         bar.add_task(f"Backtesting {weeks} week(s) on {len(grid):,} cells", total=None)
         try:
-            result = run_backtest(located, grid.cells, weeks=weeks, until=until, band=chosen_band)
+            layout = layout_from_cells(grid.cells)
+            events = events_from_incidents(located, layout, weights=None)
+            if band == "all" or not chosen_bands:
+                runs = backtest_bands(
+                    events,
+                    layout,
+                    bands=chosen_bands,
+                    weekdays=weekdays,
+                    weeks=weeks,
+                    until=until,
+                    weighted=weighted,
+                )
+            else:
+                one = backtest_events(
+                    events,
+                    layout,
+                    band=chosen_bands[0],
+                    weeks=weeks,
+                    until=until,
+                    weighted=weighted,
+                )
+                runs = BandBacktests({one.band: one})
         except ValueError as exc:
             raise UserError(str(exc)) from None
-    data = result.to_json_dict()
+    comparisons = {
+        name: {m: result.compare(metric=m, share=share) for m in ("pai", "pei")}
+        for name, result in runs.results.items()
+    }
+    data = _evaluation_json(runs, comparisons, share)
+    data["source_policy"] = source_note
     if json_file is not None:
         if to_stdout:
             emit_json(data)
@@ -224,30 +336,130 @@ def evaluate(
             json_file.write_text(json.dumps(data, indent=2), encoding="utf-8")
     if to_stdout:
         return
+    first = next(iter(runs.results.values()))
+    cells_kind = "official polygons" if grid_file else f"{cell_size_m:g} m squares"
     con.print(
-        f"Backtest: {result.weeks} week(s), band {result.band}, {len(grid):,} cells "
-        f"({'official polygons' if grid_file else f'{cell_size_m:g} m squares'})"
+        f"Backtest: {first.weeks} test week(s) from {first.week_starts[0].date()}, "
+        f"{len(grid):,} cells ({cells_kind}); every forecast uses only incidents before its "
+        "test week"
     )
-    headers = result.table_columns()
-    rows = result.table_rows()
-    for label in ("hit", "PAI", "PEI*"):
-        picked = [i for i, h in enumerate(headers) if h.startswith(f"{label}@")]
-        view = Table(title=label)
-        view.add_column("method")
-        for i in picked:
-            view.add_column(headers[i].split("@", 1)[1] + " of area", justify="right")
-        for row in rows:
-            view.add_row(row[0], *(row[i] for i in picked))
-        con.print(view)
-    ratio = result.ratio(share=0.05)
-    con.print(
-        f"default method {result.default!r}: PAI at 5 % of area is {ratio:.2f}x the "
-        f"baseline {result.baseline!r}"
-    )
-    for note in result.notes:
-        con.print(f"  note: {note}")
+    by_weekday = [n for n in runs.results if n.split(" ")[-1] in WEEKDAY_NAMES]
+    for name, result in runs.results.items():
+        if name not in by_weekday:
+            _print_band_backtest(con, result, comparisons[name], share)
+    if by_weekday:
+        _print_weekdays(con, runs, comparisons, by_weekday, share)
+    for name, result in runs.results.items():
+        if name in by_weekday:
+            continue
+        for method, picks in result.choices.items():
+            used = ", ".join(f"{m} {picks[:-1].count(m)}" for m in dict.fromkeys(picks[:-1]))
+            con.print(
+                f"  {name}: {method} chose by validation PAI at {share * 100:g} % on the weeks "
+                f"before each test week (test weeks used: {used}); for the next week it uses "
+                f"{picks[-1]}. The blend is fitted on earlier weeks only, never on the week "
+                "it forecasts."
+            )
+    if source_note:
+        con.print(f"  sources: {source_note} (in forecasts and scored weeks alike)")
+    for name, why in runs.skipped.items():
+        con.print(f"  band {name} not evaluated: {why}")
+    for name, result in runs.results.items():
+        for note in result.notes:
+            con.print(f"  note ({name}): {note}")
     if json_file is not None:
         con.print(f"JSON written to {json_file}")
+
+
+def _evaluation_json(
+    runs: BandBacktests, comparisons: dict[str, dict[str, dict[str, Comparison]]], share: float
+) -> dict[str, Any]:
+    """The day's table at top level (as before), every band under ``bands``."""
+    bands_json = {}
+    for name, result in runs.results.items():
+        entry = result.to_json_dict()
+        entry["comparison"] = {
+            method: {
+                metric: comps[method].to_json_dict() for metric, comps in comparisons[name].items()
+            }
+            for method in result.methods
+        }
+        bands_json[name] = entry
+    first = next(iter(bands_json.values()))
+    return {
+        "methods": first["methods"],
+        "baseline": first["baseline"],
+        "default": first["default"],
+        "weeks": first["weeks"],
+        "share": share,
+        "interval": "95 % percentile bootstrap over test weeks (paired for ratios)",
+        "bands": bands_json,
+        "skipped": dict(runs.skipped),
+    }
+
+
+def _print_weekdays(
+    con: Console,
+    runs: BandBacktests,
+    comparisons: dict[str, dict[str, dict[str, Comparison]]],
+    names: list[str],
+    share: float,
+) -> None:
+    view = Table(title=f"By day of week: the default at {share * 100:g} % of area")
+    for column in ("band, day", "default", "PAI", "naive PAI", "vs naive", "95 % interval"):
+        view.add_column(column, justify="left" if column in ("band, day", "default") else "right")
+    view.add_column("verdict")
+    for name in names:
+        result = runs.results[name]
+        comp = comparisons[name]["pai"]
+        default, base = comp[result.default], comp[result.baseline]
+        view.add_row(
+            name,
+            result.default,
+            f"{default.value:.2f}",
+            f"{base.value:.2f}",
+            f"{default.ratio:.2f}x",
+            f"{default.ratio_low:.2f}–{default.ratio_high:.2f}",
+            default.verdict,
+        )
+    con.print(view)
+
+
+def _print_band_backtest(
+    con: Console, result: BacktestResult, comps: dict[str, dict[str, Comparison]], share: float
+) -> None:
+    pct = f"{share * 100:g} %"
+    view = Table(title=f"Band {result.band}: {pct} of area flagged, {result.weeks} test week(s)")
+    for column in (
+        "method",
+        "hit",
+        "PAI",
+        "95 % interval",
+        "PEI*",
+        "95 % interval",
+        "vs naive",
+        "95 % interval",
+        "verdict",
+    ):
+        view.add_column(column, justify="left" if column in ("method", "verdict") else "right")
+    for name, scores in result.methods.items():
+        pai, pei = comps["pai"][name], comps["pei"][name]
+        tags = [
+            t for t, n in (("baseline", result.baseline), ("default", result.default)) if n == name
+        ]
+        label = f"{name} ({', '.join(tags)})" if tags else name
+        view.add_row(
+            label,
+            f"{scores.hit_rate[share]:.1%}",
+            f"{pai.value:.2f}",
+            f"{pai.low:.2f}–{pai.high:.2f}",
+            f"{pei.value:.2f}",
+            f"{pei.low:.2f}–{pei.high:.2f}",
+            f"{pai.ratio:.2f}x",
+            f"{pai.ratio_low:.2f}–{pai.ratio_high:.2f}",
+            "" if name == result.baseline else pai.verdict,
+        )
+    con.print(view)
 
 
 def _grid(boundary: Any, crs: Any, grid_file: Path | None, cell_size_m: float) -> Grid:

@@ -5,10 +5,21 @@ Pure stages on incidents that carry a ``cell_id`` (``geo.assign``) and the grid'
 - :func:`compute_risk` -> :class:`RiskTable` (score, rank, Gi* z/p, significance per band)
 - :func:`hotspot_table` -> the planner's table (counts by category, peak hours, stop point)
 - :func:`trend_table`, :func:`rank_areas_by_rise` -> 环比 / 同比 per cell or area
-- :func:`run_backtest` -> :class:`BacktestResult` (hit rate, PAI, PEI* per method)
+- :func:`run_backtest` -> :class:`BacktestResult` (hit rate, PAI, PEI* per method, bootstrap
+  intervals against the baseline); :func:`backtest_bands` per shift band
 """
 
-from geo.hotspots.backtest import BacktestResult, MethodScores, resolve_band, run_backtest
+from geo.hotspots.backtest import (
+    BacktestResult,
+    BandBacktests,
+    Comparison,
+    MethodScores,
+    backtest_bands,
+    backtest_events,
+    resolve_band,
+    run_backtest,
+    shift_time,
+)
 from geo.hotspots.bands import (
     DAY_BAND,
     DEFAULT_BANDS,
@@ -21,15 +32,23 @@ from geo.hotspots.bands import (
     hour_profile,
     peak_hours,
 )
-from geo.hotspots.forecast import (
+from geo.hotspots.blend import (
     DEFAULT_METHOD,
+    BlendForecaster,
+    Choice,
+    FeatureSpec,
+    ValidatedForecaster,
+    blend_features,
+    default_methods,
+)
+from geo.hotspots.forecast import (
+    SIMPLE_DEFAULT,
     DecayForecaster,
     ETASForecaster,
     Forecaster,
     History,
     KDEForecaster,
     NaiveForecaster,
-    default_methods,
     forecaster_from_name,
 )
 from geo.hotspots.gistar import benjamini_hochberg, gi_star, significance_classes
@@ -47,11 +66,17 @@ __all__ = [
     "DEFAULT_SHARES",
     "DEFAULT_WEIGHTS",
     "KEY_CATEGORIES",
+    "SIMPLE_DEFAULT",
     "UNIFORM",
     "BacktestResult",
+    "BandBacktests",
+    "BlendForecaster",
     "CategoryWeights",
+    "Choice",
+    "Comparison",
     "DecayForecaster",
     "ETASForecaster",
+    "FeatureSpec",
     "Forecaster",
     "History",
     "KDEForecaster",
@@ -60,11 +85,15 @@ __all__ = [
     "RiskTable",
     "Snap",
     "TimeBand",
+    "ValidatedForecaster",
     "assign_band",
+    "backtest_bands",
+    "backtest_events",
     "band",
     "band_membership",
     "bands_from_spec",
     "benjamini_hochberg",
+    "blend_features",
     "compute_risk",
     "decay_weights",
     "default_methods",
@@ -81,6 +110,7 @@ __all__ = [
     "rank_areas_by_rise",
     "resolve_band",
     "run_backtest",
+    "shift_time",
     "significance_classes",
     "trend_table",
 ]

@@ -9,14 +9,26 @@ last-4-weeks method is always in the table as the baseline.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.hotspots.bands import DEFAULT_BANDS, TimeBand, band_membership, bands_from_spec
+from geo.hotspots.bands import (
+    DEFAULT_BANDS,
+    MINUTES_PER_DAY,
+    TimeBand,
+    band_membership,
+    bands_from_spec,
+)
+from geo.hotspots.blend import (
+    DEFAULT_METHOD,
+    ValidatedForecaster,
+    cached_predict,
+    default_methods,
+)
 from geo.hotspots.events import (
     CellLayout,
     Events,
@@ -25,14 +37,15 @@ from geo.hotspots.events import (
     events_from_incidents,
     layout_from_cells,
 )
-from geo.hotspots.forecast import (
-    DEFAULT_METHOD,
-    Forecaster,
-    History,
-    NaiveForecaster,
-    default_methods,
+from geo.hotspots.forecast import Forecaster, History, NaiveForecaster
+from geo.hotspots.metrics import (
+    DEFAULT_SHARES,
+    best_hits,
+    bootstrap_metric,
+    bootstrap_ratio,
+    hits,
+    pooled_metrics,
 )
-from geo.hotspots.metrics import DEFAULT_SHARES, best_hits, hits, pooled_metrics
 
 BASELINE = NaiveForecaster(4)
 METRICS = ("hit_rate", "pai", "pei")
@@ -51,6 +64,47 @@ class MethodScores:
             raise ValueError(f"metric must be one of {METRICS!r}, got {name!r}")
         value: Mapping[float, float] = getattr(self, name)
         return value
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One method against the baseline on one metric and share, with bootstrap intervals.
+
+    Intervals are percentile intervals from resampling the test weeks with replacement (the
+    same weeks for the method and the baseline). ``verdict`` is ``"better than naive"`` when
+    the ratio's interval lies above 1, ``"worse than naive"`` when it lies below 1 and
+    ``"not better than naive"`` when it includes 1.
+    """
+
+    method: str
+    metric: str
+    share: float
+    value: float
+    low: float
+    high: float
+    ratio: float
+    ratio_low: float
+    ratio_high: float
+    level: float
+
+    @property
+    def verdict(self) -> str:
+        if not np.isfinite(self.ratio_low) or not np.isfinite(self.ratio_high):
+            return "not better than naive"
+        if self.ratio_low > 1:
+            return "better than naive"
+        if self.ratio_high < 1:
+            return "worse than naive"
+        return "not better than naive"
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "value": _json_float(self.value),
+            "interval": [_json_float(self.low), _json_float(self.high)],
+            "ratio_to_baseline": _json_float(self.ratio),
+            "ratio_interval": [_json_float(self.ratio_low), _json_float(self.ratio_high)],
+            "verdict": self.verdict,
+        }
 
 
 @dataclass(frozen=True)
@@ -78,6 +132,9 @@ class BacktestResult:
         ``incidents``.
     notes
         What the user must be told (left-out incidents, empty weeks, ...).
+    choices
+        For each method that chooses by validation (:class:`ValidatedForecaster`), the method
+        it used in each test week and, last, the one it picks for the week after ``until``.
     """
 
     methods: Mapping[str, MethodScores]
@@ -89,6 +146,7 @@ class BacktestResult:
     week_starts: tuple[pd.Timestamp, ...]
     per_week: pd.DataFrame
     notes: tuple[str, ...] = field(default=())
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def to_json_dict(self) -> dict[str, Any]:
         """``{"methods": {name: {"hit_rate": {"0.01": x, ...}, "pai": ..., "pei": ...}},
@@ -106,7 +164,59 @@ class BacktestResult:
             "baseline": self.baseline,
             "default": self.default,
             "weeks": self.weeks,
+            "band": self.band,
+            "notes": list(self.notes),
+            "choices": {
+                name: {"test_weeks": list(picks[:-1]), "next_week": picks[-1]}
+                for name, picks in self.choices.items()
+            },
         }
+
+    def compare(
+        self,
+        *,
+        metric: str = "pai",
+        share: float = 0.05,
+        n_boot: int = 2000,
+        level: float = 0.95,
+        seed: int = 0,
+    ) -> dict[str, Comparison]:
+        """Each method's ``metric`` at ``share`` with its bootstrap interval over test weeks,
+        and its ratio to the baseline with the interval of the ratio (paired bootstrap).
+
+        Raises
+        ------
+        ValueError
+            If ``metric`` is not ``"pai"`` or ``"pei"`` or ``share`` was not scored.
+        """
+        if metric not in ("pai", "pei"):
+            raise ValueError(f"metric must be 'pai' or 'pei', got {metric!r}")
+        if share not in self.shares:
+            raise ValueError(f"share: {share!r} was not scored; expected one of {self.shares!r}")
+        at = self.per_week[self.per_week["share"] == share]
+        by_method = {
+            name: rows.sort_values("week_start") for name, rows in at.groupby("method", sort=False)
+        }
+        base = by_method[self.baseline]["hits"].to_numpy(dtype=float)
+        denominator_column = "incidents" if metric == "pai" else "best_hits"
+        scale = 1.0 / share if metric == "pai" else 1.0
+        out = {}
+        for name in self.methods:
+            rows = by_method[name]
+            got = rows["hits"].to_numpy(dtype=float)
+            value, low, high = bootstrap_metric(
+                got,
+                rows[denominator_column].to_numpy(dtype=float),
+                scale=scale,
+                n_boot=n_boot,
+                level=level,
+                seed=seed,
+            )
+            ratio, r_low, r_high = bootstrap_ratio(got, base, n_boot=n_boot, level=level, seed=seed)
+            out[name] = Comparison(
+                name, metric, share, value, low, high, ratio, r_low, r_high, level
+            )
+        return out
 
     def ratio(
         self, method: str | None = None, *, metric: str = "pai", share: float = 0.05
@@ -171,6 +281,28 @@ def resolve_band(band: TimeBand | str | None) -> TimeBand | None:
     return parsed[0]
 
 
+def shift_time(events: Events, band: TimeBand) -> Events:
+    """Events with time counted from the start of their shift's day.
+
+    ``day`` becomes the time since ``band.start_min`` on the incident's *shift date*, so the
+    floor of it is the date the shift started: with a band crossing midnight (18-02), an
+    incident at 01:00 on Tuesday belongs to Monday's shift. Test weeks, histories and
+    ``until`` are then counted in shift dates, and a forecast made at an origin uses only
+    incidents of shifts that started before the first shift it scores.
+    """
+    if band.is_full_day or band.start_min == 0:
+        return events
+    return replace(events, day=events.day - band.start_min / MINUTES_PER_DAY)
+
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def weekday_of(day: np.ndarray) -> np.ndarray:
+    """Day of the week (0 = Monday) of epoch-day numbers (1970-01-01 was a Thursday)."""
+    return ((np.floor(np.asarray(day)) + 3) % 7).astype(np.int64)
+
+
 def run_backtest(
     incidents: pd.DataFrame,
     cells: gpd.GeoDataFrame,
@@ -181,6 +313,7 @@ def run_backtest(
     methods: Sequence[Forecaster] | None = None,
     shares: Sequence[float] = DEFAULT_SHARES,
     horizon_days: int = 7,
+    weighted: bool = False,
 ) -> BacktestResult:
     """Rolling-origin backtest of forecasting methods on any incidents and grid.
 
@@ -200,12 +333,16 @@ def run_backtest(
         Time band evaluated (:func:`resolve_band`); ``None`` uses every incident.
         Date-only incidents are left out of hourly bands.
     methods
-        Forecasters to compare; default :func:`geo.hotspots.forecast.default_methods`. The
+        Forecasters to compare; default :func:`geo.hotspots.blend.default_methods`. The
         naive last-4-weeks baseline is added if missing.
     shares
         Shares of area at which hit rate, PAI and PEI* are reported.
     horizon_days
         Length of a test period in days (7: weekly; 1: daily).
+    weighted
+        Count each incident by its ``weight`` column (forecasts and scored outcomes alike),
+        e.g. after :func:`geo.hotspots.sources.apply_source_policy`; default: every incident
+        counts 1.
 
     Raises
     ------
@@ -224,6 +361,7 @@ def run_backtest(
         methods=methods,
         shares=shares,
         horizon_days=horizon_days,
+        weighted=weighted,
     )
 
 
@@ -237,8 +375,15 @@ def backtest_events(
     methods: Sequence[Forecaster] | None = None,
     shares: Sequence[float] = DEFAULT_SHARES,
     horizon_days: int = 7,
+    weighted: bool = False,
+    weekday: int | None = None,
 ) -> BacktestResult:
-    """:func:`run_backtest` on prepared arrays (reuse them across runs)."""
+    """:func:`run_backtest` on prepared arrays (reuse them across runs).
+
+    ``weekday`` (0 = Monday) keeps only the shifts that start on that day of the week: each
+    method then forecasts, say, Monday's 18-02 shift from earlier Mondays' 18-02 shifts, and
+    each test week scores one such shift.
+    """
     if weeks < 1:
         raise ValueError(f"weeks must be >= 1, got {weeks!r}")
     if horizon_days < 1:
@@ -264,6 +409,15 @@ def backtest_events(
                 f"band: no incident with a known time falls in band {resolved.name!r}; "
                 "use band=None for date-only data"
             )
+        events = shift_time(events, resolved)
+    label = resolved.name if resolved is not None else "day"
+    if weekday is not None:
+        if not 0 <= weekday <= 6:
+            raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), got {weekday!r}")
+        events = events.subset(weekday_of(events.day) == weekday)
+        label = f"{label} {WEEKDAY_NAMES[weekday]}"
+        if events.n == 0:
+            raise ValueError(f"weekday: no incident in {label}")
     if events.n == 0:
         raise ValueError("incidents: no incident falls in the grid")
     end = np.floor(day_number(until)) + 1.0 if until is not None else np.floor(events.day.max()) + 1
@@ -277,7 +431,7 @@ def backtest_events(
             f"until/weeks: no incident before the first test period starting "
             f"{date_of_day(origins[0]).date()}; use fewer weeks or a later until"
         )
-    history = History.from_events(events, layout)
+    history = History.from_events(events, layout, weighted=weighted)
     rows = []
     predictions: dict[str, list[np.ndarray]] = {n: [] for n in names}
     outcomes = []
@@ -287,9 +441,7 @@ def backtest_events(
         if actual.sum() == 0:
             notes.append(f"no incident in the test period from {date_of_day(origin).date()}")
         for method in chosen:
-            predicted = np.asarray(
-                method.predict(history, origin_day=origin, horizon_days=horizon_days), dtype=float
-            )
+            predicted = cached_predict(method, history, origin, horizon_days)
             if predicted.shape != (layout.n,):
                 raise ValueError(
                     f"method {method.name!r} returned shape {predicted.shape}, expected "
@@ -307,6 +459,14 @@ def backtest_events(
                         "incidents": float(actual.sum()),
                     }
                 )
+    choices = {
+        method.name: tuple(
+            method.choose(history, origin_day=o, horizon_days=horizon_days).method
+            for o in [*origins, end]
+        )
+        for method in chosen
+        if isinstance(method, ValidatedForecaster)
+    }
     per_week = pd.DataFrame(rows)
     scores = {}
     for name in names:
@@ -318,11 +478,102 @@ def backtest_events(
         default=default,
         weeks=weeks,
         shares=tuple(shares),
-        band=resolved.name if resolved is not None else "day",
+        band=label,
         week_starts=tuple(date_of_day(o) for o in origins),
         per_week=per_week,
         notes=tuple(notes),
+        choices=choices,
     )
+
+
+@dataclass(frozen=True)
+class BandBacktests:
+    """Backtests of the whole day and of each shift band.
+
+    Attributes
+    ----------
+    results
+        Band name -> :class:`BacktestResult`; ``"day"`` (every incident) first, then each band
+        in the order given.
+    skipped
+        Band name -> why it was not backtested (no time-stamped incident in it, too short a
+        history, ...).
+    """
+
+    results: Mapping[str, BacktestResult]
+    skipped: Mapping[str, str] = field(default_factory=dict)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "bands": {name: result.to_json_dict() for name, result in self.results.items()},
+            "skipped": dict(self.skipped),
+        }
+
+
+def backtest_bands(
+    events: Events,
+    layout: CellLayout,
+    *,
+    bands: Sequence[TimeBand] = DEFAULT_BANDS,
+    weekdays: bool = False,
+    min_weekday_incidents: int = 100,
+    **options: Any,
+) -> BandBacktests:
+    """:func:`backtest_events` for the whole day and, on hour-stamped data, for each band.
+
+    Each band is forecast from its own incidents only and scored in shift dates (see
+    :func:`shift_time`), so a band crossing midnight (18-02) is scored shift by shift. On
+    date-only data only the day is backtested and every band is reported in ``skipped``.
+    ``options`` are passed to :func:`backtest_events` (``weeks``, ``until``, ``methods``,
+    ``shares``, ``horizon_days``, ``weighted``).
+
+    With ``weekdays``, the day and each band are also backtested per day of the week
+    (results named ``"16-24 Mon"``, ...) where the data support it: a weekday with fewer
+    than ``min_weekday_incidents`` incidents in the band is reported in ``skipped``.
+    """
+    if options.get("until") is None and events.n:
+        # one calendar for every band: test weeks end on the day of the latest incident
+        options = {**options, "until": date_of_day(float(np.floor(events.day.max())))}
+    results = {"day": backtest_events(events, layout, band=None, **options)}
+    skipped: dict[str, str] = {}
+    timed = bool(np.asarray(events.time_known).any())
+    for b in bands:
+        if b.is_full_day:
+            continue
+        if not timed:
+            skipped[b.name] = "incidents carry dates only"
+            continue
+        try:
+            results[b.name] = backtest_events(events, layout, band=b, **options)
+        except ValueError as exc:
+            skipped[b.name] = str(exc)
+    if weekdays:
+        for name in list(results):
+            chosen = None if name == "day" else next(b for b in bands if b.name == name)
+            in_band = (
+                events
+                if chosen is None
+                else shift_time(
+                    events.subset(band_membership(events.wall, events.time_known, [chosen])[:, 0]),
+                    chosen,
+                )
+            )
+            per_day = np.bincount(weekday_of(in_band.day), minlength=7)
+            for k, label in enumerate(WEEKDAY_NAMES):
+                key = f"{name} {label}"
+                if per_day[k] < min_weekday_incidents:
+                    skipped[key] = (
+                        f"{int(per_day[k])} incident(s): fewer than {min_weekday_incidents} for "
+                        "a per-weekday backtest"
+                    )
+                    continue
+                try:
+                    results[key] = backtest_events(
+                        events, layout, band=chosen, weekday=k, **options
+                    )
+                except ValueError as exc:
+                    skipped[key] = str(exc)
+    return BandBacktests(results, skipped)
 
 
 def _share_key(share: float) -> str:

@@ -19,6 +19,7 @@ PEAK_HOURS = "peak_hours"
 REP_X = "rep_x"
 REP_Y = "rep_y"
 SNAPPED = "snapped"
+PATROL_SHARE = "patrol_share"  # share of the cell's incidents found by patrol
 COUNT_PREFIX = "n_"  # one column per canonical category: ``n_robbery``, ``n_burglary``, ...
 
 # Trends

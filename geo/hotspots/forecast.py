@@ -25,18 +25,18 @@ Methods
     :math:`\\theta`, geometric lag kernel :math:`k_q(\\ell) \\propto (1-q) q^{\\ell-1}`
     (exponential in time), Gaussian spatial kernel :math:`g` over cell centroids and
     :math:`N_c(d)` the counts. :math:`\\mu`, :math:`\\theta`, :math:`q` are fitted by EM
-    over the last ``window_days`` only, lags up to ``max_lag_days``; convolutions over time
-    use FFTs, so one fit costs O(cells x days x log days) per iteration.
+    over the last ``window_days`` only, lags up to ``max_lag_days``; EM evaluates the
+    intensity only at the (cell, day) pairs with incidents, so an iteration costs
+    O(pairs x lags) after one O(cells x days) spatial spreading per fit.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
-from scipy import fft
 
 from geo.hotspots.events import CellLayout, Events
 from geo.hotspots.risk import DEFAULT_HALF_LIFE_DAYS
@@ -56,18 +56,22 @@ class History:
         Weight of each incident (1 for plain counts).
     layout
         The grid.
+    category
+        Canonical category of each incident, or ``None`` when unknown (for the blend).
     """
 
     cell: np.ndarray
     day: np.ndarray
     weight: np.ndarray
     layout: CellLayout
+    category: np.ndarray | None = None
+    _cache: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_events(cls, events: Events, layout: CellLayout, *, weighted: bool = False) -> History:
         """History from :class:`Events`; ``weighted=False`` counts every incident as 1."""
         weight = events.weight if weighted else np.ones(events.n)
-        return cls(events.cell, events.day, weight, layout)
+        return cls(events.cell, events.day, weight, layout, np.asarray(events.category))
 
     def window(self, start_day: float, end_day: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Cells, days and weights of incidents in ``[start_day, end_day)``."""
@@ -244,8 +248,15 @@ class ETASForecaster:
             else None
         )
         lags = np.arange(1, self.max_lag_days + 1)
-        size = fft.next_fast_len(2 * days)
-        spread_f = fft.rfft(spread, n=size, axis=1)
+        # The likelihood only needs the intensity where incidents happened, so EM works on
+        # the (cell, day) pairs with counts: ``lagged[i, l-1]`` is the spread count l days
+        # before pair i (0 before the window). Each iteration is then O(pairs x lags).
+        cc, dd = np.nonzero(counts)
+        cnt = counts[cc, dd]
+        lagged = np.zeros((len(cc), self.max_lag_days))
+        for lag in lags:
+            ok = dd >= lag
+            lagged[ok, lag - 1] = spread[cc[ok], dd[ok] - lag]
         per_day = counts.sum(axis=0)
         total = per_day.sum()
         mu = np.full(n_cells, max(total, 1.0) / (n_cells * days))
@@ -254,15 +265,12 @@ class ETASForecaster:
         iterations = 0
         for iterations in range(1, self.n_iter + 1):  # noqa: B007 (reported)
             kern = _lag_kernel(q, self.max_lag_days)
-            kern_f = fft.rfft(np.concatenate([[0.0], kern]), n=size)
-            trig = fft.irfft(spread_f * kern_f[None, :], n=size, axis=1)[:, :days]
-            lam = mu[:, None] + theta * np.maximum(trig, 0.0)
-            ratio = np.divide(counts, lam, out=np.zeros_like(counts), where=counts > 0)
-            background = (ratio * mu[:, None]).sum(axis=1)
-            # C(l) = sum_c sum_d ratio[c, d] * spread[c, d - l], by FFT cross-correlation
-            ratio_f = fft.rfft(ratio, n=size, axis=1)
-            corr = fft.irfft((ratio_f * np.conj(spread_f)).sum(axis=0), n=size)
-            triggered_by_lag = theta * kern * np.maximum(corr[lags], 0.0)
+            lam = mu[cc] + theta * (lagged @ kern)
+            ratio = cnt / lam
+            background = np.bincount(cc, weights=ratio * mu[cc], minlength=n_cells)
+            # C(l) = sum over pairs of ratio * spread l days before
+            corr = lagged.T @ ratio
+            triggered_by_lag = theta * kern * corr
             triggered = triggered_by_lag.sum()
             new_mu = np.maximum(background / days, 1e-9)
             if bg_kernel is not None:
@@ -289,6 +297,10 @@ class ETASForecaster:
 
     def predict(self, history: History, *, origin_day: float, horizon_days: float) -> np.ndarray:
         fit, spread = self.fit(history, origin_day=origin_day)
+        return horizon_days * fit.mu + self.triggering(fit, spread, horizon_days)
+
+    def triggering(self, fit: ETASFit, spread: np.ndarray, horizon_days: float) -> np.ndarray:
+        """The expected triggered (offspring) count per cell over the horizon."""
         days = fit.days
         horizon = max(1, round(horizon_days))
         kern = _lag_kernel(fit.q, self.max_lag_days)
@@ -299,7 +311,7 @@ class ETASForecaster:
             lag = days + h - past
             ok = (lag >= 1) & (lag <= self.max_lag_days)
             weight[ok] += kern[lag[ok] - 1]
-        return horizon_days * fit.mu + fit.theta * (spread @ weight)
+        return np.asarray(fit.theta * (spread @ weight), dtype=float)
 
 
 def _lag_kernel(q: float, max_lag: int) -> np.ndarray:
@@ -309,26 +321,19 @@ def _lag_kernel(q: float, max_lag: int) -> np.ndarray:
 
 
 DEFAULT_KDE_BANDWIDTH_M = 100.0
-#: The method gridpatrol uses by default: decayed counts with a 112-day half-life. Chosen on
-#: Portland 2012 *validation* weeks (the 8 weeks before the final 8 test weeks) at 100, 150
-#: and 250 m cells, where half-lives of 112–180 days were best or within 1 % of the best and
-#: smoothing, KDE and ETAS did not beat it (see ``benchmarks/backtest.py``).
-DEFAULT_METHOD: Forecaster = DecayForecaster(half_life_days=DEFAULT_HALF_LIFE_DAYS)
-
-
-def default_methods() -> tuple[Forecaster, ...]:
-    """The methods compared by default: naive 4 weeks (baseline), decay, KDE and ETAS."""
-    return (
-        NaiveForecaster(4),
-        DEFAULT_METHOD,
-        KDEForecaster(bandwidth_m=DEFAULT_KDE_BANDWIDTH_M),
-        ETASForecaster(),
-    )
+#: The best simple method: decayed counts with a 112-day half-life. Chosen on Portland 2012
+#: *validation* weeks (the 8 weeks before the final 8 test weeks) at 100, 150 and 250 m cells,
+#: where half-lives of 112–180 days were best or within 1 % of the best and smoothing, KDE and
+#: ETAS did not beat it (see ``benchmarks/backtest.py``). gridpatrol's default method
+#: (:data:`geo.hotspots.blend.DEFAULT_METHOD`) falls back to it when history is too short to
+#: validate.
+SIMPLE_DEFAULT: Forecaster = DecayForecaster(half_life_days=DEFAULT_HALF_LIFE_DAYS)
 
 
 def forecaster_from_name(name: str) -> Forecaster:
     """Build a method from its table name: ``naive-4w``, ``decay-112d``, ``decay-56d-bw150m``,
-    ``kde-100m``, ``kde-100m-365d``, ``etas-200m``, ``etas-200m-bg300m``.
+    ``kde-100m``, ``kde-100m-365d``, ``etas-200m``, ``etas-200m-bg300m``, ``blend``,
+    ``blend-etas``, ``validated-pai@5%``.
 
     Raises
     ------
@@ -346,7 +351,16 @@ def forecaster_from_name(name: str) -> Forecaster:
     if m := re.fullmatch(r"etas-([\d.]+)m(?:-bg([\d.]+)m)?", text):
         bg = float(m.group(2)) if m.group(2) else None
         return ETASForecaster(float(m.group(1)), bg)
+    from geo.hotspots import blend  # the blend builds on this module
+
+    if text == "blend":
+        return blend.BlendForecaster()
+    if text == "blend-etas":
+        return blend.BlendForecaster(spec=blend.FeatureSpec(etas=ETASForecaster()))
+    if m := re.fullmatch(r"validated-(pai|pei)@([\d.]+)%", text):
+        return blend.ValidatedForecaster(metric=m.group(1), share=float(m.group(2)) / 100)
     raise ValueError(
         f"method: unknown method name {name!r}; expected naive-<weeks>w, decay-<days>d"
-        "[-bw<metres>m], kde-<metres>m[-<days>d] or etas-<metres>m[-bg<metres>m]"
+        "[-bw<metres>m], kde-<metres>m[-<days>d], etas-<metres>m[-bg<metres>m], blend, "
+        "blend-etas or validated-<pai|pei>@<percent>%"
     )

@@ -122,3 +122,66 @@ def pooled_metrics(
         out["pai"][share] = rate / share
         out["pei"][share] = got / best if best > 0 else float("nan")
     return out
+
+
+def bootstrap_ratio(
+    hits_method: np.ndarray,
+    hits_baseline: np.ndarray,
+    *,
+    n_boot: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float, float]:
+    """Pooled ratio ``sum(hits_method) / sum(hits_baseline)`` and its bootstrap interval.
+
+    Test periods (weeks) are resampled with replacement, the same periods for both methods
+    (a paired bootstrap), and the percentile interval of the ratio is returned. For PAI and
+    PEI* at one share this ratio is the method's metric over the baseline's: both metrics
+    divide the same hits by the same incidents (or best hits) and share.
+
+    Returns
+    -------
+    ``(ratio, low, high)``; ``nan`` where the baseline captured nothing.
+    """
+    a = np.asarray(hits_method, dtype=float)
+    b = np.asarray(hits_baseline, dtype=float)
+    if a.shape != b.shape or a.ndim != 1 or len(a) == 0:
+        raise ValueError(
+            f"hits_method and hits_baseline must be equal-length 1-d arrays with one value per "
+            f"period, got shapes {a.shape} and {b.shape}"
+        )
+    low_q, high_q = _quantiles(level)
+    ratio = a.sum() / b.sum() if b.sum() > 0 else float("nan")
+    index = np.random.default_rng(seed).integers(0, len(a), size=(n_boot, len(a)))
+    num, den = a[index].sum(axis=1), b[index].sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        boot = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    boot = boot[np.isfinite(boot)]
+    if len(boot) == 0:
+        return float(ratio), float("nan"), float("nan")
+    return float(ratio), float(np.quantile(boot, low_q)), float(np.quantile(boot, high_q))
+
+
+def bootstrap_metric(
+    hits_per_period: np.ndarray,
+    denominator_per_period: np.ndarray,
+    *,
+    scale: float = 1.0,
+    n_boot: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float, float]:
+    """Pooled ``scale * sum(hits) / sum(denominator)`` and its bootstrap interval over periods.
+
+    PAI is ``hits / incidents`` with ``scale = 1 / share``; PEI* is ``hits / best hits``.
+    """
+    value, low, high = bootstrap_ratio(
+        hits_per_period, denominator_per_period, n_boot=n_boot, level=level, seed=seed
+    )
+    return value * scale, low * scale, high * scale
+
+
+def _quantiles(level: float) -> tuple[float, float]:
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    return (1 - level) / 2, 1 - (1 - level) / 2

@@ -20,6 +20,7 @@ from geo.hotspots.bands import band_membership, hour_profile, peak_hours
 from geo.hotspots.columns import (
     BAND,
     COUNT_PREFIX,
+    PATROL_SHARE,
     PEAK_HOURS,
     RANK,
     REP_X,
@@ -29,8 +30,9 @@ from geo.hotspots.columns import (
 )
 from geo.hotspots.events import day_number, events_from_incidents, layout_from_cells
 from geo.hotspots.risk import RiskTable
+from geo.hotspots.sources import patrol_share
 from geo.hotspots.weights import CategoryWeights
-from geo.schema import CELL_ID
+from geo.schema import CELL_ID, REPORTED_BY
 
 Snap = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
@@ -84,7 +86,9 @@ def hotspot_table(
     GeoDataFrame (point geometry = representative point, CRS of ``cells``) with ``cell_id``,
     ``band``, ``score``, ``rank``, ``gi_z``, ``gi_p``, ``significance``, ``count``, one
     ``n_<category>`` column per category present, ``peak_hours`` (tuple of up to 3 local
-    hours, busiest first, or ``None``), ``rep_x``, ``rep_y`` and ``snapped``.
+    hours, busiest first, or ``None``), ``rep_x``, ``rep_y`` and ``snapped``; with a
+    ``reported_by`` column in ``incidents`` also ``patrol_share``, the share of the cell's
+    incidents that patrols found (:mod:`geo.hotspots.sources`).
     """
     if top is not None and top < 1:
         raise ValueError(f"top must be >= 1 or None, got {top!r}")
@@ -130,6 +134,8 @@ def hotspot_table(
                 rep[i] = weighted_medoid(events.xy[mine], events.weight[mine])
         for c in categories:
             rows[f"{COUNT_PREFIX}{c}"] = counts[c]
+        if REPORTED_BY in incidents.columns:
+            rows[PATROL_SHARE] = patrol_share(incidents, rows[CELL_ID]).to_numpy()
         rows[PEAK_HOURS] = pd.Series(peaks, index=rows.index, dtype=object)
         x, y = rep[:, 0], rep[:, 1]
         snapped = False

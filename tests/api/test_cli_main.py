@@ -163,11 +163,56 @@ def test_evaluate_writes_the_documented_json(capsys, tmp_path: Path) -> None:
     )
     assert code == 0, err
     data = json.loads(target.read_text(encoding="utf-8"))
-    assert set(data) == {"methods", "baseline", "default", "weeks"}
+    assert set(data) == {
+        "methods",
+        "baseline",
+        "default",
+        "weeks",
+        "share",
+        "interval",
+        "bands",
+        "skipped",
+        "source_policy",
+    }
+    assert data["source_policy"] is None  # no --exclude-source / --patrol-weight
     assert data["weeks"] == 4 and data["baseline"] in data["methods"]
     for scores in data["methods"].values():
         assert set(scores) == {"hit_rate", "pai", "pei"}
         assert set(scores["pai"]) == {"0.01", "0.02", "0.05", "0.1"}
+    # hour-stamped sample: the day and each of the planner's shift bands
+    assert list(data["bands"]) == ["day", "08-16", "16-24", "00-08"]
+    night = data["bands"]["00-08"]
+    assert night["band"] == "00-08" and night["weeks"] == 4
+    verdict = night["comparison"][night["default"]]["pai"]["verdict"]
+    assert verdict in {"better than naive", "not better than naive", "worse than naive"}
+    low, high = night["comparison"][night["default"]]["pai"]["ratio_interval"]
+    assert low <= high
+
+
+def test_evaluate_per_weekday_where_data_allow(capsys, tmp_path: Path) -> None:
+    target = tmp_path / "eval.json"
+    code, out, err = run(
+        capsys,
+        "evaluate",
+        "--sample",
+        "toronto-uoft",
+        "--bands",
+        "18-02",
+        "--weeks",
+        "4",
+        "--weekdays",
+        "--exclude-source",
+        "patrol",
+        "--json",
+        str(target),
+    )
+    assert code == 0, err
+    data = json.loads(target.read_text(encoding="utf-8"))
+    weekly = {n for n in [*data["bands"], *data["skipped"]] if n.startswith("18-02 ")}
+    assert weekly == {f"18-02 {d}" for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+    assert "fewer than 100" in next(iter(data["skipped"].values()))
+    assert "no 'reported_by' column" in data["source_policy"]
+    assert "By day of week" in out or not any(n.startswith("18-02 ") for n in data["bands"])
 
 
 def test_demo_writes_every_output(capsys, tmp_path: Path) -> None:

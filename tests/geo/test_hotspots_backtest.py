@@ -98,7 +98,7 @@ def test_json_shape_and_table() -> None:
     result = run_backtest(_incidents(days=60), _cells(), weeks=2, methods=[DecayForecaster(28.0)])
     payload = result.to_json_dict()
     json.dumps(payload)
-    assert set(payload) == {"methods", "baseline", "default", "weeks"}
+    assert set(payload) == {"methods", "baseline", "default", "weeks", "band", "notes", "choices"}
     assert list(payload["methods"]) == ["naive-4w", "decay-28d"]  # baseline added first
     assert set(payload["methods"]["decay-28d"]) == {"hit_rate", "pai", "pei"}
     assert list(payload["methods"]["decay-28d"]["pai"]) == ["0.01", "0.02", "0.05", "0.1"]
