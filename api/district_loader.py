@@ -7,8 +7,9 @@ is used and the caller is told so.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,8 +17,44 @@ import geopandas as gpd
 from geo import sample
 from geo.crs import local_crs
 from geo.district import District, district_from_layers
+from geo.errors import GeoInputWarning
 from geo.io import IncidentColumns, read_areas, read_boundary, read_incidents, read_stations
+from geo.io.advice import LIBRARY_ADVICE, Advice
+from geo.layers import check_layers_fit
 from geo.schema import ILLUSTRATIVE, STATION_ID, STATION_NAME
+
+COLUMN_ROLES = tuple(f.name for f in fields(IncidentColumns))
+
+
+def parse_columns(text: str | None, *, argument: str = "columns") -> IncidentColumns | None:
+    """``role=column,role=column`` (``date=案发时间,category=案由``) as :class:`IncidentColumns`.
+
+    Raises
+    ------
+    ValueError
+        Naming ``argument``, for a pair without ``=``, an unknown role or a role given twice.
+    """
+    if text is None or not text.strip():
+        return None
+    chosen: dict[str, str] = {}
+    for pair in text.split(","):
+        if not pair.strip():
+            continue
+        role, sep, column = pair.partition("=")
+        role, column = role.strip().lower(), column.strip()
+        if not sep or not column:
+            raise ValueError(
+                f"{argument}: {pair.strip()!r} is not role=column; expected e.g. "
+                "date=案发时间,category=案由"
+            )
+        if role not in COLUMN_ROLES:
+            raise ValueError(
+                f"{argument}: unknown role {role!r}; expected one of {', '.join(COLUMN_ROLES)}"
+            )
+        if role in chosen:
+            raise ValueError(f"{argument}: role {role!r} is given twice")
+        chosen[role] = column
+    return IncidentColumns(**chosen)
 
 
 @dataclass(frozen=True)
@@ -33,6 +70,11 @@ class DistrictFiles:
     crs: str | None = None  # CRS of x/y incident columns
     columns: IncidentColumns | None = None
     name: str | None = None
+    datetime_format: str | None = None
+    sheet: str | None = None  # worksheet of an .xlsx incident file
+    keep_valid: bool = False  # plan with the valid rows, the rejected ones to rejected_path
+    rejected_path: Path | None = None
+    advice: Advice = LIBRARY_ADVICE  # how messages spell the options they suggest
 
 
 def load_district(
@@ -60,13 +102,27 @@ def load_district(
     boundary_frame: gpd.GeoDataFrame | None = None
     if files.boundary is not None:
         boundary_frame = read_boundary(files.boundary)
-    incidents = read_incidents(
-        files.incidents,
-        columns=files.columns,
-        crs=files.crs,
-        timezone=files.timezone,
-        boundary=boundary_frame,
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", GeoInputWarning)
+        incidents = read_incidents(
+            files.incidents,
+            columns=files.columns,
+            crs=files.crs,
+            timezone=files.timezone,
+            boundary=boundary_frame,
+            datetime_format=files.datetime_format,
+            sheet=files.sheet,
+            keep_valid=files.keep_valid,
+            rejected_path=files.rejected_path,
+            advice=files.advice,
+        )
+    for warning in caught:
+        if issubclass(warning.category, GeoInputWarning):
+            notes.append(str(warning.message))  # rows left out, the one-category fallback
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
     if boundary_frame is None:
         working = local_crs(incidents)
         hull = incidents.to_crs(working).union_all().convex_hull.buffer(250.0)
@@ -88,6 +144,16 @@ def load_district(
         )
         notes.append(
             "No stations given: one illustrative base at the centre of the district is used."
+        )
+    if files.boundary is not None:
+        west, south, east, north = (float(v) for v in boundary_frame.to_crs(4326).total_bounds)
+        check_layers_fit(
+            f"the boundary {Path(files.boundary).name}",
+            (west, south, east, north),
+            {
+                Path(files.stations).name if files.stations else "stations": stations,
+                Path(files.areas).name if files.areas else "areas": areas,
+            },
         )
     if files.network is None:
         notes.append(

@@ -22,6 +22,7 @@ from geo.grid import DEFAULT_CELL_SIZE_M, Grid, make_grid
 from geo.hotspots import DEFAULT_BANDS, RiskTable, TimeBand, compute_risk, hotspot_table
 from geo.hotspots.bands import DAY_BAND_NAME
 from geo.hotspots.columns import SCORE
+from geo.layers import check_layers_fit, lonlat_bounds
 from geo.network import StreetNetwork, load_networks, snap
 from geo.network.modes import Mode
 from geo.schema import CELL_ID
@@ -146,6 +147,8 @@ def analyse(
         networks = {}
         if district.network_path is not None:
             networks = load_networks(district.network_path, crs=district.crs)
+    if networks:
+        check_on_network(district, networks)
     seconds["networks"] = time.perf_counter() - t
 
     progress("Scoring risk per cell and band", 0.7)
@@ -168,6 +171,33 @@ def analyse(
     return Analysis(district, grid, cell_of, dict(networks), risk, opts, seconds)
 
 
+#: Hotspot and sector points farther than this from the foot network are not snapped to it.
+MAX_FOOT_SNAP_M = 25_000.0
+
+
+def check_on_network(district: District, networks: Mapping[Mode, StreetNetwork]) -> None:
+    """Refuse district layers that lie entirely outside the street network's extent.
+
+    Raises
+    ------
+    GeoInputError
+        Naming each such layer, how far it is and whether it looks swapped.
+    """
+    x = np.concatenate([np.asarray(n.node_x_m) for n in networks.values()])
+    y = np.concatenate([np.asarray(n.node_y_m) for n in networks.values()])
+    if len(x) == 0:
+        return
+    crs = next(iter(networks.values())).crs
+    name = district.network_path.name if district.network_path is not None else "given"
+    layers = {
+        "incidents": district.incidents,
+        "stations": district.stations,
+        "boundary": gpd.GeoDataFrame(geometry=[district.boundary], crs=district.crs),
+        "areas": district.areas,
+    }
+    check_layers_fit(f"the street network {name}", lonlat_bounds(x, y, crs), layers)
+
+
 def foot_snapper(
     analysis: Analysis,
 ) -> Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None:
@@ -177,8 +207,15 @@ def foot_snapper(
         return None
 
     def _snap(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        found = snap(network, x, y)
-        return network.node_x_m[found.node_index], network.node_y_m[found.node_index]
+        # Bounded: a point farther than MAX_FOOT_SNAP_M from any footway keeps its place, so
+        # routing to it reports it instead of planning it at a distant crossing. The bound is
+        # far wider than routing's 500 m: sector centres of a district larger than its network
+        # extract (the Portland sample's) lie kilometres away and are still planned on it.
+        found = snap(network, x, y, max_snap_m=MAX_FOOT_SNAP_M)
+        near = found.snap_distance_m <= found.max_snap_m
+        sx = np.where(near, network.node_x_m[found.node_index], x)
+        sy = np.where(near, network.node_y_m[found.node_index], y)
+        return sx, sy
 
     return _snap
 

@@ -70,10 +70,52 @@ class GeoInputError(ValueError):
         self.problems: tuple[Problem, ...] = tuple(problems)
         head = summary or f"{len(self.problems)} problem(s) in the input"
         lines = [head + ":"]
-        lines += [f"  - {p}" for p in self.problems[: self.max_listed]]
-        if len(self.problems) > self.max_listed:
-            lines.append(f"  ... and {len(self.problems) - self.max_listed} more")
+        shown = condense_problems(self.problems)
+        lines += [f"  - {p}" for p in shown[: self.max_listed]]
+        if len(shown) > self.max_listed:
+            lines.append(f"  ... and {len(shown) - self.max_listed} more")
         super().__init__("\n".join(lines))
+
+
+#: Rows named in a condensed problem before "...".
+FIRST_ROWS_SHOWN = 5
+
+
+def condense_problems(problems: Sequence[Problem]) -> list[Problem]:
+    """The problems with every message repeated on several rows shown once.
+
+    Row problems with the same source, column and message become one problem that says on
+    how many rows it occurs and names the first of them (the value quoted is the first row's);
+    a problem met once is kept as it is. The order is that of the first occurrence.
+
+    Parameters
+    ----------
+    problems
+        Problems as a reader raised them (file-level ones first, then by row).
+    """
+    groups: dict[tuple[str, str | None, str, bool], list[Problem]] = {}
+    for problem in problems:
+        key = (problem.source, problem.column, problem.message, problem.row is None)
+        groups.setdefault(key, []).append(problem)
+    out: list[Problem] = []
+    for group in groups.values():
+        first = group[0]
+        rows = [p.row for p in group if p.row is not None]
+        if len(rows) < 2:
+            out.extend(group)
+            continue
+        listed = ", ".join(str(r) for r in rows[:FIRST_ROWS_SHOWN])
+        more = ", ..." if len(rows) > FIRST_ROWS_SHOWN else ""
+        out.append(
+            Problem(
+                first.source,
+                f"{first.message} [on {len(rows)} rows: {listed}{more}]",
+                row=first.row,
+                column=first.column,
+                value=first.value,
+            )
+        )
+    return out
 
 
 class CRSMismatchError(GeoInputError):

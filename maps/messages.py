@@ -240,12 +240,29 @@ _RAW: dict[str, dict[str, str]] = {
     "web.created": {"en": "Created (UTC)", "zh-CN": "创建时间（UTC）"},
     "web.upload.title": {"en": "Upload incidents", "zh-CN": "上传警情"},
     "web.upload.file": {
-        "en": "File (CSV, GeoJSON, GeoPackage or zipped Shapefile)",
-        "zh-CN": "文件（CSV、GeoJSON、GeoPackage 或压缩的 Shapefile）",
+        "en": "File (CSV, XLSX, GeoJSON, GeoPackage or zipped Shapefile)",
+        "zh-CN": "文件（CSV、XLSX、GeoJSON、GeoPackage 或压缩的 Shapefile）",
     },
     "web.upload.name": {"en": "Dataset name (optional)", "zh-CN": "数据集名称（可选）"},
     "web.upload.submit": {"en": "Upload", "zh-CN": "上传"},
     "web.upload.no_file": {"en": "Choose a file to upload.", "zh-CN": "请选择要上传的文件。"},
+    "web.upload.columns": {
+        "en": "Columns (optional), e.g. date=案发时间,category=案由",
+        "zh-CN": "列名（可选），例如 date=案发时间,category=案由",
+    },
+    "web.upload.datetime_format": {
+        "en": "Date format (optional), e.g. %d/%m/%Y %H:%M",
+        "zh-CN": "日期格式（可选），例如 %d/%m/%Y %H:%M",
+    },
+    "web.upload.sheet": {"en": "Worksheet of an .xlsx file", "zh-CN": "Excel 工作表"},
+    "web.upload.keep_valid": {
+        "en": "Keep the valid rows (keep_valid); list the rows left out",
+        "zh-CN": "保留有效行（keep_valid），列出未导入的行",
+    },
+    "web.upload.left_out": {
+        "en": "Stored {kept} rows; {n} rows were left out:",
+        "zh-CN": "已导入 {kept} 行；{n} 行未导入：",
+    },
     "web.problems.title": {"en": "Problems found", "zh-CN": "发现的问题"},
     "web.problems.source": {"en": "File", "zh-CN": "文件"},
     "web.problems.row": {"en": "Row", "zh-CN": "行"},

@@ -26,17 +26,21 @@ from api.cli.app import (
 from api.cli.options import (
     AreasOption,
     BoundaryOption,
+    ColumnsOption,
     CrsOption,
+    DatetimeFormatOption,
     DutiesOption,
     IncidentsOption,
+    KeepValidOption,
     NetworkOption,
+    SheetOption,
     StationsOption,
     TimezoneOption,
     UnitsOption,
+    district_files,
 )
 from api.cli.params import plan_parameter_options
 from api.cli.plan import PlanInputs, plan_and_document
-from api.district_loader import DistrictFiles
 from api.requests import PLAN_FLAGS, PlanParameters
 from geo import sample
 from maps.bundle import PlanBundle
@@ -141,6 +145,10 @@ def map_command(
     network: NetworkOption = None,
     timezone: TimezoneOption = "UTC",
     crs: CrsOption = None,
+    columns: ColumnsOption = None,
+    datetime_format: DatetimeFormatOption = None,
+    sheet: SheetOption = None,
+    keep_valid: KeepValidOption = False,
     sample_name: SampleOption = sample.DEFAULT,
     units_file: UnitsOption = None,
     duties: DutiesOption = None,
@@ -164,7 +172,20 @@ def map_command(
     code = _checked(lang, check_lang, "--lang")
     _checked(tiles, lambda t: check_tiles(t, tianditu_key), "--tiles")
     inputs = PlanInputs(
-        DistrictFiles(incidents, boundary, areas, stations, network, timezone, crs),
+        district_files(
+            incidents,
+            boundary,
+            areas,
+            stations,
+            network,
+            timezone=timezone,
+            crs=crs,
+            columns=columns,
+            datetime_format=datetime_format,
+            sheet=sheet,
+            keep_valid=keep_valid,
+            out=Path(out),
+        ),
         sample_name,
         units_file,
         duties,
@@ -214,6 +235,10 @@ def sheets_command(
     network: NetworkOption = None,
     timezone: TimezoneOption = "UTC",
     crs: CrsOption = None,
+    columns: ColumnsOption = None,
+    datetime_format: DatetimeFormatOption = None,
+    sheet: SheetOption = None,
+    keep_valid: KeepValidOption = False,
     sample_name: SampleOption = sample.DEFAULT,
     units_file: UnitsOption = None,
     duties: DutiesOption = None,
@@ -239,7 +264,20 @@ def sheets_command(
         raise UserError(f"--{exc}") from None
     unit_ids = [u.strip() for u in only_units.split(",") if u.strip()] if only_units else None
     inputs = PlanInputs(
-        DistrictFiles(incidents, boundary, areas, stations, network, timezone, crs),
+        district_files(
+            incidents,
+            boundary,
+            areas,
+            stations,
+            network,
+            timezone=timezone,
+            crs=crs,
+            columns=columns,
+            datetime_format=datetime_format,
+            sheet=sheet,
+            keep_valid=keep_valid,
+            out=Path(out),
+        ),
         sample_name,
         units_file,
         duties,

@@ -30,14 +30,19 @@ from api.cli.app import (
 from api.cli.options import (
     AreasOption,
     BoundaryOption,
+    ColumnsOption,
     CrsOption,
+    DatetimeFormatOption,
     DutiesOption,
     IncidentsOption,
+    KeepValidOption,
     NetworkOption,
+    SheetOption,
     StationsOption,
     TimezoneOption,
     UnitsOption,
-    district_from_cli,
+    district_files,
+    district_from_files,
 )
 from api.cli.params import plan_parameter_options
 from api.district_loader import DistrictFiles
@@ -77,6 +82,15 @@ class PlanInputs:
         out["timezone"] = self.files.timezone
         if self.files.crs:
             out["crs"] = self.files.crs
+        if self.files.columns is not None:
+            chosen = {k: v for k, v in vars(self.files.columns).items() if v is not None}
+            out["columns"] = ",".join(f"{k}={v}" for k, v in chosen.items())
+        for key in ("datetime_format", "sheet"):
+            if getattr(self.files, key):
+                out[key] = getattr(self.files, key)
+        if self.files.keep_valid:
+            out["keep_valid"] = True
+            out["rejected"] = str(self.files.rejected_path)
         return out
 
     def request(self, params: PlanParameters) -> dict[str, Any]:
@@ -92,17 +106,7 @@ def load_inputs(
 ) -> tuple[District, Any, gpd.GeoDataFrame | None]:
     """The district, the units (a file, or the counts) and the duties of a request."""
     files = inputs.files
-    district = district_from_cli(
-        incidents=files.incidents,
-        boundary=files.boundary,
-        areas=files.areas,
-        stations=files.stations,
-        network=files.network,
-        timezone=files.timezone,
-        crs=files.crs,
-        sample_name=inputs.sample_name,
-        printer=con,
-    )
+    district = district_from_files(files, sample_name=inputs.sample_name, printer=con)
     station_ids = sorted(district.stations[STATION_ID].astype(str))
     if inputs.units is not None:
         units = read_units(inputs.units, stations=station_ids)
@@ -161,6 +165,10 @@ def plan(
     network: NetworkOption = None,
     timezone: TimezoneOption = "UTC",
     crs: CrsOption = None,
+    columns: ColumnsOption = None,
+    datetime_format: DatetimeFormatOption = None,
+    sheet: SheetOption = None,
+    keep_valid: KeepValidOption = False,
     sample_name: SampleOption = sample.DEFAULT,
     units: UnitsOption = None,
     duties: DutiesOption = None,
@@ -174,7 +182,20 @@ def plan(
     """
     con = console(json_mode)
     inputs = PlanInputs(
-        DistrictFiles(incidents, boundary, areas, stations, network, timezone, crs),
+        district_files(
+            incidents,
+            boundary,
+            areas,
+            stations,
+            network,
+            timezone=timezone,
+            crs=crs,
+            columns=columns,
+            datetime_format=datetime_format,
+            sheet=sheet,
+            keep_valid=keep_valid,
+            out=out,
+        ),
         sample_name,
         units,
         duties,

@@ -20,9 +20,13 @@ from api.cli.app import progress as progress_bar
 from api.cli.options import (
     AreasOption,
     BoundaryOption,
+    ColumnsOption,
     CrsOption,
+    DatetimeFormatOption,
     IncidentsOption,
+    KeepValidOption,
     NetworkOption,
+    SheetOption,
     StationsOption,
     TimezoneOption,
     district_from_cli,
@@ -65,6 +69,10 @@ def staffing(
     network: NetworkOption = None,
     timezone: TimezoneOption = "UTC",
     crs: CrsOption = None,
+    columns: ColumnsOption = None,
+    datetime_format: DatetimeFormatOption = None,
+    sheet: SheetOption = None,
+    keep_valid: KeepValidOption = False,
     cell_size_m: Annotated[
         float, typer.Option("--cell-size", help="Side of a square grid cell in metres.")
     ] = 250.0,
@@ -180,6 +188,11 @@ def staffing(
         crs=crs,
         sample_name=sample_name,
         printer=None if json_mode else con,
+        columns=columns,
+        datetime_format=datetime_format,
+        sheet=sheet,
+        keep_valid=keep_valid,
+        out=Path(out),
     )
     with progress_bar(json_mode) as bar:
         task = bar.add_task("Analysing the district", total=1.0)

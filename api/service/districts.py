@@ -13,6 +13,7 @@ import functools
 import json
 import re
 import tempfile
+import warnings
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +30,7 @@ from api.service.models import Area, Incident, IncidentDataset
 from geo import sample
 from geo.crs import local_crs
 from geo.district import District, district_from_layers
-from geo.errors import GeoInputError, Problem
+from geo.errors import GeoInputError, GeoInputWarning, Problem
 from geo.io import read_areas, read_boundary, read_incidents, read_stations
 from geo.io.common import check_timezone
 from geo.schema import (
@@ -189,21 +190,64 @@ def area_layers_from_geojson(
 
 
 def read_upload(
-    path: Path, area: Area, *, timezone: str | None, crs: str | None
-) -> gpd.GeoDataFrame:
+    path: Path,
+    area: Area,
+    *,
+    timezone: str | None,
+    crs: str | None,
+    columns: str | None = None,
+    datetime_format: str | None = None,
+    sheet: str | None = None,
+    keep_valid: bool = False,
+) -> tuple[gpd.GeoDataFrame, list[dict[str, Any]]]:
     """Read an uploaded incident file with ``geo.io.read_incidents`` against the area's outline.
 
     ``path`` carries the upload's original (sanitised, :func:`safe_filename`) name, so the
-    problems name the file the user sent.
+    problems name the file the user sent. ``columns`` is ``role=column,...`` text; messages
+    name the request fields that fix them.
+
+    Returns
+    -------
+    incidents, rejected
+        The incidents, and with ``keep_valid`` the rows left out, each as
+        ``{"row": ..., "reasons": ...}`` (empty otherwise).
 
     Raises
     ------
     GeoInputError
         With every problem (file, row, column, value).
     """
+    from api.district_loader import parse_columns
+    from geo.io.advice import SERVICE_ADVICE
+
+    try:
+        roles = parse_columns(columns, argument="columns")
+    except ValueError as exc:
+        raise GeoInputError([Problem("columns", str(exc), value=columns)]) from None
     outline = gpd.GeoDataFrame(geometry=[shape(area.boundary)], crs=WGS84)
-    frame = read_incidents(path, crs=crs, timezone=timezone or area.timezone, boundary=outline)
-    return frame.to_crs(WGS84)
+    rejected_path = path.with_name(path.name + ".rejected.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GeoInputWarning)  # the rejected rows are returned
+        frame = read_incidents(
+            path,
+            columns=roles,
+            crs=crs,
+            timezone=timezone or area.timezone,
+            boundary=outline,
+            datetime_format=datetime_format,
+            sheet=sheet,
+            keep_valid=keep_valid,
+            rejected_path=rejected_path if keep_valid else None,
+            advice=SERVICE_ADVICE,
+        )
+    rejected: list[dict[str, Any]] = []
+    if keep_valid and rejected_path.exists():
+        table = pd.read_csv(rejected_path, usecols=["source_row", "reasons"], dtype=str)
+        rejected = [
+            {"row": int(row), "reasons": str(reasons)}
+            for row, reasons in zip(table["source_row"], table["reasons"], strict=True)
+        ]
+    return frame.to_crs(WGS84), rejected
 
 
 def incident_rows(incidents: gpd.GeoDataFrame, dataset_id: int) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 
 from api.service.ratelimit import RateLimitExceededError
-from geo.errors import GeoInputError, NetworkError, SampleNotFoundError
+from geo.errors import GeoInputError, NetworkError, SampleNotFoundError, condense_problems
 from planner.errors import PlanningError
 
 
@@ -67,9 +67,14 @@ class InvalidInputError(HTTPException):
 
 
 def geo_problems_body(exc: GeoInputError) -> dict[str, Any]:
-    """The 422 body of a :class:`GeoInputError`: a summary and every problem."""
+    """The 422 body of a :class:`GeoInputError`: a summary, every problem, and the problems
+    with each message repeated on many rows given once with its count (``condensed``)."""
     summary = str(exc).split("\n", 1)[0].rstrip(":")
-    return {"detail": summary, "problems": [p.as_dict() for p in exc.problems]}
+    return {
+        "detail": summary,
+        "problems": [p.as_dict() for p in exc.problems],
+        "condensed": [p.as_dict() for p in condense_problems(exc.problems)],
+    }
 
 
 async def _geo_input(_: Request, exc: Exception) -> JSONResponse:

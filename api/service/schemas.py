@@ -374,6 +374,20 @@ class DatasetPublic(BaseModel):
     created_by_id: int | None
 
 
+class RowLeftOut(BaseModel):
+    """A row of an uploaded file left out with ``keep_valid``, and why."""
+
+    row: int = Field(description="1-based data row (or feature) in the file.")
+    reasons: str
+
+
+class DatasetUploaded(DatasetPublic):
+    """A dataset just stored, with the rows left out of it (``keep_valid``)."""
+
+    rows_left_out: int = 0
+    left_out: list[RowLeftOut] = Field(default_factory=list)
+
+
 # ---- grids ---------------------------------------------------------------------------------
 class GridCreate(BaseModel):
     """A generated grid over an area."""

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import HTTPException
 from pydantic import BaseModel, ValidationError
 
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, condense_problems
 from maps.i18n import Translator
 
 #: Patrol modes a plan form asks a count for, in order.
@@ -111,8 +111,10 @@ def form_error_from(exc: Exception, t: Translator) -> FormError:
     422 ``HTTPException`` of the API's checks, any other ``ValueError``)."""
     if isinstance(exc, GeoInputError):
         summary = str(exc).split("\n", 1)[0].rstrip(":")
-        problems = [p.as_dict() for p in exc.problems[:MAX_PROBLEMS]]
-        return FormError([summary], problems, total=len(exc.problems))
+        # The same error on many rows is listed once, with its count and first rows.
+        shown = condense_problems(exc.problems)
+        problems = [p.as_dict() for p in shown[:MAX_PROBLEMS]]
+        return FormError([summary], problems, total=len(shown))
     if isinstance(exc, HTTPException):
         return FormError([str(exc.detail)])
     return FormError([str(exc)])

@@ -41,7 +41,15 @@ from api.service.schemas import (
 )
 from api.service.security import CSRF_FIELD
 from api.web.common import WEB_PREFIX, PageContext, PageDep, redirect, render
-from api.web.forms import BANDS, MODES, FieldReader, FormError, form_error_from, validated
+from api.web.forms import (
+    BANDS,
+    MAX_PROBLEMS,
+    MODES,
+    FieldReader,
+    FormError,
+    form_error_from,
+    validated,
+)
 from geo.errors import GeoInputError, Problem
 from geo.io.common import decode_text
 from maps.exports import SHEET_FORMATS
@@ -214,9 +222,13 @@ def upload(
     csrf: CsrfField = "",
     file: Annotated[UploadFile | None, File()] = None,
     name: Annotated[str, Form(max_length=200)] = "",
+    columns: Annotated[str, Form(max_length=1000)] = "",
+    datetime_format: Annotated[str, Form(max_length=100)] = "",
+    sheet: Annotated[str, Form(max_length=100)] = "",
+    keep_valid: Annotated[bool, Form()] = False,
 ) -> Response:
     """Check and store an incident file; its problems (file, row, column) are listed on the
-    page when it cannot be used."""
+    page when it cannot be used, and with ``keep_valid`` the rows left out are listed."""
     assert ctx.user is not None
     ctx.check_csrf(csrf)
     area = get_area(session, ctx.user, area_id)
@@ -224,7 +236,18 @@ def upload(
     if file is None or not file.filename:
         return _area_page(ctx, session, area, 422, upload_errors=[ctx.t("web.upload.no_file")])
     try:
-        store_upload(session, ctx.state, ctx.user, area, file, name=name.strip() or None)
+        dataset, rejected = store_upload(
+            session,
+            ctx.state,
+            ctx.user,
+            area,
+            file,
+            name=name.strip() or None,
+            columns=columns.strip() or None,
+            datetime_format=datetime_format.strip() or None,
+            sheet=sheet.strip() or None,
+            keep_valid=keep_valid,
+        )
     except UploadTooLargeError as exc:
         return _area_page(ctx, session, area, 413, upload_errors=[str(exc.detail)])
     except GeoInputError as exc:
@@ -238,6 +261,21 @@ def upload(
             upload_errors=error.messages,
             problems=error.problems,
             problem_total=error.total,
+        )
+    if rejected:
+        left_out = [
+            {"source": dataset.filename, "row": r["row"], "message": r["reasons"]}
+            for r in rejected[:MAX_PROBLEMS]
+        ]
+        notice = ctx.t("web.upload.left_out", kept=dataset.row_count, n=len(rejected))
+        return _area_page(
+            ctx,
+            session,
+            area,
+            201,
+            upload_errors=[notice],
+            problems=left_out,
+            problem_total=len(rejected),
         )
     return redirect(ctx, f"{WEB_PREFIX}/areas/{area.id}")
 

@@ -32,7 +32,7 @@ from geo.io.common import (
 from geo.schema import AREA_ID, AREA_NAME, GEOMETRY, POPULATION
 
 ID_CANDIDATES = ("area_id", "id", "grid_id", "cell_id", "code", "district", "网格编号", "编号")
-NAME_CANDIDATES = ("name", "area_name", "district_name", "名称", "网格名称")
+NAME_CANDIDATES = ("name", "area_name", "district_name", "名称", "网格名称", "placemark")
 POPULATION_CANDIDATES = ("population", "pop", "residents", "实有人口", "人口")
 
 _POLYGONAL = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
@@ -228,7 +228,26 @@ def read_areas(
         chosen["name_field"],
         chosen["population_field"],
     )
-    if id_column is not None:
+    from_names = (
+        id_column is not None
+        and id_field is None
+        and name_column is not None
+        and bool(_text(frame[id_column]).isna().all())
+    )
+    if from_names:
+        # KML/KMZ placemarks carry an empty ``id`` field beside their Name: the ids come from
+        # the names then, said in a warning (an id column with some ids is still checked).
+        assert name_column is not None and id_column is not None
+        warnings.warn(
+            f"{issues.source}: the {id_column!r} field is empty in every feature, so the "
+            f"area ids are taken from {name_column!r}",
+            GeoInputWarning,
+            stacklevel=2,
+        )
+        id_column = None
+        ids = _ids_from_names(_text(frame[name_column]), numbers)
+        duplicated_ids(_text(frame[name_column]), issues, column=name_column)
+    elif id_column is not None:
         ids = _text(frame[id_column])
         missing = ids.isna().to_numpy()
         issues.add_rows(missing, column=id_column, message="id is missing; expected an area id")
@@ -257,6 +276,12 @@ def read_areas(
     )
     out.attrs["source"] = issues.source
     return out
+
+
+def _ids_from_names(names: pd.Series, numbers: np.ndarray) -> pd.Series:
+    """Area ids made from names (blank ones numbered by feature)."""
+    fallback = pd.Series(numbers, index=names.index).astype("str")
+    return names.str.strip().fillna(fallback)
 
 
 def _text(values: pd.Series) -> pd.Series:

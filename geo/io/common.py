@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,9 +25,11 @@ from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import CRSMismatchError, GeoInputError, Problem
+from geo.io.advice import LIBRARY_ADVICE, Advice
 from geo.schema import GEOMETRY
 
 TEXT_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 VECTOR_SUFFIXES = frozenset({".geojson", ".json", ".gpkg", ".zip", ".shp", ".fgb"})
 GEOJSON_SUFFIXES = frozenset({".geojson", ".json"})
 WGS84 = CRS.from_epsg(4326)
@@ -44,8 +47,24 @@ def source_name(path: Path | str) -> str:
 
 
 def is_text_table(path: Path | str) -> bool:
-    """True for delimited text files (``.csv``, ``.txt``, ``.tsv``)."""
-    return Path(path).suffix.lower() in TEXT_SUFFIXES
+    """True for tables read row by row: delimited text (``.csv``, ``.txt``, ``.tsv``) and
+    Excel workbooks (``.xlsx``)."""
+    suffix = Path(path).suffix.lower()
+    return suffix in TEXT_SUFFIXES or suffix in WORKBOOK_SUFFIXES
+
+
+#: Delimiters a text table may use, in the order ties are settled.
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def sniff_delimiter(text: str, *, default: str = ",") -> str:
+    """The delimiter of a text table: the candidate found most often in its header line
+    (quoted text ignored); ``default`` when the header holds none of them."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    counts = {sep: unquoted.count(sep) for sep in DELIMITERS}
+    best = max(DELIMITERS, key=lambda sep: (counts[sep], sep == default))
+    return best if counts[best] > 0 else default
 
 
 def decode_text(data: bytes, source: str) -> str:
@@ -90,17 +109,25 @@ def _is_utf8(data: bytes) -> bool:
 
 
 def read_text_table(
-    path: Path | str, *, text_columns: Callable[[list[str]], Iterable[str]]
+    path: Path | str,
+    *,
+    text_columns: Callable[[list[str]], Iterable[str]],
+    sheet: str | None = None,
+    advice: Advice = LIBRARY_ADVICE,
 ) -> pd.DataFrame:
-    """Read a delimited text file, keeping the columns chosen by ``text_columns`` as text.
+    """Read a delimited text file or a workbook, keeping the columns chosen by
+    ``text_columns`` as text.
 
     Parameters
     ----------
     path
-        A ``.csv``/``.txt`` (comma-separated) or ``.tsv`` (tab-separated) file.
+        A ``.csv``/``.txt``/``.tsv`` file separated by commas, semicolons, tabs or ``|``
+        (sniffed from the header line), or an ``.xlsx`` workbook.
     text_columns
         Given the header, returns the columns to read as strings (coordinates, dates, ids),
         so their values are reported exactly as written; other columns are inferred.
+    sheet
+        Worksheet of a workbook (default: the first); an error for a text file.
 
     Raises
     ------
@@ -108,6 +135,20 @@ def read_text_table(
         For an undecodable, empty or malformed file, or one with no data rows.
     """
     source = source_name(path)
+    if Path(path).suffix.lower() in WORKBOOK_SUFFIXES:
+        frame = _read_workbook(Path(path), source, text_columns, sheet, advice)
+        return _with_rows(frame, source)
+    if sheet is not None:
+        raise GeoInputError(
+            [
+                Problem(
+                    source,
+                    f"{advice.sheet()} is for .xlsx workbooks; this is a text table "
+                    "(expected no sheet)",
+                    value=sheet,
+                )
+            ]
+        )
     data = Path(path).read_bytes()
     text = decode_text(data, source)
     if not text.strip():
@@ -116,8 +157,8 @@ def read_text_table(
         )
     # Let the C parser decode the bytes itself: much faster than parsing a Python string.
     encoding = "utf-8-sig" if _is_utf8(data) else "gb18030"
+    sep = sniff_delimiter(text, default="\t" if Path(path).suffix.lower() == ".tsv" else ",")
     del text
-    sep = "\t" if Path(path).suffix.lower() == ".tsv" else ","
     try:
         header = list(pd.read_csv(io.BytesIO(data), sep=sep, nrows=0, encoding=encoding).columns)
         as_text = {column: "str" for column in text_columns([str(c) for c in header])}
@@ -130,8 +171,61 @@ def read_text_table(
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise GeoInputError(
-            [Problem(source, f"cannot read the file as a delimited table: {exc}")]
+            [
+                Problem(
+                    source,
+                    f"cannot read the file as a table separated by {_SEP_NAMES[sep]}: {exc}",
+                )
+            ]
         ) from None
+    return _with_rows(frame, source)
+
+
+_SEP_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "'|'"}
+
+
+def _read_workbook(
+    path: Path,
+    source: str,
+    text_columns: Callable[[list[str]], Iterable[str]],
+    sheet: str | None,
+    advice: Advice,
+) -> pd.DataFrame:
+    """The first (or the named) worksheet of an ``.xlsx`` workbook as a table."""
+    import zipfile
+
+    try:
+        book = pd.ExcelFile(path, engine="openpyxl")
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
+        raise GeoInputError(
+            [Problem(source, f"cannot open the file as an .xlsx workbook: {exc}")]
+        ) from None
+    with book:
+        names = [str(name) for name in book.sheet_names]
+        if sheet is not None and sheet not in names:
+            raise GeoInputError(
+                [
+                    Problem(
+                        source,
+                        f"no sheet {sheet!r} in the workbook; sheets are: "
+                        f"{', '.join(names)} (choose one with {advice.sheet()})",
+                        value=sheet,
+                    )
+                ]
+            )
+        chosen = sheet if sheet is not None else names[0]
+        header = list(pd.read_excel(book, sheet_name=chosen, nrows=0).columns)
+        as_text = {column: "str" for column in text_columns([str(c) for c in header])}
+        frame = pd.read_excel(book, sheet_name=chosen, dtype=as_text)
+    frame.columns = [str(c) for c in frame.columns]
+    return frame
+
+
+def _with_rows(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    if len(frame.columns) == 0:
+        raise GeoInputError(
+            [Problem(source, "the file is empty; expected a header row and data rows")]
+        )
     if len(frame) == 0:
         raise GeoInputError(
             [
@@ -177,11 +271,19 @@ def _unbuildable_geometries(
     ]
 
 
-def read_vector(path: Path | str, *, layer: str | None = None) -> gpd.GeoDataFrame:
-    """Read a GeoJSON, GeoPackage, (zipped) Shapefile or FlatGeobuf layer.
+def read_vector(
+    path: Path | str,
+    *,
+    layer: str | None = None,
+    crs_given: bool = False,
+    advice: Advice | None = None,
+) -> gpd.GeoDataFrame:
+    """Read a GeoJSON, GeoPackage, (zipped) Shapefile, FlatGeobuf or KML/KMZ layer.
 
     Dates and datetimes are read as ISO 8601 text so they go through the same parser as CSV
-    files. A GeoJSON file without a CRS is taken as EPSG:4326 (the format's only CRS).
+    files. A GeoJSON file without a CRS is taken as EPSG:4326 (the format's only CRS), and is
+    refused when its coordinates are not degrees, unless ``crs_given`` (the caller has a CRS
+    for it; ``advice`` spells that option in the message).
 
     Raises
     ------
@@ -202,7 +304,7 @@ def read_vector(path: Path | str, *, layer: str | None = None) -> gpd.GeoDataFra
                 Problem(
                     source,
                     f"the file has {len(layers)} layers ({', '.join(layers)}); "
-                    "expected one, or pass layer=",
+                    "expected one (save the layer you mean as a file of its own)",
                 )
             ]
         )
@@ -230,9 +332,48 @@ def read_vector(path: Path | str, *, layer: str | None = None) -> gpd.GeoDataFra
         raise GeoInputError(_unbuildable_geometries(path, layer, source, exc)) from None
     if len(frame) == 0:
         raise GeoInputError([Problem(source, "the file holds no features; expected at least one")])
-    if frame.crs is None and Path(path).suffix.lower() in GEOJSON_SUFFIXES:
+    geojson = Path(path).suffix.lower() in GEOJSON_SUFFIXES
+    if geojson and (frame.crs is None or CRS(frame.crs) == WGS84):
+        # GDAL reports EPSG:4326 for every GeoJSON file; metres in one are a projected CRS
+        # the file does not name.
+        bounds = _bounds_if_not_degrees(frame)
+        if bounds is not None and crs_given:
+            return frame.set_crs(None, allow_override=True)
+        if bounds is not None:
+            _raise_not_degrees(bounds, source, advice)
+    if frame.crs is None and geojson:
         frame = frame.set_crs(WGS84)
     return frame
+
+
+def _bounds_if_not_degrees(frame: gpd.GeoDataFrame) -> tuple[float, ...] | None:
+    """The bounds of the geometries when they cannot be degrees, else ``None``."""
+    geometry = np.asarray(frame.geometry.array, dtype=object)
+    present = ~(shapely.is_missing(geometry) | shapely.is_empty(geometry))
+    if not present.any():
+        return None
+    minx, miny, maxx, maxy = (float(v) for v in shapely.total_bounds(geometry[present]))
+    if max(abs(minx), abs(maxx)) <= 180.0 and max(abs(miny), abs(maxy)) <= 90.0:
+        return None
+    return minx, miny, maxx, maxy
+
+
+def _raise_not_degrees(bounds: tuple[float, ...], source: str, advice: Advice | None) -> None:
+    """Raise for a GeoJSON file without a CRS whose coordinates are not degrees."""
+    minx, miny, maxx, maxy = bounds
+    fix = f", or give the CRS they are in with {advice.crs('EPSG:xxxx')}" if advice else ""
+    raise GeoInputError(
+        [
+            Problem(
+                source,
+                f"the coordinates span x {minx:.10g}..{maxx:.10g}, y {miny:.10g}..{maxy:.10g}: "
+                "not longitude/latitude degrees, but a GeoJSON file without a CRS is "
+                "EPSG:4326; expected degrees (export the file as EPSG:4326, or as GeoPackage "
+                f"with its CRS){fix}",
+                column=GEOMETRY,
+            )
+        ]
+    )
 
 
 def write_rejected(
@@ -248,6 +389,7 @@ def write_rejected(
         out[geometry_name] = shapely.to_wkt(np.asarray(frame.geometry.iloc[positions]))
     out["source_row"] = np.asarray(positions) + 1
     out["reasons"] = list(reasons)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(path, index=False, encoding="utf-8")
 
 
@@ -388,13 +530,23 @@ class RowIssues:
 # CRSs
 
 
-def parse_crs(value: str | int | CRS, issues: RowIssues, *, argument: str = "crs") -> CRS | None:
-    """``value`` as a :class:`pyproj.CRS`, or ``None`` after recording a problem."""
+def parse_crs(
+    value: str | int | CRS,
+    issues: RowIssues,
+    *,
+    argument: str = "crs",
+    advice: Advice | None = None,
+) -> CRS | None:
+    """``value`` as a :class:`pyproj.CRS`, or ``None`` after recording a problem.
+
+    ``advice`` (when given) spells the option in the message instead of ``argument``.
+    """
     try:
         return CRS.from_user_input(value)
     except CRSError:
+        given = f"{argument}={value!r}" if advice is None else advice.crs(str(value))
         issues.add_file(
-            f"{argument}={value!r} is not a coordinate reference system pyproj knows; "
+            f"{given} is not a coordinate reference system pyproj knows; "
             "expected e.g. 'EPSG:4326', 4326 or a WKT/PROJ string",
             value=str(value),
         )
@@ -502,8 +654,12 @@ def check_lonlat(
     lon_column: str,
     lat_column: str,
     boundary: BaseGeometry | None = None,
+    advice: Advice | None = None,
 ) -> None:
     """Record out-of-range, swapped, (0, 0) and outside-the-boundary coordinates.
+
+    ``advice`` spells the column option a swap message suggests; without one (readers that
+    take no column option) the message says to swap the columns in the file.
 
     Swaps are detected per row (latitude outside ±90 that fits as a longitude while the
     longitude fits as a latitude, or a point outside ``boundary`` whose swap is inside) and
@@ -513,13 +669,27 @@ def check_lonlat(
     lat_bad = known & (np.abs(lat) > 90.0)
     lon_bad = known & (np.abs(lon) > 180.0)
     swapped = lat_bad & ~lon_bad & (np.abs(lat) <= 180.0) & (np.abs(lon) <= 90.0)
+    swap_fix = (
+        f"swap the columns with {advice.columns(lon=lat_column, lat=lon_column)}"
+        if advice is not None and lon_column != lat_column
+        else "swap the two coordinates in the file"
+    )
+    # Antarctica has no patrols: every point south of 60°S whose swap is an inhabited
+    # latitude is a file with the columns exchanged (Toronto read as lon 43.66, lat -79.39).
+    polar = known & (lat < -60.0) & (np.abs(lon) <= 60.0)
+    if known.any() and polar[known].all():
+        issues.add_file(
+            f"latitude and longitude look swapped in every row: column {lat_column!r} holds "
+            f"values like {_fmt(lat[known][0])} (in Antarctica) and column {lon_column!r} "
+            f"values like {_fmt(lon[known][0])}, which fit as latitudes; expected latitudes in "
+            f"{lat_column!r} ({swap_fix})"
+        )
     if known.any() and swapped[known].all():
         issues.add_file(
             f"latitude and longitude look swapped in every row: column {lat_column!r} holds "
             f"values like {_fmt(lat[known][0])} (outside -90..90, a longitude) and column "
             f"{lon_column!r} values like {_fmt(lon[known][0])}; expected latitudes in "
-            f"{lat_column!r} (swap the columns, e.g. "
-            f"columns=IncidentColumns(lon={lat_column!r}, lat={lon_column!r}))"
+            f"{lat_column!r} ({swap_fix})"
         )
     if swapped.any():
         issues.add_rows(
@@ -565,7 +735,7 @@ def check_lonlat(
         issues.add_file(
             "latitude and longitude look swapped: every point is outside the boundary but "
             f"inside it with {lon_column!r} and {lat_column!r} exchanged; expected longitudes "
-            f"in {lon_column!r} and latitudes in {lat_column!r}"
+            f"in {lon_column!r} and latitudes in {lat_column!r} ({swap_fix})"
         )
     issues.add_rows(
         swapped_inside,
@@ -616,17 +786,33 @@ def boundary_lonlat(
 
 
 def project_to_lonlat(
-    x: np.ndarray, y: np.ndarray, crs: CRS, issues: RowIssues, *, x_column: str, y_column: str
+    x: np.ndarray,
+    y: np.ndarray,
+    crs: CRS,
+    issues: RowIssues,
+    *,
+    x_column: str,
+    y_column: str,
+    advice: Advice | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Transform coordinates in ``crs`` to longitude/latitude, flagging untransformable rows."""
+    """Transform coordinates in ``crs`` to longitude/latitude, flagging untransformable rows.
+
+    ``advice`` spells the CRS option suggested when the values look like degrees; without
+    one, the message asks for the file to be saved in EPSG:4326.
+    """
     known = np.isfinite(x) & np.isfinite(y)
     if crs.is_projected and known.any():
         looks_like_degrees = (np.abs(x[known]) <= 180.0) & (np.abs(y[known]) <= 90.0)
         if looks_like_degrees.all():
+            fix = (
+                f"or give {advice.crs('EPSG:4326')}"
+                if advice is not None
+                else "or save the file in EPSG:4326"
+            )
             issues.add_file(
                 f"columns {x_column!r}/{y_column!r} hold values like {_fmt(x[known][0])}, "
                 f"{_fmt(y[known][0])} that look like degrees, but the CRS {crs_label(crs)} is "
-                "projected; expected coordinates in that CRS's units (or pass crs='EPSG:4326')"
+                f"projected; expected coordinates in that CRS's units ({fix})"
             )
     if crs == WGS84:
         return x.copy(), y.copy()
@@ -674,10 +860,80 @@ _TIME_SUFFIXES = (
 _TIME_FORMATS = ("%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%I:%M %p", "%I:%M:%S %p", "%H%M", "%H时%M分")
 _ISO = "ISO8601"
 _OFFSET_RE = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"
-EXPECTED_DATETIME = (
-    "expected a date such as 2024-03-05, 2024/03/05 or 2024年3月5日, optionally with a time "
-    "such as 14:30 or an ISO 8601 offset (+08:00), or pass datetime_format="
+
+
+def expected_datetime(advice: Advice = LIBRARY_ADVICE) -> str:
+    """What a date column should hold, ending with the option that names its format."""
+    return (
+        "expected a date such as 2024-03-05, 2024/03/05 or 2024年3月5日, optionally with a "
+        "time such as 14:30, 21时30分 or an ISO 8601 offset (+08:00), or give "
+        + advice.datetime_format()
+    )
+
+
+EXPECTED_DATETIME = expected_datetime()
+
+# Chinese spellings rewritten to ISO-like text before the formats are tried.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９：．－／　", "0123456789:.-/ ")
+_CJK_DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
+_CJK_PERIOD_RE = re.compile(
+    r"(上午|早上|早晨|凌晨|中午|下午|傍晚|晚上|夜里|夜间)\s*(\d{1,2})(?=\s*[时点:])"
 )
+_CJK_HM_RE = re.compile(r"(\d{1,2})\s*[时点]\s*(\d{1,2})\s*分(?:\s*(\d{1,2})\s*秒)?")
+_CJK_HALF_RE = re.compile(r"(\d{1,2})\s*[时点]\s*半")
+_CJK_H_RE = re.compile(r"(\d{1,2})\s*[时点](?:整|钟)?(?!\s*\d)")
+_DATE_THEN_TIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*(\d{1,2}:)")
+_CJK_MARKS_RE = r"[年月日号时点分秒０-９：]"
+_AFTERNOON = frozenset({"下午", "傍晚", "晚上", "夜里", "夜间"})
+
+
+def _period_hour(match: re.Match[str]) -> str:
+    """An hour after 上午/下午/晚上... on the 24-hour clock; left as written when the pair
+    is not certain (晚上12点, 凌晨12点, 下午15点), so it is reported, not guessed."""
+    period, hour = match.group(1), int(match.group(2))
+    if period in _AFTERNOON:
+        if 1 <= hour <= 11:
+            return str(hour + 12)
+        return "12" if period == "下午" and hour == 12 else match.group(0)
+    if period == "中午":
+        if hour in (11, 12):
+            return str(hour)
+        return str(hour + 12) if hour in (1, 2) else match.group(0)
+    return str(hour) if 0 <= hour <= 11 else match.group(0)
+
+
+def normalize_cjk_datetimes(text: pd.Series) -> pd.Series:
+    """Rewrite Chinese date and time spellings to ``YYYY-MM-DD HH:MM[:SS]``.
+
+    Handles full-width digits, ``2024年3月5日``, ``21时``/``21点``, ``21时30分``,
+    ``9点半`` and ``晚上9点`` (an hour after 上午/下午/晚上 only when the pair is certain).
+    Values without such marks are returned unchanged.
+    """
+    marked = text.str.contains(_CJK_MARKS_RE, regex=True, na=False)
+    if not marked.any():
+        return text
+    out = text.copy()
+    part = text[marked].str.translate(_FULL_WIDTH)
+    part = part.str.replace(
+        _CJK_DATE_RE,
+        lambda m: f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d} ",
+        regex=True,
+    )
+    part = part.str.replace(_CJK_PERIOD_RE, _period_hour, regex=True)
+    part = part.str.replace(
+        _CJK_HM_RE,
+        lambda m: (
+            f"{int(m.group(1)):02d}:{int(m.group(2)):02d}"
+            + (f":{int(m.group(3)):02d}" if m.group(3) else "")
+        ),
+        regex=True,
+    )
+    part = part.str.replace(_CJK_HALF_RE, lambda m: f"{int(m.group(1)):02d}:30", regex=True)
+    part = part.str.replace(_CJK_H_RE, lambda m: f"{int(m.group(1)):02d}:00", regex=True)
+    part = part.str.strip().str.replace(_DATE_THEN_TIME_RE, r"\1 \2", regex=True)
+    part = part.str.replace(r"\s+", " ", regex=True)
+    out[marked] = part
+    return out
 
 
 def _candidate_formats() -> tuple[list[str], dict[str, str]]:
@@ -784,7 +1040,8 @@ def parse_datetimes(
     column: str,
     timezone: str,
     datetime_format: str | None = None,
-    expected: str = EXPECTED_DATETIME,
+    expected: str | None = None,
+    advice: Advice = LIBRARY_ADVICE,
 ) -> ParsedTimes:
     """Parse a column of dates or datetimes to UTC instants, vectorised.
 
@@ -807,7 +1064,14 @@ def parse_datetimes(
         IANA time zone of local times.
     datetime_format
         An explicit ``strftime`` format; disables detection.
+    expected
+        What the column should hold, for unparseable values (default:
+        :func:`expected_datetime`).
+    advice
+        Spells the datetime format option the messages suggest.
     """
+    if expected is None:
+        expected = expected_datetime(advice)
     n = len(values)
     utc = np.full(n, _NAT)
     time_known = np.zeros(n, dtype=bool)
@@ -821,6 +1085,8 @@ def parse_datetimes(
         return _parsed(utc, time_known, ~present, np.zeros(n, dtype=bool))
     text = values if pd.api.types.is_string_dtype(values) else values.astype("str")
     present = (text.notna() & (text != "")).to_numpy()
+    if not datetime_format:
+        text = normalize_cjk_datetimes(text)
     done = ~present
     candidates = [datetime_format] if datetime_format else list(_FORMATS)
     twins = {} if datetime_format else _TWINS
@@ -856,7 +1122,7 @@ def parse_datetimes(
                 issues.add_file(
                     "dates mix day-first and month-first order (e.g. "
                     f"{remaining[only_fmt].iloc[0]!r} and {remaining[only_twin].iloc[0]!r}); "
-                    "expected one order throughout, or pass datetime_format=",
+                    f"expected one order throughout, or give {advice.datetime_format()}",
                     column=column,
                 )
                 done[np.flatnonzero(~done)[ok | other_ok]] = True
@@ -868,7 +1134,8 @@ def parse_datetimes(
                 day_first, month_first = _day_month(fmt)
                 issues.add_file(
                     f"dates like {example!r} could be day/month or month/day and no value "
-                    f"settles it; expected datetime_format={day_first!r} or {month_first!r}",
+                    f"settles it; expected {advice.datetime_format(day_first)} or "
+                    f"{advice.datetime_format(month_first)}",
                     column=column,
                     value=example,
                 )
@@ -885,7 +1152,7 @@ def parse_datetimes(
         issues.add_rows(
             failed,
             column=column,
-            message=f"does not match datetime_format={datetime_format!r}",
+            message=f"does not match {advice.datetime_format(datetime_format)}",
             values=values,
         )
     elif failed.any():
@@ -916,6 +1183,7 @@ def parse_times_of_day(
     """
     text = values if pd.api.types.is_string_dtype(values) else values.astype("str")
     present = (text.notna() & (text != "")).to_numpy()
+    text = normalize_cjk_datetimes(text)
     out = np.full(len(values), np.timedelta64("NaT", "ns"))
     remaining = present.copy()
     for attempt in range(2):

@@ -18,6 +18,7 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import GeoInputError, GeoInputWarning
+from geo.io.advice import LIBRARY_ADVICE, Advice
 from geo.io.common import (
     WGS84,
     RowIssues,
@@ -65,8 +66,12 @@ class IncidentColumns:
         Date and time in one column.
     date, time, hour
         Date, with an optional time-of-day column or an hour column (0-23).
+    year, month, day, minute
+        Date parts in separate columns (open-data exports), with ``hour`` and ``minute``
+        optional; used when there is no date column.
     category, id, weight
-        Incident category (required), unique id, and weight (default 1.0).
+        Incident category (one category for the whole file when absent), unique id, and
+        weight (default 1.0).
     """
 
     lon: str | None = None
@@ -80,6 +85,16 @@ class IncidentColumns:
     category: str | None = None
     id: str | None = None
     weight: str | None = None
+    # last, so positional use of the fields above keeps working
+    year: str | None = None
+    month: str | None = None
+    day: str | None = None
+    minute: str | None = None
+
+
+#: The category of every incident of a file without a category column.
+DEFAULT_CATEGORY = "all"
+DATE_PART_ROLES = ("year", "month", "day", "hour", "minute")
 
 
 # Names tried in order (case-insensitive) when a column is not given.
@@ -102,7 +117,11 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
     ),
     "date": ("date", "occ_date", "occurred_date", "incident_date", "日期", "案发日期", "发案日期"),
     "time": ("time", "occ_time", "occurred_time", "incident_time", "时刻"),
-    "hour": ("hour", "occ_hour", "小时"),
+    "hour": ("hour", "occ_hour", "hr", "小时", "时"),
+    "year": ("year", "occ_year", "yr", "年", "年份"),
+    "month": ("month", "occ_month", "mo", "月", "月份"),
+    "day": ("day", "occ_day", "day_of_month", "日"),
+    "minute": ("minute", "occ_minute", "min", "分", "分钟"),
     "category": (
         "category",
         "type",
@@ -117,6 +136,12 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
         "案件类别",
         "警情类别",
         "类型",
+        "案由",
+        "案件类型",
+        "警情类型",
+        "案别",
+        "案件性质",
+        "警情性质",
     ),
     "id": ("incident_id", "id", "event_id", "case_id", "case_number", "编号", "警情编号"),
     "weight": ("weight", "权重"),
@@ -124,16 +149,25 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
 
 
 def _resolve(
-    columns: list[str], given: IncidentColumns, issues: RowIssues, *, vector: bool
+    columns: list[str],
+    given: IncidentColumns,
+    issues: RowIssues,
+    *,
+    vector: bool,
+    advice: Advice = LIBRARY_ADVICE,
 ) -> dict[str, str | None]:
-    """Map each role (lon, lat, date, ...) to a source column, recording what is missing."""
+    """Map each role (lon, lat, date, ...) to a source column, recording what is missing.
+
+    Date parts (year, month, day, hour, minute) are kept only when there is no date column;
+    a missing category column is not a problem (one category for the whole file).
+    """
     found: dict[str, str | None] = {}
     for role in (f.name for f in fields(IncidentColumns)):
         name = getattr(given, role)
         if name is not None and name not in columns:
             issues.add_file(
-                f"column {name!r} given as columns.{role} is not in the file; "
-                f"columns are: {list_columns(columns)}",
+                f"column {name!r} given for {role} ({advice.columns(**{role: name})}) is not "
+                f"in the file; columns are: {list_columns(columns)}",
                 column=name,
             )
             name = None
@@ -145,7 +179,7 @@ def _resolve(
         for role in ("lon", "lat", "x", "y"):
             if getattr(given, role) is not None:
                 issues.add_file(
-                    f"columns.{role} is for text tables; a vector file's points come from its "
+                    f"a {role} column is for text tables; a vector file's points come from its "
                     "geometry (expected no coordinate columns)"
                 )
             found[role] = None
@@ -156,9 +190,10 @@ def _resolve(
     else:
         have = [found[r] for r in ("lon", "lat", "x", "y") if found[r]]
         issues.add_file(
-            "no coordinate columns: expected lon/lat (also longitude/latitude, lng) or x/y "
-            f"with crs=; found only {list_columns(have) if have else 'none'} among the "
-            f"columns {available}"
+            "no coordinate columns: expected lon/lat (also longitude/latitude, lng, 经度/纬度) "
+            f"or x/y with {advice.crs('EPSG:xxxx')}, or name them with "
+            f"{advice.columns(lat='...', lon='...')}; found only "
+            f"{list_columns(have) if have else 'none'} among the columns {available}"
         )
         found["lon"] = found["lat"] = found["x"] = found["y"] = None
     given_time = given.datetime or given.date or given.time or given.hour
@@ -170,16 +205,19 @@ def _resolve(
     if found["time"] and found["hour"]:
         found["hour"] = None if given.hour is None else found["hour"]
         found["time"] = None if found["hour"] else found["time"]
-    if not found["datetime"] and not found["date"]:
+    parts_given = any(getattr(given, r) for r in ("year", "month", "day", "minute"))
+    has_parts = all(found[r] for r in ("year", "month", "day"))
+    if (found["datetime"] or found["date"]) and not parts_given:
+        found["year"] = found["month"] = found["day"] = found["minute"] = None
+    elif has_parts:
+        found["datetime"] = found["date"] = found["time"] = None
+    else:
+        found["year"] = found["month"] = found["day"] = found["minute"] = None
+    if not found["datetime"] and not found["date"] and not found["year"]:
         issues.add_file(
             "no date column: expected one named date, datetime, occurred_at, timestamp, "
-            f"日期 or 时间 (or name it with columns=IncidentColumns(date=...)); "
-            f"columns are: {available}"
-        )
-    if not found["category"]:
-        issues.add_file(
-            "no category column: expected one named category, type, offence, offense, "
-            f"crime_type or 类别 (or columns=IncidentColumns(category=...)); "
+            "日期 or 时间, or date parts in columns year, month, day (hour, minute optional; "
+            f"also 年/月/日/时/分); name it with {advice.columns(date='...')}; "
             f"columns are: {available}"
         )
     return found
@@ -192,10 +230,13 @@ def _occurred_at(
     *,
     timezone: str,
     datetime_format: str | None,
+    advice: Advice,
 ) -> tuple[pd.Series, np.ndarray]:
     """Occurrence instants in ``timezone`` and the time-known mask."""
     n = len(frame)
     empty = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
+    if found["year"]:
+        return _from_date_parts(frame, found, issues, timezone=timezone)
     if found["datetime"]:
         column = found["datetime"]
     elif found["date"]:
@@ -208,6 +249,7 @@ def _occurred_at(
         column=column,
         timezone=timezone,
         datetime_format=datetime_format,
+        advice=advice,
     )
     utc, time_known = parsed.utc, parsed.time_known
     issues.add_rows(
@@ -243,6 +285,65 @@ def _occurred_at(
     return localized, ok & utc.notna().to_numpy()
 
 
+def _from_date_parts(
+    frame: pd.DataFrame, found: dict[str, str | None], issues: RowIssues, *, timezone: str
+) -> tuple[pd.Series, np.ndarray]:
+    """Instants from year, month, day and optional hour and minute columns (local time)."""
+    n = len(frame)
+    parts: dict[str, np.ndarray] = {}
+    limits = {"year": (1900, 2200), "month": (1, 12), "day": (1, 31), "hour": (0, 23)}
+    limits["minute"] = (0, 59)
+    for role in DATE_PART_ROLES:
+        column = found[role]
+        if column is None:
+            continue
+        low, high = limits[role]
+        optional = role in ("hour", "minute")
+        values = numeric_column(
+            frame, column, issues, expected=f"a {role} {low}-{high}", allow_missing=optional
+        )
+        bad = np.isfinite(values) & (
+            (values < low) | (values > high) | (values != np.floor(values))
+        )
+        issues.add_rows(
+            bad,
+            column=column,
+            message=f"{role} outside {low}-{high}; expected a whole number from {low} to {high}",
+            values=frame[column],
+        )
+        values[bad] = np.nan
+        parts[role] = values
+    date_ok = np.isfinite(parts["year"]) & np.isfinite(parts["month"]) & np.isfinite(parts["day"])
+    hours = parts.get("hour", np.full(n, np.nan))
+    minutes = parts.get("minute", np.zeros(n))
+    time_known = date_ok & np.isfinite(hours)
+    table = pd.DataFrame(
+        {
+            "year": np.where(date_ok, parts["year"], 2000).astype(int),
+            "month": np.where(date_ok, parts["month"], 1).astype(int),
+            "day": np.where(date_ok, parts["day"], 1).astype(int),
+            "hour": np.where(time_known, hours, 0).astype(int),
+            "minute": np.where(time_known & np.isfinite(minutes), minutes, 0).astype(int),
+        }
+    )
+    wall = pd.to_datetime(table, errors="coerce")
+    no_such_day = date_ok & wall.isna().to_numpy()
+    labels = "/".join(str(found[r]) for r in ("year", "month", "day"))
+    issues.add_rows(
+        no_such_day,
+        column=found["day"],
+        message=f"{labels} is not a calendar date; expected an existing day",
+        values=frame[found["day"]],
+    )
+    ok = date_ok & ~no_such_day
+    wall = wall.where(pd.Series(ok, index=wall.index))
+    wall.index = frame.index
+    localized = wall.dt.tz_localize(
+        timezone, ambiguous=np.zeros(n, dtype=bool), nonexistent="shift_forward"
+    )
+    return localized, time_known & ok
+
+
 def _coordinates(
     frame: pd.DataFrame,
     found: dict[str, str | None],
@@ -251,11 +352,14 @@ def _coordinates(
     crs: CRS | None,
     crs_given: bool,
     boundary: BaseGeometry | None,
+    advice: Advice,
 ) -> tuple[np.ndarray, np.ndarray]:
     n = len(frame)
     nan = np.full(n, np.nan)
     if isinstance(frame, gpd.GeoDataFrame):
-        return _points_from_geometry(frame, issues, crs=crs, crs_given=crs_given, boundary=boundary)
+        return _points_from_geometry(
+            frame, issues, crs=crs, crs_given=crs_given, boundary=boundary, advice=advice
+        )
     if found["lon"] and found["lat"]:
         lon_col, lat_col = found["lon"], found["lat"]
         lon = numeric_column(frame, lon_col, issues, expected="a longitude in degrees")
@@ -264,12 +368,22 @@ def _coordinates(
             if not crs.is_geographic:
                 issues.add_file(
                     f"columns {lon_col!r}/{lat_col!r} are longitude/latitude degrees but "
-                    f"crs={crs_label(crs)} is projected; expected a geographic CRS, or x/y "
-                    "columns for projected coordinates (columns=IncidentColumns(x=..., y=...))"
+                    f"the CRS {crs_label(crs)} is projected; expected a geographic CRS, or x/y "
+                    f"columns for projected coordinates ({advice.columns(x=lon_col, y=lat_col)})"
                 )
                 return nan, nan
-            lon, lat = project_to_lonlat(lon, lat, crs, issues, x_column=lon_col, y_column=lat_col)
-        check_lonlat(lon, lat, issues, lon_column=lon_col, lat_column=lat_col, boundary=boundary)
+            lon, lat = project_to_lonlat(
+                lon, lat, crs, issues, x_column=lon_col, y_column=lat_col, advice=advice
+            )
+        check_lonlat(
+            lon,
+            lat,
+            issues,
+            lon_column=lon_col,
+            lat_column=lat_col,
+            boundary=boundary,
+            advice=advice,
+        )
         return lon, lat
     if found["x"] and found["y"]:
         x_col, y_col = found["x"], found["y"]
@@ -278,12 +392,27 @@ def _coordinates(
         if crs is None:
             if not crs_given:
                 issues.add_file(
-                    f"columns {x_col!r}/{y_col!r} hold projected coordinates but no crs= was "
-                    "given; expected the CRS they are in, e.g. crs='EPSG:2913'"
+                    f"columns {x_col!r}/{y_col!r} hold projected coordinates but no CRS was "
+                    f"given; expected the CRS they are in, e.g. {advice.crs('EPSG:2913')}"
                 )
             return nan, nan
-        lon, lat = project_to_lonlat(x, y, crs, issues, x_column=x_col, y_column=y_col)
-        check_lonlat(lon, lat, issues, lon_column=x_col, lat_column=y_col, boundary=boundary)
+        # Open-data exports withhold some locations for privacy as (0, 0) in x/y: those rows
+        # have no position (reported here, before projecting moves them somewhere real).
+        withheld = (x == 0.0) & (y == 0.0)
+        issues.add_rows(
+            withheld,
+            column=x_col,
+            message=f"{x_col}/{y_col} are (0, 0): the location is withheld or missing; "
+            "expected a real position",
+        )
+        x = np.where(withheld, np.nan, x)
+        y = np.where(withheld, np.nan, y)
+        lon, lat = project_to_lonlat(
+            x, y, crs, issues, x_column=x_col, y_column=y_col, advice=advice
+        )
+        check_lonlat(
+            lon, lat, issues, lon_column=x_col, lat_column=y_col, boundary=boundary, advice=advice
+        )
         return lon, lat
     return nan, nan
 
@@ -295,6 +424,7 @@ def _points_from_geometry(
     crs: CRS | None,
     crs_given: bool,
     boundary: BaseGeometry | None,
+    advice: Advice,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Longitude/latitude of point features, with missing and non-point geometry reported."""
     n = len(frame)
@@ -323,18 +453,21 @@ def _points_from_geometry(
     file_crs = None if frame.crs is None else CRS(frame.crs)
     if file_crs is not None and crs is not None and file_crs != crs:
         issues.add_file(
-            f"mixed CRSs: the file declares {crs_label(file_crs)} but crs={crs_label(crs)} "
-            "was given; expected one CRS (drop the crs option, or reproject the file)"
+            f"mixed CRSs: the file declares {crs_label(file_crs)} but "
+            f"{advice.crs(crs_label(crs))} was given; expected one CRS (drop that option, or "
+            "reproject the file)"
         )
         return np.full(n, np.nan), np.full(n, np.nan)
     source_crs = file_crs or crs
     if source_crs is None:
         if not crs_given:
             issues.add_file(
-                "the file has no CRS; expected one in the file, or pass crs= (e.g. 'EPSG:4326')"
+                "the file has no CRS; expected one in the file, or give " + advice.crs("EPSG:4326")
             )
         return np.full(n, np.nan), np.full(n, np.nan)
-    lon, lat = project_to_lonlat(x, y, source_crs, issues, x_column=GEOMETRY, y_column=GEOMETRY)
+    lon, lat = project_to_lonlat(
+        x, y, source_crs, issues, x_column=GEOMETRY, y_column=GEOMETRY, advice=advice
+    )
     check_lonlat(lon, lat, issues, lon_column=GEOMETRY, lat_column=GEOMETRY, boundary=boundary)
     return lon, lat
 
@@ -349,14 +482,17 @@ def read_incidents(
     boundary: BaseGeometry | gpd.GeoDataFrame | None = None,
     keep_valid: bool = False,
     rejected_path: Path | None = None,
+    sheet: str | None = None,
+    advice: Advice = LIBRARY_ADVICE,
 ) -> gpd.GeoDataFrame:
     """Read and check an incident file; return ``Incidents`` in EPSG:4326.
 
     Parameters
     ----------
     path
-        CSV/TSV (UTF-8 with or without BOM, or GBK/GB18030), GeoJSON, GeoPackage or zipped
-        Shapefile of points.
+        CSV/TSV separated by commas, semicolons, tabs or ``|`` (UTF-8 with or without BOM,
+        or GBK/GB18030), an ``.xlsx`` workbook, GeoJSON, GeoPackage or zipped Shapefile of
+        points.
     columns
         Source column names overriding auto-detection (see :data:`CANDIDATES`).
     crs
@@ -375,6 +511,11 @@ def read_incidents(
         instead of raising on row problems. File-level problems always raise.
     rejected_path
         CSV to write rejected rows to (original columns, ``source_row``, ``reasons``).
+    sheet
+        Worksheet of an ``.xlsx`` workbook (default: the first).
+    advice
+        How the messages spell the options they suggest (library arguments by default;
+        the command line and the service pass their own).
 
     Returns
     -------
@@ -398,10 +539,10 @@ def read_incidents(
     given = columns or IncidentColumns()
     vector = not is_text_table(path)
     if vector:
-        frame: pd.DataFrame = read_vector(path)
+        frame: pd.DataFrame = read_vector(path, crs_given=crs is not None, advice=advice)
         names = [str(c) for c in frame.columns if c != frame.geometry.name]
         issues = RowIssues(source, len(frame))
-        found = _resolve(names, given, issues, vector=True)
+        found = _resolve(names, given, issues, vector=True, advice=advice)
     else:
         chosen: dict[str, dict[str, str | None]] = {}
 
@@ -413,11 +554,13 @@ def read_incidents(
             roles = ("id", "category", "datetime", "date", "time")
             return [c for r in roles if (c := chosen["found"][r]) is not None]
 
-        frame = read_text_table(path, text_columns=text_columns)
+        frame = read_text_table(path, text_columns=text_columns, sheet=sheet, advice=advice)
         issues = RowIssues(source, len(frame))
-        found = _resolve([str(c) for c in frame.columns], given, issues, vector=False)
+        found = _resolve(
+            [str(c) for c in frame.columns], given, issues, vector=False, advice=advice
+        )
     timezone_ok = check_timezone(timezone, issues)
-    target_crs = parse_crs(crs, issues) if crs is not None else None
+    target_crs = parse_crs(crs, issues, advice=advice) if crs is not None else None
     lon, lat = _coordinates(
         frame,
         found,
@@ -425,10 +568,16 @@ def read_incidents(
         crs=target_crs,
         crs_given=crs is not None,
         boundary=boundary_geom,
+        advice=advice,
     )
     if timezone_ok:
         occurred_at, time_known = _occurred_at(
-            frame, found, issues, timezone=timezone, datetime_format=datetime_format
+            frame,
+            found,
+            issues,
+            timezone=timezone,
+            datetime_format=datetime_format,
+            advice=advice,
         )
     else:
         occurred_at = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
@@ -436,8 +585,28 @@ def read_incidents(
     categories = _category(frame, found["category"], issues)
     ids = _ids(frame, found["id"], issues, stem=path.stem)
     weights = _weights(frame, found["weight"], issues)
-    if issues.file_problems or (issues.has_problems and not keep_valid):
+    if issues.file_problems:
         issues.raise_if_any(f"{source} cannot be used as incidents")
+    if issues.has_problems and not keep_valid:
+        n_bad = int(issues.bad.sum())
+        hint = (
+            f"; {advice.keep_valid()} uses the {len(frame) - n_bad} valid rows and writes the "
+            "rejected ones with their reasons"
+            if n_bad < len(frame)
+            else ""
+        )
+        issues.raise_if_any(
+            f"{source} cannot be used as incidents ({n_bad} of {len(frame)} rows have "
+            f"problems{hint})"
+        )
+    if found["category"] is None:
+        warnings.warn(
+            f"{source}: no category column, so every incident has the category "
+            f"{DEFAULT_CATEGORY!r}; name one with {advice.columns(category='...')} to tell "
+            "offences apart",
+            GeoInputWarning,
+            stacklevel=2,
+        )
     valid = ~issues.bad
     if not valid.all():
         assert rejected_path is not None
@@ -476,7 +645,7 @@ def read_incidents(
 
 def _category(frame: pd.DataFrame, column: str | None, issues: RowIssues) -> pd.Series:
     if column is None:
-        return pd.Series("", index=frame.index, dtype="str")
+        return pd.Series(DEFAULT_CATEGORY, index=frame.index, dtype="str")
     # Few distinct categories: strip the distinct values, not a million cells.
     codes, uniques = pd.factorize(frame[column].astype("str"))
     stripped = np.asarray(pd.Index(uniques, dtype="str").str.strip(), dtype=object)

@@ -31,6 +31,28 @@ from geo.schema import GEOMETRY, ILLUSTRATIVE, STATION_COLUMNS, STATION_ID, STAT
 
 LON_CANDIDATES = ("lon", "lng", "long", "longitude", "经度")
 LAT_CANDIDATES = ("lat", "latitude", "纬度")
+ID_CANDIDATES = (
+    STATION_ID,
+    "id",
+    "station",
+    "站点编号",
+    "派出所编号",
+    "警务站编号",
+    "单位编号",
+    "编号",
+    "代码",
+)
+NAME_CANDIDATES = (
+    STATION_NAME,
+    "station_name",
+    "名称",
+    "站点名称",
+    "派出所名称",
+    "派出所",
+    "警务站",
+    "单位名称",
+    "单位",
+)
 
 
 def read_stations(path: Path | str) -> gpd.GeoDataFrame:
@@ -64,18 +86,22 @@ def read_stations(path: Path | str) -> gpd.GeoDataFrame:
     else:
 
         def text_columns(header: list[str]) -> list[str]:
-            wanted = [find_column(header, (STATION_ID,)), find_column(header, (STATION_NAME,))]
+            wanted = [find_column(header, ID_CANDIDATES), find_column(header, NAME_CANDIDATES)]
             wanted += [find_column(header, LON_CANDIDATES), find_column(header, LAT_CANDIDATES)]
             return [c for c in wanted if c is not None]
 
         frame = read_text_table(path, text_columns=text_columns)
         columns = [str(c) for c in frame.columns]
     issues = RowIssues(source, len(frame))
-    id_column = find_column(columns, (STATION_ID, "id"))
-    name_column = find_column(columns, (STATION_NAME, "station_name", "名称"))
+    id_column = find_column(columns, ID_CANDIDATES)
+    name_column = find_column(columns, NAME_CANDIDATES, exclude=[id_column] if id_column else [])
     flag_column = find_column(columns, (ILLUSTRATIVE,))
     if id_column is None:
-        issues.add_file(f"no station_id column; columns are: {list_columns(columns)}")
+        issues.add_file(
+            "no station_id column: expected one named "
+            + ", ".join(ID_CANDIDATES)
+            + f"; columns are: {list_columns(columns)}"
+        )
         ids = pd.Series(np.arange(1, len(frame) + 1), index=frame.index).astype("str")
     else:
         ids = frame[id_column].astype("str").str.strip()
@@ -101,7 +127,7 @@ def read_stations(path: Path | str) -> gpd.GeoDataFrame:
         lat_column = find_column(columns, LAT_CANDIDATES)
         if lon_column is None or lat_column is None:
             issues.add_file(
-                f"no lat/lon columns; expected 'lat' and 'lon' (or latitude/longitude); "
+                "no lat/lon columns; expected 'lat' and 'lon' (or latitude/longitude, 纬度/经度); "
                 f"columns are: {list_columns(columns)}"
             )
             lon = lat = np.full(len(frame), np.nan)

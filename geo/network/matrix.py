@@ -76,8 +76,8 @@ class Snapped:
         more = f" and {far.size - _MAX_LISTED} more" if far.size > _MAX_LISTED else ""
         raise NetworkError(
             f"{far.size} point(s) lie farther than {self.max_snap_m:,.0f} m from the "
-            f"{mode.value} network: {listed}{more}; check their coordinates and CRS, or pass "
-            "a larger max_snap_m"
+            f"{mode.value} network: {listed}{more}; expected points near its streets (check "
+            "their coordinates and CRS, and that the network extract covers them)"
         )
 
 

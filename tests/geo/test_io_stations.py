@@ -54,7 +54,11 @@ def test_every_problem_is_reported(tmp_path: Path) -> None:
 
 
 def test_missing_columns(tmp_path: Path) -> None:
-    with pytest.raises(GeoInputError, match=r"no station_id column; columns are: 'name', 'x'"):
+    with pytest.raises(
+        GeoInputError,
+        match=r"no station_id column: expected one named station_id, id.*; "
+        r"columns are: 'name', 'x'",
+    ):
         read_stations(write(tmp_path, "name,x\nA,1\n"))
 
 

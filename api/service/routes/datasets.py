@@ -29,7 +29,14 @@ from api.service.districts import create_dataset, empty_dataset_problem, read_up
 from api.service.errors import UploadTooLargeError
 from api.service.models import Area, Incident, IncidentDataset, User
 from api.service.routes.common import AUTH_ERRORS, FORBIDDEN, NOT_FOUND, TOO_LARGE, paginate
-from api.service.schemas import MAX_ID, DatasetPublic, FeatureCollection, Page
+from api.service.schemas import (
+    MAX_ID,
+    DatasetPublic,
+    DatasetUploaded,
+    FeatureCollection,
+    Page,
+    RowLeftOut,
+)
 
 router = APIRouter(prefix="/datasets", tags=["datasets"], responses=AUTH_ERRORS)
 
@@ -62,10 +69,15 @@ def store_upload(
     name: str | None = None,
     timezone: str | None = None,
     crs: str | None = None,
-) -> IncidentDataset:
+    columns: str | None = None,
+    datetime_format: str | None = None,
+    sheet: str | None = None,
+    keep_valid: bool = False,
+) -> tuple[IncidentDataset, list[dict[str, Any]]]:
     """Check an uploaded incident file and store it as a dataset of ``area`` (committed, audited).
 
-    Shared by the API and the web pages.
+    Shared by the API and the web pages. Returns the dataset and, with ``keep_valid``, the
+    rows left out with their reasons (``{"row", "reasons"}``; empty otherwise).
 
     Raises
     ------
@@ -76,7 +88,16 @@ def store_upload(
     """
     with tempfile.TemporaryDirectory(prefix="gridpatrol-upload-") as tmp:
         path = _save_upload(upload, Path(tmp), state.settings.max_upload_bytes)
-        incidents = read_upload(path, area, timezone=timezone, crs=crs)
+        incidents, rejected = read_upload(
+            path,
+            area,
+            timezone=timezone,
+            crs=crs,
+            columns=columns,
+            datetime_format=datetime_format,
+            sheet=sheet,
+            keep_valid=keep_valid,
+        )
     dataset = create_dataset(
         session,
         area=area,
@@ -92,16 +113,20 @@ def store_upload(
         "dataset",
         dataset.id,
         area_id=area.id,
-        detail={"filename": dataset.filename, "rows": dataset.row_count},
+        detail={
+            "filename": dataset.filename,
+            "rows": dataset.row_count,
+            "rows_left_out": len(rejected),
+        },
     )
     session.commit()
-    return dataset
+    return dataset, rejected
 
 
 @router.post(
     "",
     summary="Upload an incident file to an area",
-    response_model=DatasetPublic,
+    response_model=DatasetUploaded,
     status_code=status.HTTP_201_CREATED,
     responses={**NOT_FOUND, **FORBIDDEN, **TOO_LARGE},
 )
@@ -118,12 +143,48 @@ def upload_dataset(
     crs: Annotated[
         str | None, Form(max_length=100, description="CRS of x/y columns, e.g. EPSG:2952.")
     ] = None,
-) -> DatasetPublic:
+    columns: Annotated[
+        str | None,
+        Form(
+            max_length=1000,
+            description="Columns by role, e.g. date=案发时间,category=案由,lat=纬度,lon=经度.",
+        ),
+    ] = None,
+    datetime_format: Annotated[
+        str | None, Form(max_length=100, description="strftime format of the dates.")
+    ] = None,
+    sheet: Annotated[
+        str | None, Form(max_length=100, description="Worksheet of an .xlsx file.")
+    ] = None,
+    keep_valid: Annotated[
+        bool,
+        Form(description="Store the valid rows; the rows left out are listed in the answer."),
+    ] = False,
+) -> DatasetUploaded:
     """Check and store an incident file. Every problem answers 422 with its file, row and
-    column, and nothing is written; a good file is stored with all its rows at once."""
+    column, and nothing is written; a good file is stored with all its rows at once. With
+    ``keep_valid`` the valid rows are stored and the answer lists the rows left out."""
     area = get_area(session, user, area_id)
-    dataset = store_upload(session, state, user, area, file, name=name, timezone=timezone, crs=crs)
-    return DatasetPublic.model_validate(dataset, from_attributes=True)
+    dataset, rejected = store_upload(
+        session,
+        state,
+        user,
+        area,
+        file,
+        name=name,
+        timezone=timezone,
+        crs=crs,
+        columns=columns,
+        datetime_format=datetime_format,
+        sheet=sheet,
+        keep_valid=keep_valid,
+    )
+    public = DatasetPublic.model_validate(dataset, from_attributes=True)
+    return DatasetUploaded(
+        **public.model_dump(),
+        rows_left_out=len(rejected),
+        left_out=[RowLeftOut(**row) for row in rejected],
+    )
 
 
 @router.get("", summary="List incident datasets", response_model=Page[DatasetPublic])

@@ -146,3 +146,66 @@ def test_delete_dataset_removes_its_incidents(service: Service, admin: dict[str,
     assert service.client.delete(f"/datasets/{dataset['id']}", headers=admin).status_code == 204
     assert service.client.get(f"/datasets/{dataset['id']}", headers=admin).status_code == 404
     assert _counts(service.url) == (0, 0)
+
+
+CHINESE_CSV = (
+    "发生于;案由;北纬;东经\n"
+    "2024年3月1日 22时;盗窃;43.662;-79.393\n"
+    "2024年3月2日 晚上8点;抢劫;43.660;-79.390\n"
+).encode("gbk")
+
+
+def test_upload_with_columns_and_keep_valid(service: Service, admin: dict[str, str]) -> None:
+    area = service.area(admin, "A")
+    response = service.client.post(
+        "/datasets",
+        data={"area_id": str(area["id"]), "columns": "datetime=发生于,lat=北纬,lon=东经"},
+        files={"file": ("cn.csv", CHINESE_CSV, "text/csv")},
+        headers=admin,
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["categories"] == {"盗窃": 1, "抢劫": 1}
+    assert response.json()["rows_left_out"] == 0
+
+    refused = _post(service, admin, area["id"], "bad.csv", BAD_CSV)
+    assert refused.status_code == 422
+    body = refused.json()
+    assert "the keep_valid field (true)" in body["detail"]
+    assert "--keep-valid" not in refused.text  # the service names its own fields
+
+    kept = service.client.post(
+        "/datasets",
+        data={"area_id": str(area["id"]), "keep_valid": "true"},
+        files={"file": ("bad.csv", BAD_CSV, "text/csv")},
+        headers=admin,
+    )
+    assert kept.status_code == 201, kept.text
+    body = kept.json()
+    assert body["row_count"] == 1 and body["rows_left_out"] == 2
+    assert [row["row"] for row in body["left_out"]] == [2, 3]
+    assert "lat" in body["left_out"][0]["reasons"]
+
+
+def test_upload_with_a_bad_columns_field(service: Service, admin: dict[str, str]) -> None:
+    area = service.area(admin, "A")
+    response = service.client.post(
+        "/datasets",
+        data={"area_id": str(area["id"]), "columns": "when=x"},
+        files={"file": ("good.csv", GOOD_CSV, "text/csv")},
+        headers=admin,
+    )
+    assert response.status_code == 422
+    assert "unknown role 'when'" in response.json()["problems"][0]["message"]
+
+
+def test_repeated_problems_are_condensed_in_the_answer(
+    service: Service, admin: dict[str, str]
+) -> None:
+    area = service.area(admin, "A")
+    rows = b"".join(b"2024-03-%02dx,theft,43.662,-79.393\n" % d for d in range(1, 29))
+    response = _post(service, admin, area["id"], "dates.csv", b"date,category,lat,lon\n" + rows)
+    assert response.status_code == 422
+    body = response.json()
+    assert len(body["problems"]) == 28
+    (condensed,) = body["condensed"]
+    assert "[on 28 rows: 1, 2, 3, 4, 5, ...]" in condensed["message"]

@@ -299,3 +299,27 @@ def test_pages_send_security_headers(service: Service) -> None:
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert page.headers["x-content-type-options"] == "nosniff"
     assert service.client.get("/web/static/status.js").status_code == 200
+
+
+def test_upload_page_keeps_valid_rows_and_names_its_fields(
+    service: Service, admin: dict[str, str]
+) -> None:
+    area = service.area(admin, "Square")
+    token = web_login(service.client, "admin")
+    refused = service.client.post(
+        f"/web/areas/{area['id']}/datasets",
+        data={"csrf_token": token},
+        files={"file": ("bad.csv", BAD_CSV, "text/csv")},
+    )
+    assert refused.status_code == 422
+    assert "the keep_valid field (true)" in refused.text
+    assert 'name="keep_valid"' in refused.text and 'name="columns"' in refused.text
+    before = _count(service.url, IncidentDataset)
+    kept = service.client.post(
+        f"/web/areas/{area['id']}/datasets",
+        data={"csrf_token": token, "keep_valid": "true"},
+        files={"file": ("bad.csv", BAD_CSV, "text/csv")},
+    )
+    assert kept.status_code == 201, kept.text
+    assert "2 rows were left out" in kept.text and "<td>3</td>" in kept.text
+    assert _count(service.url, IncidentDataset) == before + 1
