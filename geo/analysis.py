@@ -173,6 +173,8 @@ def analyse(
 
 #: Hotspot and sector points farther than this from the foot network are not snapped to it.
 MAX_FOOT_SNAP_M = 25_000.0
+#: Points moved farther than this to reach the foot network are reported (:func:`far_snap_note`).
+FAR_SNAP_M = 500.0
 
 
 def check_on_network(district: District, networks: Mapping[Mode, StreetNetwork]) -> None:
@@ -199,9 +201,14 @@ def check_on_network(district: District, networks: Mapping[Mode, StreetNetwork])
 
 
 def foot_snapper(
-    analysis: Analysis,
+    analysis: Analysis, far: list[float] | None = None
 ) -> Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None:
-    """Snap points to the nearest node of the foot network (where a patrol can stand)."""
+    """Snap points to the nearest node of the foot network (where a patrol can stand).
+
+    ``far``, when given, receives the distance (m) of every point moved more than
+    :data:`FAR_SNAP_M` or left where it is beyond :data:`MAX_FOOT_SNAP_M`, so the caller can
+    report them (:func:`far_snap_note`) instead of snapping them silently.
+    """
     network = analysis.networks.get(Mode.FOOT)
     if network is None:
         return None
@@ -213,6 +220,9 @@ def foot_snapper(
         # extract (the Portland sample's) lie kilometres away and are still planned on it.
         found = snap(network, x, y, max_snap_m=MAX_FOOT_SNAP_M)
         near = found.snap_distance_m <= found.max_snap_m
+        if far is not None:
+            distances = np.asarray(found.snap_distance_m, dtype=float)
+            far.extend(float(d) for d in distances[distances > FAR_SNAP_M])
         sx = np.where(near, network.node_x_m[found.node_index], x)
         sy = np.where(near, network.node_y_m[found.node_index], y)
         return sx, sy
@@ -249,13 +259,27 @@ def risk_band_for(analysis: Analysis, shift: TimeBand) -> tuple[str, tuple[str, 
     return shift.name, (f"No incident falls in {shift.name}: every hotspot score is zero.",)
 
 
-def hotspots_for(analysis: Analysis, band_name: str, top: int | None = 150) -> gpd.GeoDataFrame:
-    """The hotspot table of one band, stop points snapped to the foot network."""
+def far_snap_note(far: list[float], what: str = "hotspot or sector point") -> str | None:
+    """A note on points far from any footway (see :func:`foot_snapper`), or ``None``."""
+    if not far:
+        return None
+    return (
+        f"{len(far)} {what}(s) lie more than {FAR_SNAP_M:g} m from any footway (up to "
+        f"{max(far) / 1000:.1f} km): they are visited at the nearest one; check that the street "
+        "network file covers the whole district."
+    )
+
+
+def hotspots_for(
+    analysis: Analysis, band_name: str, top: int | None = 150, far: list[float] | None = None
+) -> gpd.GeoDataFrame:
+    """The hotspot table of one band, stop points snapped to the foot network (``far``: as
+    :func:`foot_snapper`)."""
     return hotspot_table(
         analysis.risk,
         analysis.located_incidents(),
         analysis.grid.cells,
         band=band_name,
         top=top,
-        snap=foot_snapper(analysis),
+        snap=foot_snapper(analysis, far),
     )

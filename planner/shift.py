@@ -23,6 +23,7 @@ from geo.analysis import (
     AnalysisOptions,
     Progress,
     analyse,
+    far_snap_note,
     foot_snapper,
     hotspots_for,
     quiet,
@@ -251,7 +252,8 @@ def build_problem(
     """
     district = analysis.district
     band_name, band_notes = risk_band_for(analysis, options.shift)
-    hotspots = hotspots_for(analysis, band_name, top=max(options.hotspots.top, 1))
+    far: list[float] = []
+    hotspots = hotspots_for(analysis, band_name, top=max(options.hotspots.top, 1), far=far)
     cells = analysis.grid.cells
     area_of_cell = dict(zip(cells[CELL_ID], cells[AREA_ID], strict=True))
     tasks: list[Task] = list(
@@ -259,7 +261,7 @@ def build_problem(
     )
     best = float(hotspots[SCORE].max()) if len(hotspots) else 1.0
     best = best if best > 0 else 1.0
-    snapper = foot_snapper(analysis)
+    snapper = foot_snapper(analysis, far)
     if options.coverage_level == "areas" and len(district.areas):
         floor, floor_notes = coverage_tasks(
             district.areas,
@@ -288,7 +290,14 @@ def build_problem(
     # The risk's reference time is the end of the last day with data: plan the day after it.
     last_day = (pd.Timestamp(analysis.risk.at) - pd.Timedelta(microseconds=1)).date()
     plan_date = options.plan_date or last_day + timedelta(days=1)
-    notes = (*district.notes, *analysis.risk.notes, *band_notes, *floor_notes)
+    snap_note = far_snap_note(far)
+    notes = (
+        *district.notes,
+        *analysis.risk.notes,
+        *band_notes,
+        *floor_notes,
+        *((snap_note,) if snap_note else ()),
+    )
     problem = PatrolProblem(
         tasks=tuple(tasks),
         units=tuple(units),

@@ -73,3 +73,25 @@ def test_make_grid_areas_without_polygons_says_what_to_do() -> None:
         make_grid(box(x0, y0, x0 + 10, y0 + 10), crs=CRS, kind="areas")
     with pytest.raises(ValueError, match="expected one of square, hex, areas"):
         make_grid(box(x0, y0, x0 + 10, y0 + 10), crs=CRS, kind="triangle")
+
+
+@pytest.mark.slow
+def test_points_far_from_any_footway_are_reported_not_snapped_silently() -> None:
+    import numpy as np
+
+    from geo import sample
+    from geo.analysis import FAR_SNAP_M, far_snap_note, foot_snapper
+
+    analysis = analyse(sample.load("toronto-uoft"), AnalysisOptions())
+    far: list[float] = []
+    snapper = foot_snapper(analysis, far)
+    assert snapper is not None
+    foot = analysis.networks[next(m for m in analysis.networks if m.value == "foot")]
+    on_street = (float(foot.node_x_m[0]), float(foot.node_y_m[0]))
+    away = (on_street[0] + 3000.0, on_street[1])  # 3 km east of the beat's streets
+    x, y = snapper(np.array([on_street[0], away[0]]), np.array([on_street[1], away[1]]))
+    assert (float(x[0]), float(y[0])) == on_street
+    assert len(far) == 1 and far[0] > FAR_SNAP_M
+    note = far_snap_note(far)
+    assert note is not None and note.startswith("1 hotspot or sector point(s) lie more than 500 m")
+    assert far_snap_note([]) is None
