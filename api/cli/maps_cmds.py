@@ -16,38 +16,21 @@ import typer
 from api.cli.app import (
     JsonOption,
     OutOption,
-    SampleOption,
     UserError,
     app,
     console,
     emit_json,
     progress,
 )
-from api.cli.options import (
-    AreasOption,
-    BoundaryOption,
-    ColumnsOption,
-    CrsOption,
-    DatetimeFormatOption,
-    DutiesOption,
-    IncidentsOption,
-    KeepValidOption,
-    NetworkOption,
-    SheetOption,
-    StationsOption,
-    TimezoneOption,
-    UnitsOption,
-    district_files,
-)
 from api.cli.params import plan_parameter_options
-from api.cli.plan import PlanInputs, plan_and_document
+from api.cli.plan import PlanInputs, plan_and_document, plan_input_options
 from api.requests import PLAN_FLAGS, PlanParameters
 from geo import sample
 from maps.bundle import PlanBundle
 from maps.errors import MapInputError
 from maps.exports import SHEET_FORMATS, check_sheet_formats, write_map, write_plan_files
 from maps.i18n import check_lang
-from maps.planfile import bundle_from_document, read_plan
+from maps.planfile import bundle_from_document, read_plan_bundle
 from maps.tiles import TILES, check_tiles
 
 LangOption = Annotated[
@@ -121,37 +104,26 @@ def plan_bundle_for(
             )
         if not plan_file.exists():
             raise UserError(f"--plan: file not found: {plan_file}")
-        doc = read_plan(plan_file)
+        bundle = read_plan_bundle(plan_file)
         con.print(f"Drawing the plan in {plan_file} as it is (not planning again).")
-        return bundle_from_document(doc, source=str(plan_file)), str(plan_file)
+        return bundle, str(plan_file)
     if not 1 <= day <= params.vary:
         raise UserError(f"--day: expected 1..{params.vary} (--vary {params.vary}), got {day}")
     _, docs = plan_and_document(inputs, params, con, json_mode)
-    written = write_plan_files(docs, out)
+    bundles = [bundle_from_document(doc) for doc in docs]
+    written = write_plan_files(docs, out, bundles)
     name = "plan.json" if day == 1 else f"plan-day{day}.json"
     con.print(f"Planned the shift and wrote {written[name]}; drawing that plan.")
-    return bundle_from_document(docs[day - 1]), str(written[name])
+    return bundles[day - 1], str(written[name])
 
 
 @app.command("map")
 @plan_parameter_options
+@plan_input_options
 def map_command(
     params: PlanParameters,
+    inputs: PlanInputs,
     plan_file: PlanFileOption = None,
-    incidents: IncidentsOption = None,
-    boundary: BoundaryOption = None,
-    areas: AreasOption = None,
-    stations: StationsOption = None,
-    network: NetworkOption = None,
-    timezone: TimezoneOption = "UTC",
-    crs: CrsOption = None,
-    columns: ColumnsOption = None,
-    datetime_format: DatetimeFormatOption = None,
-    sheet: SheetOption = None,
-    keep_valid: KeepValidOption = False,
-    sample_name: SampleOption = sample.DEFAULT,
-    units_file: UnitsOption = None,
-    duties: DutiesOption = None,
     day: DayOption = 1,
     out: OutOption = Path("out"),
     lang: LangOption = "en",
@@ -171,25 +143,6 @@ def map_command(
     """Write the patrol map (risk, hotspots, incidents, unit routes) as one HTML file."""
     code = _checked(lang, check_lang, "--lang")
     _checked(tiles, lambda t: check_tiles(t, tianditu_key), "--tiles")
-    inputs = PlanInputs(
-        district_files(
-            incidents,
-            boundary,
-            areas,
-            stations,
-            network,
-            timezone=timezone,
-            crs=crs,
-            columns=columns,
-            datetime_format=datetime_format,
-            sheet=sheet,
-            keep_valid=keep_valid,
-            out=Path(out),
-        ),
-        sample_name,
-        units_file,
-        duties,
-    )
     bundle, source = plan_bundle_for(plan_file, inputs, params, Path(out), day, json_mode)
     band = bundle.shift or bundle.band or "plan"
     with progress(json_mode) as bar:
@@ -225,23 +178,11 @@ def map_command(
 
 @app.command("sheets")
 @plan_parameter_options
+@plan_input_options
 def sheets_command(
     params: PlanParameters,
+    inputs: PlanInputs,
     plan_file: PlanFileOption = None,
-    incidents: IncidentsOption = None,
-    boundary: BoundaryOption = None,
-    areas: AreasOption = None,
-    stations: StationsOption = None,
-    network: NetworkOption = None,
-    timezone: TimezoneOption = "UTC",
-    crs: CrsOption = None,
-    columns: ColumnsOption = None,
-    datetime_format: DatetimeFormatOption = None,
-    sheet: SheetOption = None,
-    keep_valid: KeepValidOption = False,
-    sample_name: SampleOption = sample.DEFAULT,
-    units_file: UnitsOption = None,
-    duties: DutiesOption = None,
     day: DayOption = 1,
     out: OutOption = Path("out"),
     lang: LangOption = "en",
@@ -263,25 +204,6 @@ def sheets_command(
     except MapInputError as exc:
         raise UserError(f"--{exc}") from None
     unit_ids = [u.strip() for u in only_units.split(",") if u.strip()] if only_units else None
-    inputs = PlanInputs(
-        district_files(
-            incidents,
-            boundary,
-            areas,
-            stations,
-            network,
-            timezone=timezone,
-            crs=crs,
-            columns=columns,
-            datetime_format=datetime_format,
-            sheet=sheet,
-            keep_valid=keep_valid,
-            out=Path(out),
-        ),
-        sample_name,
-        units_file,
-        duties,
-    )
     bundle, source = plan_bundle_for(plan_file, inputs, params, Path(out), day, json_mode)
     try:
         bundle.routes(unit_ids)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Annotated, Any, TypeVar
 
@@ -55,51 +55,73 @@ def validation_message(exc: ValidationError, flags: dict[str, str]) -> str:
     return "; ".join(lines)
 
 
-def model_options(model: type[BaseModel], flags: dict[str, str]) -> Callable[[F], F]:
-    """Give a command one option per field of ``model``; it receives the instance as
-    ``params`` (a ``--flag: message`` user error when a value breaks the model's rules)."""
+def command_options(
+    receives: str,
+    added: Sequence[inspect.Parameter],
+    build: Callable[[dict[str, Any], dict[str, Any]], Any],
+) -> Callable[[F], F]:
+    """Give a command the options ``added`` in place of its parameter ``receives``.
+
+    typer reads the generated signature; when the command runs, the values of ``added`` are
+    taken out and ``build(values, others)`` (``others``: the command's remaining arguments)
+    makes the object the command receives as ``receives``.
+    """
+    names = {p.name for p in added}
 
     def decorate(func: F) -> F:
         signature = inspect.signature(func)
         hints = typing.get_type_hints(func, include_extras=True)
-        kept = [p for n, p in signature.parameters.items() if n != "params"]
-        names = set(model.model_fields)
-        added = []
-        annotations = {n: hints[n] for n in signature.parameters if n != "params" and n in hints}
-        for name, field in model.model_fields.items():
-            option = typer.Option(flags[name], help=_help(name, field), show_default=True)
-            annotation = Annotated[_cli_type(field.annotation), option]  # type: ignore[valid-type]
-            default = field.default
-            if isinstance(default, date):
-                default = default.isoformat()
-            added.append(
-                inspect.Parameter(
-                    name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
-                )
+        kept = [
+            p.replace(
+                kind=inspect.Parameter.KEYWORD_ONLY, annotation=hints.get(p.name, p.annotation)
             )
-            annotations[name] = annotation
+            for n, p in signature.parameters.items()
+            if n != receives
+        ]
 
         @functools.wraps(func)
         def wrapper(**kwargs: Any) -> Any:
             values = {n: kwargs.pop(n) for n in list(kwargs) if n in names}
-            try:
-                params = model(**values)
-            except ValidationError as exc:
-                raise UserError(validation_message(exc, flags)) from None
-            return func(params=params, **kwargs)
+            return func(**{receives: build(values, kwargs)}, **kwargs)
 
-        ordered = [
-            p.replace(
-                kind=inspect.Parameter.KEYWORD_ONLY, annotation=hints.get(p.name, p.annotation)
-            )
-            for p in kept
-        ] + added
-        wrapper.__signature__ = signature.replace(parameters=ordered)  # type: ignore[attr-defined]
-        wrapper.__annotations__ = annotations
+        parameters = [*added, *kept]
+        wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
         del wrapper.__wrapped__  # typer must read the generated signature, not the original
         return typing.cast(F, wrapper)
 
     return decorate
+
+
+def option_parameter(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    """A keyword-only command parameter (``annotation``: ``Annotated[type, typer.Option]``)."""
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+    )
+
+
+def model_options(model: type[BaseModel], flags: dict[str, str]) -> Callable[[F], F]:
+    """Give a command one option per field of ``model``; it receives the instance as
+    ``params`` (a ``--flag: message`` user error when a value breaks the model's rules)."""
+    added = []
+    for name, field in model.model_fields.items():
+        option = typer.Option(flags[name], help=_help(name, field), show_default=True)
+        default = field.default
+        added.append(
+            option_parameter(
+                name,
+                Annotated[_cli_type(field.annotation), option],
+                default.isoformat() if isinstance(default, date) else default,
+            )
+        )
+
+    def build(values: dict[str, Any], _others: dict[str, Any]) -> BaseModel:
+        try:
+            return model(**values)
+        except ValidationError as exc:
+            raise UserError(validation_message(exc, flags)) from None
+
+    return command_options("params", added, build)
 
 
 #: The planning options of ``plan``, ``map`` and ``sheets``.

@@ -44,7 +44,7 @@ from api.cli.options import (
     district_files,
     district_from_files,
 )
-from api.cli.params import plan_parameter_options
+from api.cli.params import command_options, option_parameter, plan_parameter_options
 from api.district_loader import DistrictFiles
 from api.inputs import read_units
 from api.requests import PlanParameters, plan_options, units_for
@@ -99,6 +99,50 @@ class PlanInputs:
         out["units_file"] = str(self.units) if self.units else None
         out["duties_file"] = str(self.duties) if self.duties else None
         return out
+
+
+#: The input options of ``plan``, ``map`` and ``sheets`` (district files, sample, units,
+#: duties), handed to the command as one :class:`PlanInputs`.
+_INPUT_OPTIONS = (
+    option_parameter("incidents", IncidentsOption, None),
+    option_parameter("boundary", BoundaryOption, None),
+    option_parameter("areas", AreasOption, None),
+    option_parameter("stations", StationsOption, None),
+    option_parameter("network", NetworkOption, None),
+    option_parameter("timezone", TimezoneOption, "UTC"),
+    option_parameter("crs", CrsOption, None),
+    option_parameter("columns", ColumnsOption, None),
+    option_parameter("datetime_format", DatetimeFormatOption, None),
+    option_parameter("sheet", SheetOption, None),
+    option_parameter("keep_valid", KeepValidOption, False),
+    option_parameter("sample_name", SampleOption, sample.DEFAULT),
+    option_parameter("units", UnitsOption, None),
+    option_parameter("duties", DutiesOption, None),
+)
+
+
+def _plan_inputs(values: dict[str, Any], others: dict[str, Any]) -> PlanInputs:
+    """The :class:`PlanInputs` of the input options (rejected rows go to the command's --out)."""
+    out = others.get("out")
+    files = district_files(
+        values["incidents"],
+        values["boundary"],
+        values["areas"],
+        values["stations"],
+        values["network"],
+        timezone=values["timezone"],
+        crs=values["crs"],
+        columns=values["columns"],
+        datetime_format=values["datetime_format"],
+        sheet=values["sheet"],
+        keep_valid=values["keep_valid"],
+        out=None if out is None else Path(out),
+    )
+    return PlanInputs(files, values["sample_name"], values["units"], values["duties"])
+
+
+#: Gives a planning command the input options; it receives them as ``inputs``.
+plan_input_options = command_options("inputs", _INPUT_OPTIONS, _plan_inputs)
 
 
 def load_inputs(
@@ -156,22 +200,10 @@ def plan_and_document(
 
 @app.command()
 @plan_parameter_options
+@plan_input_options
 def plan(
     params: PlanParameters,
-    incidents: IncidentsOption = None,
-    boundary: BoundaryOption = None,
-    areas: AreasOption = None,
-    stations: StationsOption = None,
-    network: NetworkOption = None,
-    timezone: TimezoneOption = "UTC",
-    crs: CrsOption = None,
-    columns: ColumnsOption = None,
-    datetime_format: DatetimeFormatOption = None,
-    sheet: SheetOption = None,
-    keep_valid: KeepValidOption = False,
-    sample_name: SampleOption = sample.DEFAULT,
-    units: UnitsOption = None,
-    duties: DutiesOption = None,
+    inputs: PlanInputs,
     out: OutOption = Path("out"),
     json_mode: JsonOption = False,
 ) -> None:
@@ -181,25 +213,6 @@ def plan(
     --vary N also plan-day2.json ... for the successive days.
     """
     con = console(json_mode)
-    inputs = PlanInputs(
-        district_files(
-            incidents,
-            boundary,
-            areas,
-            stations,
-            network,
-            timezone=timezone,
-            crs=crs,
-            columns=columns,
-            datetime_format=datetime_format,
-            sheet=sheet,
-            keep_valid=keep_valid,
-            out=out,
-        ),
-        sample_name,
-        units,
-        duties,
-    )
     result, docs = plan_and_document(inputs, params, con, json_mode)
     written = write_plan_files(docs, out)
     summary = plan_summary(result, docs, written)
