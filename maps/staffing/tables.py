@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from maps.staffing.page import StaffingInput
+from maps.staffing.page import SHIFT_COLUMNS, TEAM_COLUMNS, StaffingInput
 from planner.staffing import (
     DISTRICT,
     CoverageCurve,
@@ -203,32 +203,8 @@ def staffing_page_input(result: StaffingResult, title: str = "") -> StaffingInpu
         }
     ).assign(is_district=table["area_id"] == DISTRICT)
     team = renamed["headcount_per"] == "week"
-    teams = renamed.loc[
-        team,
-        [
-            "area",
-            "population",
-            "norm_headcount",
-            "workload_headcount",
-            "required",
-            "current",
-            "shortage",
-            "surplus",
-            "is_district",
-        ],
-    ]
-    shifts = renamed.loc[
-        ~team,
-        [
-            "area",
-            "shift",
-            "workload_headcount",
-            "current",
-            "shortage",
-            "surplus",
-            "is_district",
-        ],
-    ]
+    teams = renamed.loc[team, [*TEAM_COLUMNS, "is_district"]]
+    shifts = renamed.loc[~team, [*SHIFT_COLUMNS, "is_district"]]
     # Where the workload is missing, was a curve computed that never reached the target?
     proposal = result.proposal
     reached = {
