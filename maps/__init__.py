@@ -7,8 +7,9 @@ shift as ``plan.json``; :func:`read_plan_bundle` reads one back for drawing;
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from geo.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from maps.bundle import PlanBundle as PlanBundle
@@ -65,9 +66,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)
