@@ -56,16 +56,30 @@ def plan_documents(
     ]
 
 
-def write_plan_files(documents: Sequence[Mapping[str, Any]], out: Path) -> dict[str, Path]:
-    """Write ``<stem>.json`` and ``<stem>.geojson`` for each document; ``{file name: path}``."""
+def write_plan_files(
+    documents: Sequence[Mapping[str, Any]],
+    out: Path,
+    bundles: Sequence[PlanBundle] | None = None,
+) -> dict[str, Path]:
+    """Write ``<stem>.json`` and ``<stem>.geojson`` for each document; ``{file name: path}``.
+
+    ``bundles`` (:func:`maps.planfile.bundle_from_document` of each document), when the caller
+    has them already, spare checking the documents a second time.
+    """
+    if bundles is not None and len(bundles) != len(documents):
+        raise ValueError(
+            f"bundles: expected {len(documents)}, one per document, got {len(bundles)}"
+        )
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     for k, doc in enumerate(documents):
         stem = plan_stem(k)
         written[f"{stem}.json"] = write_plan_json(doc, out / f"{stem}.json")
-        geojson = routes_feature_collection(bundle_from_document(doc))
+        bundle = bundles[k] if bundles is not None else bundle_from_document(doc)
         path = out / f"{stem}.geojson"
-        path.write_text(json.dumps(geojson, ensure_ascii=False), encoding="utf-8")
+        path.write_text(
+            json.dumps(routes_feature_collection(bundle), ensure_ascii=False), encoding="utf-8"
+        )
         written[f"{stem}.geojson"] = path
     return written
 

@@ -615,7 +615,11 @@ def bundle_from_document(doc: Mapping[str, Any], *, source: str = "plan") -> Pla
     PlanFileError
         As :func:`check_document`.
     """
-    checked = check_document(dict(doc), source)
+    return _bundle(check_document(dict(doc), source))
+
+
+def _bundle(checked: Mapping[str, Any]) -> PlanBundle:
+    """:func:`bundle_from_document` of a document already checked."""
     crs = CRS(checked["district"]["crs"])
     tz = str(checked["district"]["timezone"])
     plan, tasks, units = plan_from_document(checked)
@@ -645,5 +649,5 @@ def bundle_from_document(doc: Mapping[str, Any], *, source: str = "plan") -> Pla
 
 
 def read_plan_bundle(path: str | Path) -> PlanBundle:
-    """:func:`read_plan` then :func:`bundle_from_document`."""
-    return bundle_from_document(read_plan(path), source=str(path))
+    """:func:`read_plan` then :func:`bundle_from_document` (the file is checked once)."""
+    return _bundle(read_plan(path))

@@ -154,8 +154,10 @@ def _write(result: ShiftPlan, out: Path, sample_name: str) -> dict[str, str]:
     source = {"kind": "sample", "sample": sample_name}
     request = {"band": result.shift.name, "time_limit_s": result.options.time_limit_s}
     docs = plan_documents(result, source=source, request=request)
-    outputs.update({name: str(path) for name, path in write_plan_files(docs, out).items()})
-    bundle = bundle_from_document(docs[0])
+    bundles = [bundle_from_document(doc) for doc in docs]
+    plan_files = write_plan_files(docs, out, bundles)
+    outputs.update({name: str(path) for name, path in plan_files.items()})
+    bundle = bundles[0]
     for lang in ("en", "zh-CN"):
         path = write_map(bundle, out / f"map_{lang}.html", lang=lang, offline=True)
         outputs[f"map ({lang})"] = str(path)
