@@ -1,7 +1,8 @@
 """The message catalogue: every label of maps, sheets and the service's web pages in English and
 Simplified Chinese.
 
-One dictionary, key -> {language: text}. Texts may hold ``str.format`` fields (``{n}``); both
+One dictionary, key -> {language: text}, here and in the part modules of :mod:`maps.catalog`
+(one per capability). Texts may hold ``str.format`` fields (``{n}``); both
 languages of a key use the same fields. :mod:`maps.i18n` looks texts up; a test checks that
 every key has every language and the same fields.
 """
@@ -404,4 +405,19 @@ _RAW: dict[str, dict[str, str]] = {
 #: The supported languages, the first being the default.
 LANGUAGES: Final[tuple[str, ...]] = ("en", "zh-CN")
 
-MESSAGES: Final = MappingProxyType({k: MappingProxyType(v) for k, v in _RAW.items()})
+
+
+def _merged() -> dict[str, dict[str, str]]:
+    """This module's texts and those of :mod:`maps.catalog`'s parts; a key defined twice fails."""
+    from maps.catalog import catalogue_parts
+
+    merged = dict(_RAW)
+    for part, texts in catalogue_parts().items():
+        for key, value in texts.items():
+            if key in merged:
+                raise ValueError(f"message key {key!r} of maps.catalog.{part} is already defined")
+            merged[key] = value
+    return merged
+
+
+MESSAGES: Final = MappingProxyType({k: MappingProxyType(v) for k, v in _merged().items()})
