@@ -21,6 +21,7 @@ from geo.district import District
 from geo.grid import DEFAULT_CELL_SIZE_M, Grid, make_grid
 from geo.hotspots import DEFAULT_BANDS, RiskTable, TimeBand, compute_risk, hotspot_table
 from geo.hotspots.bands import DAY_BAND_NAME
+from geo.hotspots.choice import DEFAULT_FLAG_SHARE, RISK_METHODS, MethodChoice
 from geo.hotspots.columns import SCORE
 from geo.layers import check_layers_fit, lonlat_bounds
 from geo.network import StreetNetwork, load_networks, snap
@@ -52,6 +53,17 @@ class AnalysisOptions:
         Reference date of the risk (default: the latest incident's day).
     half_life_days, bandwidth_m
         Decay and smoothing of the risk (``None``: the hotspot module's defaults).
+    risk_method
+        ``"validated"`` (default): each band's risk comes from the forecasting method that did
+        best on the district's own 4 weeks before the data's end, at the share of the area
+        the user plans with (:mod:`geo.hotspots.choice`; decayed counts when the history is
+        too short); ``"decayed"``: the fixed decayed counts (half-life ``half_life_days``).
+    flagged_cells
+        Cells the user plans with (the planner's candidate hotspots): validation flags this
+        share of the grid. ``None``: 5 % of the area.
+    validated_bands
+        Names of the bands whose risk is validated (``None``: every band); the others keep
+        the decayed counts. The planner validates only the band it may plan on.
     """
 
     cell_size_m: float = DEFAULT_CELL_SIZE_M
@@ -60,6 +72,29 @@ class AnalysisOptions:
     at: str | None = None
     half_life_days: float | None = None
     bandwidth_m: float | None = None
+    risk_method: str = "validated"
+    flagged_cells: int | None = None
+    validated_bands: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.risk_method not in RISK_METHODS:
+            raise ValueError(
+                f"risk_method: expected one of {', '.join(RISK_METHODS)}, got "
+                f"{self.risk_method!r} (command line: --risk-method decayed)"
+            )
+        if self.flagged_cells is not None and self.flagged_cells < 1:
+            raise ValueError(f"flagged_cells: expected at least 1, got {self.flagged_cells!r}")
+
+    def for_plan(self, band: str, cells: int) -> AnalysisOptions:
+        """These options for planning ``band`` with ``cells`` candidate hotspots: validation
+        flags that many cells (unless a number is set) and runs only for ``band`` and the
+        day-level band (the one used on dates-only data), unless bands are set."""
+        out = self
+        if self.flagged_cells is None and cells >= 1:
+            out = replace(out, flagged_cells=int(cells))
+        if self.validated_bands is None:
+            out = replace(out, validated_bands=(band, DAY_BAND_NAME))
+        return out
 
     def with_bands(self, *extra: TimeBand) -> AnalysisOptions:
         """These options with each band of ``extra`` added when no band of that name exists
@@ -96,6 +131,17 @@ class Analysis:
 
     def has_band(self, name: str) -> bool:
         return name in self.risk.band_names
+
+    @property
+    def risk_methods(self) -> Mapping[str, MethodChoice]:
+        """Band name -> the method behind its risk and its validation PAI (empty when the
+        fixed decayed counts were asked for)."""
+        return self.risk.methods
+
+    @property
+    def flag_share(self) -> float:
+        """Share of the grid's area validation flagged (see ``AnalysisOptions.flagged_cells``)."""
+        return flag_share_of(self.options, len(self.grid.cells))
 
 
 def analyse(
@@ -164,11 +210,22 @@ def analyse(
         bands=opts.bands,
         at=opts.at,
         bandwidth_m=opts.bandwidth_m,
+        method="validated" if opts.risk_method == "validated" else "decayed",
+        flag_share=flag_share_of(opts, len(grid.cells)),
+        validate=opts.validated_bands,
         **kwargs,  # type: ignore[arg-type]
     )
     seconds["risk"] = time.perf_counter() - t
     progress("Analysis done", 1.0)
     return Analysis(district, grid, cell_of, dict(networks), risk, opts, seconds)
+
+
+def flag_share_of(options: AnalysisOptions, n_cells: int) -> float:
+    """The share of the grid validation flags: ``flagged_cells`` of ``n_cells`` (at most all
+    of them), or 5 % when no number is given."""
+    if options.flagged_cells is None or n_cells < 1:
+        return DEFAULT_FLAG_SHARE
+    return min(1.0, options.flagged_cells / n_cells)
 
 
 #: Hotspot and sector points farther than this from the foot network are not snapped to it.

@@ -41,6 +41,7 @@ from geo.hotspots.blend import (
     blend_features,
     default_methods,
 )
+from geo.hotspots.choice import RISK_METHODS, MethodChoice, validated_band_risk
 from geo.hotspots.forecast import (
     SIMPLE_DEFAULT,
     DecayForecaster,
@@ -66,6 +67,7 @@ __all__ = [
     "DEFAULT_SHARES",
     "DEFAULT_WEIGHTS",
     "KEY_CATEGORIES",
+    "RISK_METHODS",
     "SIMPLE_DEFAULT",
     "UNIFORM",
     "BacktestResult",
@@ -80,6 +82,7 @@ __all__ = [
     "Forecaster",
     "History",
     "KDEForecaster",
+    "MethodChoice",
     "MethodScores",
     "NaiveForecaster",
     "RiskTable",
@@ -113,4 +116,5 @@ __all__ = [
     "shift_time",
     "significance_classes",
     "trend_table",
+    "validated_band_risk",
 ]

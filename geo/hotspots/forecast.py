@@ -58,6 +58,9 @@ class History:
         The grid.
     category
         Canonical category of each incident, or ``None`` when unknown (for the blend).
+    time_known
+        False where an incident has a date but no time of day, or ``None`` when every time
+        is known (for the blend's hour-of-week profiles).
     """
 
     cell: np.ndarray
@@ -65,17 +68,30 @@ class History:
     weight: np.ndarray
     layout: CellLayout
     category: np.ndarray | None = None
+    time_known: np.ndarray | None = None
     _cache: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_events(cls, events: Events, layout: CellLayout, *, weighted: bool = False) -> History:
         """History from :class:`Events`; ``weighted=False`` counts every incident as 1."""
         weight = events.weight if weighted else np.ones(events.n)
-        return cls(events.cell, events.day, weight, layout, np.asarray(events.category))
+        return cls(
+            events.cell,
+            events.day,
+            weight,
+            layout,
+            np.asarray(events.category),
+            np.asarray(events.time_known, dtype=bool),
+        )
+
+    def mask(self, start_day: float, end_day: float) -> np.ndarray:
+        """Which incidents lie in ``[start_day, end_day)``: every read of the history goes
+        through here, so a test can check that nothing after an origin is read."""
+        return np.asarray((self.day >= start_day) & (self.day < end_day))
 
     def window(self, start_day: float, end_day: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Cells, days and weights of incidents in ``[start_day, end_day)``."""
-        mask = (self.day >= start_day) & (self.day < end_day)
+        mask = self.mask(start_day, end_day)
         return self.cell[mask], self.day[mask], self.weight[mask]
 
     def counts(self, start_day: float, end_day: float) -> np.ndarray:
@@ -224,7 +240,7 @@ class ETASForecaster:
         """Counts per (cell, day) from the first incident (at most ``window_days`` back)."""
         end = float(np.floor(origin_day))
         start = end - self.window_days
-        earlier = history.day[(history.day >= start) & (history.day < end)]
+        earlier = history.day[history.mask(start, end)]
         if len(earlier):
             start = max(start, float(np.floor(earlier.min())))
         days = max(int(end - start), self.max_lag_days + 1)
@@ -239,6 +255,14 @@ class ETASForecaster:
 
         Returns the fit and ``S``, the spatially spread counts ``(cells, days)``.
         """
+        from threadpoolctl import threadpool_limits
+
+        # the EM's matrix-vector products are small: on a shared machine more BLAS threads
+        # than free cores make them several times slower
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._fit(history, origin_day)
+
+    def _fit(self, history: History, origin_day: float) -> tuple[ETASFit, np.ndarray]:
         counts = self._counts(history, origin_day)
         n_cells, days = counts.shape
         spread = np.asarray(history.layout.kernel(self.bandwidth_m) @ counts)
@@ -253,10 +277,10 @@ class ETASForecaster:
         # before pair i (0 before the window). Each iteration is then O(pairs x lags).
         cc, dd = np.nonzero(counts)
         cnt = counts[cc, dd]
-        lagged = np.zeros((len(cc), self.max_lag_days))
-        for lag in lags:
-            ok = dd >= lag
-            lagged[ok, lag - 1] = spread[cc[ok], dd[ok] - lag]
+        # one flat gather: pair i, lag l reads spread[cc[i], dd[i] - l] (0 before the window)
+        flat_index = (cc * days + dd)[:, None] - lags[None, :]
+        inside = dd[:, None] >= lags[None, :]
+        lagged = np.where(inside, spread.ravel().take(np.where(inside, flat_index, 0)), 0.0)
         per_day = counts.sum(axis=0)
         total = per_day.sum()
         mu = np.full(n_cells, max(total, 1.0) / (n_cells * days))

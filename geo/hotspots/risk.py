@@ -21,9 +21,9 @@ says what happens to them, and the choice is reported in :attr:`RiskTable.notes`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -51,7 +51,11 @@ from geo.hotspots.kernel import kernel_matrix, smooth  # noqa: F401 (re-exported
 from geo.hotspots.weights import CategoryWeights
 from geo.schema import CELL_ID
 
+if TYPE_CHECKING:
+    from geo.hotspots.choice import MethodChoice
+
 DateOnly = Literal["day", "spread", "exclude"]
+RiskMethod = Literal["validated", "decayed"]
 #: Half-life of the decay in days, shared with the default forecaster (see forecast.py).
 DEFAULT_HALF_LIFE_DAYS = 112.0
 
@@ -121,6 +125,9 @@ class RiskTable:
         What the user must be told: date-only handling, dropped incidents, unknown categories.
     params
         The settings used, for reports.
+    methods
+        Band name -> the forecasting method behind its scores and how it validated
+        (``method="validated"``); empty for the fixed decayed counts.
     """
 
     frame: pd.DataFrame
@@ -128,6 +135,7 @@ class RiskTable:
     at: pd.Timestamp
     notes: tuple[str, ...] = ()
     params: dict[str, object] = field(default_factory=dict)
+    methods: Mapping[str, MethodChoice] = field(default_factory=dict)
 
     @property
     def band_names(self) -> tuple[str, ...]:
@@ -159,6 +167,9 @@ def compute_risk(
     permutations: int = 0,
     date_only: DateOnly = "day",
     seed: int = 0,
+    method: RiskMethod = "decayed",
+    flag_share: float | None = None,
+    validate: Sequence[str] | None = None,
 ) -> RiskTable:
     """Score every cell in every band and test for Gi* hot and cold spots.
 
@@ -191,6 +202,17 @@ def compute_risk(
         ``"day"``, ``"spread"`` or ``"exclude"`` (module docstring).
     seed
         Seed of the permutations.
+    method
+        ``"decayed"`` (the formula above) or ``"validated"``: each band's scores come from
+        the method chosen by validation on the district's own earlier weeks at
+        ``flag_share`` of the area (:mod:`geo.hotspots.choice`), scaled to the band's total
+        decayed count so scores keep their size; what was chosen is in
+        :attr:`RiskTable.methods` and the notes.
+    flag_share
+        Share of the area the user flags (plans with), for ``"validated"`` (default 5 %).
+    validate
+        Names of the bands ``"validated"`` applies to (default: every band); the others keep
+        the decayed counts (the planner validates only the band it plans on).
     """
     layout = layout_from_cells(cells)
     table = weights if weights is not None else CategoryWeights()
@@ -208,6 +230,9 @@ def compute_risk(
         permutations=permutations,
         date_only=date_only,
         seed=seed,
+        method=method,
+        flag_share=flag_share,
+        validate=validate,
     )
 
 
@@ -226,8 +251,13 @@ def risk_from_events(
     date_only: DateOnly = "day",
     seed: int = 0,
     w: sparse.spmatrix | None = None,
+    method: RiskMethod = "decayed",
+    flag_share: float | None = None,
+    validate: Sequence[str] | None = None,
 ) -> RiskTable:
     """:func:`compute_risk` on prepared arrays (``w``: precomputed Gi* weights, optional)."""
+    if method not in ("validated", "decayed"):
+        raise ValueError(f"method must be 'validated' or 'decayed', got {method!r}")
     used = list(check_bands(bands))
     notes = list(events.notes)
     n_dated = int((~events.time_known).sum())
@@ -268,6 +298,29 @@ def risk_from_events(
         half_life_days=half_life_days,
         date_only=date_only,
     )
+    methods: dict[str, MethodChoice] = {}
+    if method == "validated":
+        from geo.hotspots.choice import DEFAULT_FLAG_SHARE, validated_band_risk
+
+        for k, b in enumerate(used):
+            if validate is not None and b.name not in validate:
+                continue
+            chosen, methods[b.name] = validated_band_risk(
+                events,
+                layout,
+                b,
+                at_day=at_day,
+                share=flag_share if flag_share is not None else DEFAULT_FLAG_SHARE,
+                half_life_days=half_life_days,
+                date_only=date_only,
+            )
+            total = float(chosen.sum())
+            if total > 0:
+                # the chosen method's order at the decayed count's size; cells it cannot tell
+                # apart (a naive count's zeros) keep the decayed order
+                decayed = scores[:, k]
+                scores[:, k] = chosen * (decayed.sum() / total) + 1e-9 * decayed
+                notes.append(methods[b.name].note())
     if bandwidth_m is not None:
         scores = smooth(scores, layout.kernel(bandwidth_m))
     weights_matrix = (
@@ -310,11 +363,15 @@ def risk_from_events(
         "fdr": fdr,
         "permutations": permutations,
         "date_only": date_only,
+        "method": method,
     }
+    if methods:
+        params["methods"] = {name: c.method for name, c in methods.items()}
     return RiskTable(
         frame=frame,
         bands=tuple(used),
         at=date_of_day(at_day),
         notes=tuple(notes),
         params=params,
+        methods=methods,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import geopandas as gpd
 import pytest
 from shapely.geometry import box
@@ -95,3 +97,24 @@ def test_points_far_from_any_footway_are_reported_not_snapped_silently() -> None
     note = far_snap_note(far)
     assert note is not None and note.startswith("1 hotspot or sector point(s) lie more than 500 m")
     assert far_snap_note([]) is None
+
+
+def test_risk_comes_from_the_validated_method_unless_decay_is_asked_for() -> None:
+    district = small_district(n=900)
+    planned = AnalysisOptions().with_bands(band(18, 2)).for_plan("18-02", 20)
+    assert planned.flagged_cells == 20 and planned.validated_bands == ("18-02", "day")
+    assert planned.for_plan("16-24", 5) == planned  # numbers already set are kept
+    analysis = analyse(district, planned, networks={})
+    assert analysis.flag_share == pytest.approx(20 / len(analysis.grid.cells))
+    choice = analysis.risk_methods["18-02"]
+    assert set(analysis.risk_methods) == {"18-02"}  # only the planned band is validated
+    assert choice.share == pytest.approx(analysis.flag_share)
+    assert choice.note() in analysis.risk.notes
+    assert choice.method in analysis.risk.notes[-1]
+    fixed = analyse(district, replace(planned, risk_method="decayed"), networks={})
+    assert not fixed.risk_methods and fixed.risk.params["half_life_days"] == 112.0
+    assert not any(n.startswith("Risk in") for n in fixed.risk.notes)
+    with pytest.raises(ValueError, match="risk_method: expected one of validated, decayed"):
+        AnalysisOptions(risk_method="magic")
+    with pytest.raises(ValueError, match="flagged_cells: expected at least 1"):
+        AnalysisOptions(flagged_cells=0)

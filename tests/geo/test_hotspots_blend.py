@@ -25,13 +25,14 @@ from tests.geo.test_hotspots_backtest import RandomForecaster, _cells, _incident
 
 @dataclass(frozen=True)
 class SpyHistory(History):
-    """A History that records the end of every time window read from it."""
+    """A History that records the end of every time window read from it (every read, of
+    counts, categories and hour-of-week profiles alike, goes through ``mask``)."""
 
     reads: list[float] = field(default_factory=list, compare=False)
 
-    def window(self, start_day: float, end_day: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def mask(self, start_day: float, end_day: float) -> np.ndarray:
         self.reads.append(float(end_day))
-        return super().window(start_day, end_day)
+        return super().mask(start_day, end_day)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,12 @@ class Instrumented:
 
     def predict(self, history: History, *, origin_day: float, horizon_days: float) -> np.ndarray:
         spy = SpyHistory(
-            history.cell, history.day, history.weight, history.layout, history.category
+            history.cell,
+            history.day,
+            history.weight,
+            history.layout,
+            history.category,
+            history.time_known,
         )
         out = self.inner.predict(spy, origin_day=origin_day, horizon_days=horizon_days)
         self.log.append((origin_day, max(spy.reads), len(spy.reads)))
@@ -70,10 +76,27 @@ def test_blend_never_reads_the_test_weeks_in_a_backtest() -> None:
     assert result.methods["spy:blend"].pai[0.05] > 0
 
 
+def test_blend_with_profiles_never_reads_the_test_weeks_of_a_band() -> None:
+    """The hour-of-week profiles and per-category counts read through the same door: on a
+    band crossing midnight (shift dates) nothing at or after the origin is read either."""
+    blend = Instrumented(BlendForecaster(training_periods=6, max_iter=10))
+    validated = Instrumented(ValidatedForecaster(validation_periods=2, min_history_days=42))
+    assert BlendForecaster().spec.profile_blocks_per_day > 0
+    result = run_backtest(_incidents(), _cells(), weeks=3, band="22-06", methods=[blend, validated])
+    assert result.band == "22-06"
+    assert len(blend.log) == len(validated.log) == 3
+    for origin, latest_read, reads in blend.log:
+        assert reads > 10  # features at every training origin, profiles included
+        assert latest_read <= origin
+    for origin, latest_read, reads in validated.log:
+        assert reads > 0 and latest_read <= origin
+
+
 def test_blend_forecast_is_the_same_without_the_future() -> None:
     full = _history()
     origin = float(np.floor(full.day.max())) - 14.0
     past = full.day < origin
+    assert full.category is not None
     cut = History(
         full.cell[past], full.day[past], full.weight[past], full.layout, full.category[past]
     )
@@ -105,7 +128,9 @@ def test_features_are_named_and_cached() -> None:
     assert np.all(x >= 0)
     again = blend_features(history, 100.0 + history.day.min(), horizon_days=7, spec=spec)
     assert again is x
-    assert spec.names(("theft",))[-1] == "category:theft"
+    names = spec.names(("theft",))
+    assert "category:theft" in names and names[-1] == "day-share:18h"
+    assert sum(n.startswith(("week-share:", "day-share:")) for n in names) == 7 + 4
 
 
 def test_short_history_falls_back_to_the_simple_default() -> None:
@@ -151,3 +176,22 @@ def test_backtest_reports_what_the_default_chose() -> None:
     assert len(picks) == 4  # three test weeks and the week after
     assert set(picks) <= {"random", "decay-56d"} and picks[-1] == "decay-56d"
     assert result.to_json_dict()["choices"][picker.name]["next_week"] == "decay-56d"
+
+
+def test_a_small_validation_gain_does_not_replace_the_first_candidate() -> None:
+    history = _history()
+    origin = float(np.floor(history.day.max())) + 1
+    pair = (NaiveForecaster(1), DecayForecaster(56.0))
+    scores = (
+        ValidatedForecaster(candidates=pair, validation_periods=3, margin=0.0)
+        .choose(history, origin_day=origin, horizon_days=7)
+        .scores
+    )
+    gain = scores["decay-56d"] / scores["naive-1w"] - 1
+    assert gain > 0.01  # decayed counts beat one week's count on the planted hotspots
+    above = ValidatedForecaster(candidates=pair, validation_periods=3, margin=gain + 0.01)
+    below = ValidatedForecaster(candidates=pair, validation_periods=3, margin=gain - 0.01)
+    assert above.choose(history, origin_day=origin, horizon_days=7).method == "naive-1w"
+    assert below.choose(history, origin_day=origin, horizon_days=7).method == "decay-56d"
+    with pytest.raises(ValueError, match=r"margin must be in \[0, 1\), got 1.5"):
+        ValidatedForecaster(margin=1.5)
