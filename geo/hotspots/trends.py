@@ -3,7 +3,9 @@
 Counts are of incidents (unweighted: key-case counts as in the monthly evaluation), by local
 calendar month. Changes are ``this - previous``; percentages are ``100 * change / previous``
 and ``NaN`` where the previous count is 0 (a rise from nothing has no percentage).
-:func:`rank_areas_by_rise` gives the monthly ranking of areas by the rise in key categories.
+:func:`rank_areas_by_rise` gives the monthly ranking of areas by the rise in key categories;
+:func:`month_counts` the counts of a run of months, on which the monthly evaluation
+(:mod:`geo.review.monthly`) builds its months, quarters and years.
 """
 
 from __future__ import annotations
@@ -118,6 +120,57 @@ def trend_table(
     out[YOY_CHANGE] = out[THIS_MONTH] - out[SAME_MONTH_LAST_YEAR]
     out[YOY_PCT] = _pct(out[YOY_CHANGE], out[SAME_MONTH_LAST_YEAR])
     return out
+
+
+def month_counts(
+    incidents: pd.DataFrame,
+    cells: gpd.GeoDataFrame,
+    *,
+    first: str | pd.Period,
+    last: str | pd.Period,
+    level: Level = "cell",
+    categories: Iterable[str] | None = None,
+    weights: CategoryWeights | None = None,
+) -> pd.DataFrame:
+    """Incidents per cell or area and local calendar month, from ``first`` to ``last``.
+
+    The counts are those of :func:`trend_table` (same category matching, same local months),
+    for a run of months at once: the monthly evaluation's months, quarters and years are sums
+    of this table's columns.
+
+    Returns
+    -------
+    DataFrame indexed by cell or area id (every one, also with no incidents), one integer
+    column per monthly :class:`pandas.Period` from ``first`` to ``last``.
+    """
+    start, end = _month(first), _month(last)
+    if end < start:
+        raise ValueError(f"last: {end} is before first: {start}")
+    if level not in ("cell", "area"):
+        raise ValueError(f"level must be 'cell' or 'area', got {level!r}")
+    table = weights if weights is not None else CategoryWeights()
+    layout = layout_from_cells(cells)
+    events = events_from_incidents(incidents, layout, weights=table)
+    keep = np.ones(events.n, dtype=bool)
+    if categories is not None:
+        keep = np.isin(events.category, list(_canonical_names(categories, table)))
+    months = events.wall.dt.to_period("M")
+    if level == "cell":
+        keys = layout.cell_ids.to_numpy()
+        event_keys = keys[events.cell]
+        all_keys = pd.Index(keys)
+    else:
+        if layout.area_ids is None:
+            raise ValueError("level='area' needs an 'area_id' column in cells; it has none")
+        event_keys = layout.area_ids[events.cell]
+        all_keys = pd.Index(pd.unique(pd.Series(layout.area_ids).dropna()))
+        keep &= pd.notna(event_keys)
+    periods = pd.period_range(start, end, freq="M")
+    frame = pd.DataFrame({"key": event_keys[keep], "month": months.to_numpy()[keep]})
+    frame = frame[(frame["month"] >= start) & (frame["month"] <= end)]
+    counts = frame.groupby(["key", "month"]).size().unstack("month", fill_value=0)
+    counts = counts.reindex(index=all_keys, columns=periods, fill_value=0).fillna(0)
+    return counts.astype(int)
 
 
 def rank_areas_by_rise(
