@@ -19,7 +19,7 @@ names them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
@@ -28,6 +28,8 @@ from planner.errors import PlanningError
 from planner.staffing.shifts import ShiftBlock, is_night
 
 DAYS = 7
+#: Seconds CP-SAT gets, at least, to find any roster when the fair one took too long.
+RESCUE_TIME_LIMIT_S = 30.0
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -409,6 +411,15 @@ def build_roster(
         raise ValueError(f"shifts: shift names must be unique, got duplicates {dupes}")
     model = _Model(people, shifts, r, None, with_objective=True)
     solver, status = model.solve(r)
+    fairness_skipped = False
+    if status == cp_model.UNKNOWN:
+        # The fairness objective can keep CP-SAT from any roster within a wall-clock limit on a
+        # busy machine; one that keeps every rule is still worth more than none, so look for
+        # one without the objective, with a longer budget, and say that fairness was skipped.
+        rescue = replace(r, time_limit_s=max(RESCUE_TIME_LIMIT_S, 6 * r.time_limit_s))
+        model = _Model(people, shifts, r, None, with_objective=False)
+        solver, status = model.solve(rescue)
+        fairness_skipped = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     if status == cp_model.INFEASIBLE:
         _explain(people, shifts, r)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -453,6 +464,13 @@ def build_roster(
         f"Fairness: nights differ by at most {roster.night_spread} and weekend shifts by at "
         f"most {roster.weekend_spread} between people (CP-SAT status {roster.status}).",
     )
+    if fairness_skipped:
+        notes += (
+            f"Fairness was not optimised: CP-SAT found no roster within time_limit_s="
+            f"{r.time_limit_s:g} with the fairness objective, so this roster keeps every rule "
+            "but its spread between people is not minimised (a busy machine or a large "
+            "roster); run it again, or with a longer time_limit_s, for a fairer one.",
+        )
     return Roster(roster.entries, totals, start_date, roster.status, notes)
 
 

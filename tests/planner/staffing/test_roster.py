@@ -121,3 +121,15 @@ def test_people_needed_and_bad_input() -> None:
         build_roster([Person("a", "A"), Person("a", "B")], [], RULES)
     with pytest.raises(ValueError, match="days_off"):
         Person("a", "A", frozenset({7}))
+
+
+def test_a_roster_that_keeps_every_rule_comes_back_when_fairness_runs_out_of_time() -> None:
+    # A limit no solver meets: the fair search stops without an answer, the rescue search (no
+    # objective, its own budget) still finds a roster that keeps every rule, and says so.
+    rules = RosterRules(time_limit_s=1e-9)
+    shifts = shifts_for_roster([DAY, EVENING, NIGHT])
+    roster = build_roster(staff(8), shifts, rules)
+    assert len(roster.entries) == 7 * (2 + 2 + 1)
+    assert any("Fairness was not optimised" in n for n in roster.notes)
+    for days in by_person(roster).values():
+        assert len(days) <= rules.max_shifts_per_week
