@@ -456,7 +456,7 @@ def build_roster(
         for person in people
     )
     roster = Roster(tuple(entries), totals, start_date, solver.status_name(status), ())
-    notes = (
+    notes: tuple[str, ...] = (
         f"Rules: {r.min_rest_h:g} h rest between shifts, at most {r.max_consecutive_nights} "
         f"nights in a row, at most {r.max_shifts_per_week} shifts per week, days off honoured"
         + (", week repeats (cyclic)" if r.cyclic else "")
