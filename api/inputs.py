@@ -11,12 +11,12 @@ import contextlib
 import re
 from collections.abc import Collection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from geo.errors import GeoInputError, Problem
-from geo.hotspots import TimeBand
 from geo.io.common import (
     RowIssues,
     duplicated_ids,
@@ -30,8 +30,10 @@ from geo.io.common import (
 from geo.io.duties import DAY_S, clock_seconds, next_day_end
 from geo.network.modes import Mode
 from planner.defaults import DEFAULT_CREW, DEFAULT_UNIT_COUNTS_TEXT
-from planner.shift import default_units
 from planner.units import Break, Unit, parse_mode
+
+if TYPE_CHECKING:  # planning and hotspot stacks load only when units are made
+    from geo.hotspots import TimeBand
 
 UNIT_ID = "unit_id"
 MODE = "mode"
@@ -485,4 +487,6 @@ def units_from_counts(
     if problems:
         raise GeoInputError(problems, f"cannot make units from {argument} {spec!r}")
     wanted = {mode: count for mode, count in counts.items() if count > 0}
+    from planner.shift import default_units
+
     return default_units(list(stations), shift, wanted)

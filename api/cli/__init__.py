@@ -1,7 +1,8 @@
 """The ``gridpatrol`` command line.
 
 Each sub-command lives in its own module beside this one and registers itself on
-:data:`api.cli.app.app` when imported here.
+:data:`api.cli.app.app` when imported; :data:`api.cli.app.COMMANDS` names the module of each
+command so it is imported only when the command runs (``gridpatrol --help`` stays fast).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import sys
 from rich.console import Console
 from rich.markup import escape
 
-from api.cli import demo, hotspots, maps_cmds, plan, serve, staffing, users, validate  # noqa: F401
 from api.cli.app import EXIT_USER_ERROR, UserError, app
 from geo.errors import GeoInputError, NetworkError, SampleNotFoundError
 from maps.errors import MapInputError

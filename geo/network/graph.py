@@ -15,7 +15,6 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-import osmnx as ox
 from pyproj import CRS
 from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
@@ -209,6 +208,8 @@ def graph_from_streets(
             f"{len(streets.ways):,} highway ways"
         )
     graph.add_nodes_from((n, {"x": streets.lonlat[n][0], "y": streets.lonlat[n][1]}) for n in used)
+    import osmnx as ox  # only building needs it; cached networks load without it
+
     graph = ox.distance.add_edge_lengths(graph)
     _set_travel_times(graph)
     return graph
@@ -313,6 +314,8 @@ def network_from_graph(
     NetworkError
         If fewer than two nodes remain in the largest strongly connected component.
     """
+    import osmnx as ox  # only building needs it; cached networks load without it
+
     mode = as_mode(mode)
     speeds = speeds or ModeSpeeds()
     if not graph.graph.get("simplified"):

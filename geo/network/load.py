@@ -1,7 +1,8 @@
 """Reading street networks offline from OSM files (``.osm`` XML, ``.osm.pbf``) or GraphML.
 
-The only module of :mod:`geo.network` that touches files: pyosmium reads highway ways and
-their node locations once, then :mod:`geo.network.graph` builds one network per mode.
+With :mod:`geo.network.cache` the only modules of :mod:`geo.network` that touch files:
+pyosmium reads highway ways and their node locations once, then :mod:`geo.network.graph`
+builds one network per mode, kept in the network cache for the next run.
 """
 
 from __future__ import annotations
@@ -9,12 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import groupby
 from pathlib import Path
-
-import osmium
-import osmnx as ox
-from pyproj import CRS
+from typing import TYPE_CHECKING, Literal
 
 from geo.errors import NetworkError
+from geo.network.cache import NetworkCache, NetworkKey, default_cache
 from geo.network.graph import (
     OsmStreets,
     StreetNetwork,
@@ -24,6 +23,9 @@ from geo.network.graph import (
     network_from_graph,
 )
 from geo.network.modes import Mode, ModeSpeeds, as_mode
+
+if TYPE_CHECKING:
+    from pyproj import CRS
 
 __all__ = ["load_network", "load_networks", "read_osm_streets"]
 
@@ -54,6 +56,8 @@ def read_osm_streets(path: str | Path) -> OsmStreets:
         raise NetworkError(f"{path}: street network file not found")
     if path.stat().st_size == 0:
         raise NetworkError(f"{name}: the street network file is empty")
+    import osmium
+
     ways: list[Way] = []
     lonlat: dict[int, tuple[float, float]] = {}
     missing: list[int] = []
@@ -110,6 +114,7 @@ def load_network(
     mode: Mode | str,
     crs: CRS | str | None = None,
     speeds: ModeSpeeds | None = None,
+    cache: NetworkCache | Literal["default"] | None = "default",
 ) -> StreetNetwork:
     """Load the street network of one patrol mode from a file, offline.
 
@@ -123,6 +128,8 @@ def load_network(
         Working metric CRS; by default the UTM zone of the network's centre.
     speeds
         Mode speeds; :class:`ModeSpeeds` defaults when ``None``.
+    cache
+        As in :func:`load_networks`.
 
     Returns
     -------
@@ -134,7 +141,7 @@ def load_network(
     NetworkError
         Unreadable, empty or unknown file, no highway ways, or nothing usable by ``mode``.
     """
-    return load_networks(path, modes=(mode,), crs=crs, speeds=speeds)[as_mode(mode)]
+    return load_networks(path, modes=(mode,), crs=crs, speeds=speeds, cache=cache)[as_mode(mode)]
 
 
 def load_networks(
@@ -143,10 +150,19 @@ def load_networks(
     *,
     crs: CRS | str | None = None,
     speeds: ModeSpeeds | None = None,
+    cache: NetworkCache | Literal["default"] | None = "default",
 ) -> dict[Mode, StreetNetwork]:
     """Load the networks of several modes, parsing the file once.
 
     Parameters are those of :func:`load_network`; all networks share one working CRS.
+
+    Parameters
+    ----------
+    cache
+        Where built networks are kept between runs: ``"default"`` for
+        :func:`geo.network.cache.default_cache` (the user cache folder, off when
+        ``GRIDPATROL_NO_CACHE=1``), a :class:`~geo.network.cache.NetworkCache`, or ``None``
+        to build from the file every time.
 
     Returns
     -------
@@ -158,12 +174,39 @@ def load_networks(
     if not wanted:
         raise ValueError("modes must name at least one of 'foot', 'bicycle', 'car' (got none)")
     suffix = "".join(path.suffixes[-2:]).lower()
-    if path.suffix.lower() in _GRAPHML_SUFFIXES:
-        return _load_graphml(path, wanted, crs, speeds)
-    if not (suffix.endswith(_OSM_SUFFIXES) or path.suffix.lower() in _OSM_SUFFIXES):
+    graphml = path.suffix.lower() in _GRAPHML_SUFFIXES
+    if not graphml and not (suffix.endswith(_OSM_SUFFIXES) or path.suffix.lower() in _OSM_SUFFIXES):
         raise NetworkError(
             f"{path.name}: unknown street network format; expected .osm, .osm.pbf or .graphml"
         )
+    if not path.is_file():
+        raise NetworkError(f"{path}: street network file not found")
+    store = default_cache() if cache == "default" else cache
+    if store is None:
+        return _build(path, wanted, crs, speeds, graphml)
+    keys = {mode: NetworkKey.for_file(path, mode, speeds, crs) for mode in wanted}
+    found = {mode: store.get(keys[mode]) for mode in wanted}
+    missing = [mode for mode in wanted if found[mode] is None]
+    if missing:
+        # networks loaded together share a CRS: build the missing ones in that of the hits
+        working = crs
+        if working is None:
+            working = next((n.crs for n in found.values() if n is not None), None)
+        for mode, network in _build(path, missing, working, speeds, graphml).items():
+            store.put(keys[mode], network)
+            found[mode] = network
+    return {mode: found[mode] for mode in wanted}
+
+
+def _build(
+    path: Path,
+    wanted: list[Mode],
+    crs: CRS | str | None,
+    speeds: ModeSpeeds | None,
+    graphml: bool,
+) -> dict[Mode, StreetNetwork]:
+    if graphml:
+        return _load_graphml(path, wanted, crs, speeds)
     streets = read_osm_streets(path)
     working = crs
     networks: dict[Mode, StreetNetwork] = {}
@@ -185,8 +228,8 @@ def load_networks(
 def _load_graphml(
     path: Path, modes: list[Mode], crs: CRS | str | None, speeds: ModeSpeeds | None
 ) -> dict[Mode, StreetNetwork]:
-    if not path.is_file():
-        raise NetworkError(f"{path}: street network file not found")
+    import osmnx as ox
+
     try:
         graph = ox.load_graphml(path)
     except Exception as exc:  # lxml, networkx and osmnx raise many types on a bad file

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import osmnx as ox
@@ -144,14 +143,11 @@ def test_bad_graphml_is_named(tmp_path: Path) -> None:
         load_network(path, mode="car")
 
 
-@pytest.mark.slow  # 2-3 s alone, over 5 s when the machine is busy
+@pytest.mark.slow  # builds the whole Portland car network
 def test_portland_car_network_and_a_plausible_trip() -> None:
-    start = time.perf_counter()
     car = load_network(PORTLAND, mode="car")
-    load_s = time.perf_counter() - start
     assert car.n_nodes > 1000
     assert car.missing_node_refs == 18
-    assert load_s < 15  # a few seconds on one core
     # Central Precinct (1111 SW 2nd Ave) to Lloyd Center
     to_utm = Transformer.from_crs(4326, car.crs, always_xy=True)
     x, y = to_utm.transform([-122.6778, -122.6543], [45.5146, 45.5316])

@@ -1,0 +1,56 @@
+"""``gridpatrol cache info|clear``: the street network cache (:mod:`geo.network.cache`)."""
+
+from __future__ import annotations
+
+import typer
+
+from api.cli.app import JsonOption, app, console, emit_json
+
+cache_app = typer.Typer(
+    help="Show or clear the street network cache.", no_args_is_help=True, add_completion=False
+)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("info")
+def info(json_mode: JsonOption = False) -> None:
+    """Where the network cache is and what it holds (GRIDPATROL_CACHE_DIR moves it)."""
+    from rich.table import Table
+
+    from geo.network.cache import NetworkCache, cache_dir
+
+    summary = NetworkCache(cache_dir()).info().as_dict()
+    if json_mode:
+        emit_json(summary)
+        return
+    con = console()
+    con.print(
+        f"Network cache: {summary['directory']}: {summary['entries']} network(s), "
+        f"{summary['size_bytes'] / 1e6:.1f} MB"
+    )
+    if summary["networks"]:
+        table = Table("mode", "source", "nodes", "edges", "MB", "written (UTC)", "current")
+        for n in summary["networks"]:
+            table.add_row(
+                n["mode"],
+                n["source"],
+                f"{n['nodes']:,}",
+                f"{n['edges']:,}",
+                f"{n['size_bytes'] / 1e6:.1f}",
+                n["created"],
+                "yes" if n["current"] else "no (older code: rebuilt when used)",
+            )
+        con.print(table)
+
+
+@cache_app.command("clear")
+def clear(json_mode: JsonOption = False) -> None:
+    """Remove every cached network; the next command builds them again from the files."""
+    from geo.network.cache import NetworkCache, cache_dir
+
+    cache = NetworkCache(cache_dir())
+    removed = cache.clear()
+    if json_mode:
+        emit_json({"directory": str(cache.directory), "removed": removed})
+        return
+    console().print(f"Removed {removed} cached network(s) from {cache.directory}.")
