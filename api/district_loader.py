@@ -16,12 +16,14 @@ import geopandas as gpd
 
 from geo import sample
 from geo.crs import local_crs
+from geo.datum import layer_to_wgs84
 from geo.district import District, district_from_layers
 from geo.errors import GeoInputWarning
 from geo.io import IncidentColumns, read_areas, read_boundary, read_incidents, read_stations
 from geo.io.advice import LIBRARY_ADVICE, Advice
 from geo.layers import check_layers_fit
 from geo.schema import ILLUSTRATIVE, STATION_ID, STATION_NAME
+from geo.timezone import AUTO, FALLBACK, district_timezone
 
 COLUMN_ROLES = tuple(f.name for f in fields(IncidentColumns))
 
@@ -66,8 +68,9 @@ class DistrictFiles:
     areas: Path | None = None
     stations: Path | None = None
     network: Path | None = None
-    timezone: str = "UTC"
+    timezone: str = "UTC"  # geo.timezone.AUTO: the zone of the district's centroid
     crs: str | None = None  # CRS of x/y incident columns
+    input_datum: str = "wgs84"  # gcj02 / bd09: lon/lat of every file moved to WGS-84
     columns: IncidentColumns | None = None
     name: str | None = None
     datetime_format: str | None = None
@@ -101,14 +104,18 @@ def load_district(
     notes: list[str] = []
     boundary_frame: gpd.GeoDataFrame | None = None
     if files.boundary is not None:
-        boundary_frame = read_boundary(files.boundary)
+        boundary_frame = layer_to_wgs84(read_boundary(files.boundary), files.input_datum)
+    timezone = files.timezone
+    if timezone == AUTO and boundary_frame is not None:
+        timezone, zone_note = district_timezone(boundary_frame)
+        notes.append(zone_note)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", GeoInputWarning)
         incidents = read_incidents(
             files.incidents,
             columns=files.columns,
             crs=files.crs,
-            timezone=files.timezone,
+            timezone=FALLBACK if timezone == AUTO else timezone,
             boundary=boundary_frame,
             datetime_format=files.datetime_format,
             sheet=files.sheet,
@@ -116,6 +123,23 @@ def load_district(
             rejected_path=files.rejected_path,
             advice=files.advice,
         )
+    if timezone == AUTO:  # no boundary: the incidents place the district
+        timezone, zone_note = district_timezone(incidents)
+        notes.append(zone_note)
+        if timezone != FALLBACK:  # read again: naive times are wall-clock times of that zone
+            incidents = read_incidents(
+                files.incidents,
+                columns=files.columns,
+                crs=files.crs,
+                timezone=timezone,
+                boundary=boundary_frame,
+                datetime_format=files.datetime_format,
+                sheet=files.sheet,
+                keep_valid=files.keep_valid,
+                rejected_path=files.rejected_path,
+                advice=files.advice,
+            )
+    incidents = layer_to_wgs84(incidents, files.input_datum)
     for warning in caught:
         if issubclass(warning.category, GeoInputWarning):
             notes.append(str(warning.message))  # rows left out, the one-category fallback
@@ -132,8 +156,10 @@ def load_district(
             "by 250 m."
         )
     areas = read_areas(files.areas) if files.areas is not None else None
+    if areas is not None:
+        areas = layer_to_wgs84(areas, files.input_datum)
     if files.stations is not None:
-        stations = read_stations(files.stations)
+        stations = layer_to_wgs84(read_stations(files.stations), files.input_datum)
     else:
         working = local_crs(boundary_frame)
         centre = boundary_frame.to_crs(working).union_all().representative_point()
@@ -169,6 +195,6 @@ def load_district(
         stations=stations,
         areas=areas,
         network_path=files.network,
-        timezone=files.timezone,
+        timezone=timezone,
         notes=tuple(notes),
     )

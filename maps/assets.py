@@ -108,3 +108,61 @@ def embed_assets(html: str) -> str:
 
     html = _SCRIPT.sub(lambda m: script(m) if "://" in m.group(1) else m.group(0), html)
     return _CSS.sub(lambda m: css(m) if "://" in m.group(1) else m.group(0), html)
+
+
+#: The family name of the font :func:`embed_font` adds to a page.
+PAGE_FONT = "gridpatrol-sans"
+
+_ESCAPED = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def page_characters(html: str) -> str:
+    """Every character the page can show: its text and the ``\\uXXXX`` escapes of its scripts."""
+    chars = set(html) | {chr(int(h, 16)) for h in _ESCAPED.findall(html)}
+    return "".join(sorted(c for c in chars if c.isprintable()))
+
+
+def subset_font_bytes(font_path: str | Path, text: str, *, index: int = 0) -> bytes:
+    """A TrueType subset of the font (face ``index``) holding the glyphs of ``text``."""
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.notdef_outline = True
+    # Browsers' font sanitiser (OTS) refuses this font's old hinting and private tables.
+    options.hinting = False
+    options.drop_tables += ["FFTM", "GDEF", "GPOS", "GSUB", "gasp", "DSIG"]
+    with TTFont(str(font_path), fontNumber=index, lazy=False) as face:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=text)
+        subsetter.subset(face)
+        out = io.BytesIO()
+        face.save(out)
+    return out.getvalue()
+
+
+def embed_font(html: str) -> str:
+    """``html`` with a subset of an installed font (:mod:`maps.fonts`) inlined as a web font
+    and used for all its text, so labels show on a machine without a Chinese font (a station
+    PC without the font pack, a server taking screenshots): the English font when it has every
+    character of the page, else the Chinese one (which has Latin letters too)."""
+    from maps.fonts import missing_glyphs, text_fonts
+
+    text = page_characters(html)
+    regular, _ = text_fonts("en")
+    if missing_glyphs(text, regular):
+        regular, _ = text_fonts("zh-CN")
+    data = subset_font_bytes(regular.path, text, index=regular.index)
+    encoded = base64.b64encode(data).decode("ascii")
+    style = (
+        f'<style>@font-face{{font-family:"{PAGE_FONT}";'
+        f'src:url("data:font/ttf;base64,{encoded}") format("truetype");}}'
+        f'body,.leaflet-container,.leaflet-container *{{font-family:"{PAGE_FONT}",'
+        "sans-serif !important;}</style>"
+    )
+    head_end = html.find("</head>")
+    if head_end < 0:
+        return style + html
+    return html[:head_end] + style + html[head_end:]

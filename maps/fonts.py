@@ -1,35 +1,77 @@
-"""Fonts for PDFs: Helvetica for English, an embedded CJK font for Chinese.
+"""Fonts for PDFs (reportlab) and charts (matplotlib), all coming with the install.
 
-reportlab embeds only TrueType-outlined fonts. Debian's ``fonts-noto-cjk`` ships Noto Sans CJK
-with PostScript (CFF) outlines, which reportlab rejects ("postscript outlines are not
-supported"), so for ``zh-CN`` the first TrueType CJK font found is embedded: WenQuanYi Zen Hei
-(``fonts-wqy-zenhei``), Droid Sans Fallback (``fonts-droid-fallback``), AR PL UMing
-(``fonts-arphic-uming``), or a Noto CJK file should a TrueType build be installed. Without any,
-reportlab's built-in ``STSong-Light`` CID font is used: it needs no file, but the PDF then
-relies on the reader's Asian font pack, and a warning says so.
+Every PDF embeds every font it uses (subset by reportlab), so a page reads the same on a machine
+without any font package:
+
+- **Latin text** (``en``): DejaVu Sans, regular and bold, the files matplotlib ships in its
+  ``mpl-data`` folder (matplotlib is a dependency anyway).
+- **Chinese text** (``zh-CN``): WenQuanYi Micro Hei (文泉驿微米黑, Apache-2.0), a TrueType
+  (``glyf``) CJK font installed from PyPI with the project (package ``paperang-p2-fonts-cjk``);
+  it holds Latin letters and digits as well. Its licence and attribution are in
+  ``maps/assets/fonts/`` (see the README there).
+
+A user can name their own TrueType font: ``--font FILE`` on the commands that write PDFs and
+charts, or ``GRIDPATROL_FONT`` for the service; a bare file name (``msyh.ttc``) is looked up in
+the usual font folders of Linux, Windows (``C:\\Windows\\Fonts``) and macOS
+(``/System/Library/Fonts``, ``/Library/Fonts``, ``~/Library/Fonts``). ``FILE#N`` picks face
+``N`` of a ``.ttc`` collection. Fonts with PostScript (CFF) outlines, such as most ``.otf`` files
+and Debian's Noto Sans CJK, cannot be embedded by reportlab and are refused with that reason.
+When the packaged font is missing (an install without dependencies), TrueType CJK fonts in those
+folders are tried; when none is found a :class:`FontError` says what to install.
 """
 
 from __future__ import annotations
 
-import warnings
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from importlib.util import find_spec
 from pathlib import Path
-from typing import Final
-
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from typing import TYPE_CHECKING, Final
 
 from maps.i18n import check_lang
 
-#: TrueType CJK fonts to embed, in order of preference: (file, subfont index of a .ttc).
-CJK_FONT_FILES: Final[tuple[tuple[str, int], ...]] = (
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
+#: Environment variable naming the font of PDFs and charts (the service's ``--font``).
+FONT_ENV: Final = "GRIDPATROL_FONT"
+
+#: The packaged CJK font: (distribution's import name, file inside it).
+PACKAGED_CJK: Final = ("paperang_p2_fonts_cjk", "fonts/wqy-microhei.ttc")
+
+#: TrueType CJK fonts looked for in the system's folders when the packaged one is missing, in
+#: order of preference: (file name, face index of a collection).
+SYSTEM_CJK_FILES: Final[tuple[tuple[str, int], ...]] = (
+    ("wqy-microhei.ttc", 0),
+    ("wqy-zenhei.ttc", 0),
+    ("DroidSansFallbackFull.ttf", 0),
+    ("msyh.ttc", 0),  # Windows: Microsoft YaHei
+    ("simhei.ttf", 0),  # Windows: SimHei
+    ("simsun.ttc", 0),  # Windows: SimSun
+    ("Arial Unicode.ttf", 0),  # macOS
+    ("STHeiti Light.ttc", 0),  # macOS
+    ("Songti.ttc", 0),  # macOS
+    ("uming.ttc", 0),
 )
-FALLBACK_CID = "STSong-Light"
+
+
+class FontError(ValueError):
+    """A font that cannot be used (missing, not TrueType) or no CJK font at all."""
+
+
+@dataclass(frozen=True)
+class FontFile:
+    """A TrueType font file and the face of it to use (``0`` unless a ``.ttc`` says otherwise)."""
+
+    path: Path
+    index: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.path}#{self.index}" if self.index else str(self.path)
 
 
 @dataclass(frozen=True)
@@ -39,69 +81,358 @@ class PdfFonts:
     regular: str
     bold: str
     source: str
-    embedded: bool
+    embedded: bool = True
+    #: Font for characters the regular one lacks (Chinese names in an English PDF), or ``None``.
+    fallback: str | None = None
+    regular_file: FontFile | None = None
 
 
-def _register_first(name: str, candidates: tuple[tuple[str, int], ...]) -> str | None:
-    """Register the first usable font file of ``candidates`` as ``name``; return its path."""
-    for path, index in candidates:
-        if not Path(path).is_file():
+def font_folders() -> list[Path]:
+    """The usual font folders of this system, those of Linux, Windows and macOS alike."""
+    home = Path.home()
+    folders = [
+        Path("/usr/share/fonts"),
+        Path("/usr/local/share/fonts"),
+        home / ".local/share/fonts",
+        home / ".fonts",
+        Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts",
+        home / "AppData/Local/Microsoft/Windows/Fonts",
+        Path("/System/Library/Fonts"),
+        Path("/System/Library/Fonts/Supplemental"),
+        Path("/Library/Fonts"),
+        home / "Library/Fonts",
+    ]
+    return folders
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    try:
+        yield from (p for p in folder.rglob("*") if p.is_file())
+    except OSError:
+        return
+
+
+def find_font_file(name: str) -> Path | None:
+    """The first file called ``name`` (case ignored) under :func:`font_folders`, or ``None``."""
+    wanted = name.lower()
+    for folder in font_folders():
+        if not folder.is_dir():
             continue
-        try:
-            font = TTFont(name, path, subfontIndex=index)
-        except TTFError:
-            continue  # e.g. CFF outlines, which reportlab cannot embed
-        pdfmetrics.registerFont(font)
-        return path
+        direct = folder / name
+        if direct.is_file():
+            return direct
+        for path in _walk(folder):
+            if path.name.lower() == wanted:
+                return path
     return None
 
 
-_REGISTERED: dict[str, str | None] = {}
+def parse_font(spec: str | Path) -> FontFile:
+    """The font file of ``spec``: a path, or a file name found in the font folders; ``#N``
+    after it picks face ``N`` of a collection.
+
+    Raises
+    ------
+    FontError
+        If no such file exists, naming where it was looked for.
+    """
+    text = str(spec).strip()
+    index = 0
+    head, sep, tail = text.rpartition("#")
+    if sep and tail.isdigit():
+        text, index = head, int(tail)
+    path = Path(text).expanduser()
+    if path.is_file():
+        return FontFile(path, index)
+    if path.name == text:  # a bare name: look in the font folders
+        found = find_font_file(text)
+        if found is not None:
+            return FontFile(found, index)
+    where = ", ".join(str(f) for f in font_folders() if f.is_dir()) or "no font folder found"
+    raise FontError(
+        f"font {str(spec)!r}: no such file (looked in: {where}); give the path of a TrueType "
+        "font (.ttf or .ttc), e.g. --font /path/to/font.ttf or GRIDPATROL_FONT=/path/to/font.ttf"
+    )
+
+
+_CHOSEN: dict[str, FontFile] = {}
+
+
+def use_font(spec: str | Path | None) -> FontFile | None:
+    """Make ``spec`` the font of every PDF and chart written by this process (``--font``);
+    ``None`` goes back to the default (``GRIDPATROL_FONT``, else the packaged fonts).
+
+    The file is checked at once (exists, TrueType outlines), so a bad ``--font`` fails before
+    any work is done.
+    """
+    if spec is None or not str(spec).strip():
+        _CHOSEN.clear()
+        return None
+    font = parse_font(spec)
+    _register(font)  # raises FontError for CFF outlines
+    _CHOSEN["font"] = font
+    return font
+
+
+def user_font() -> FontFile | None:
+    """The font the user named (:func:`use_font`, else ``GRIDPATROL_FONT``), or ``None``."""
+    if "font" in _CHOSEN:
+        return _CHOSEN["font"]
+    env = os.environ.get(FONT_ENV, "").strip()
+    return parse_font(env) if env else None
+
+
+def packaged_cjk_font() -> FontFile | None:
+    """The CJK font installed with the project (WenQuanYi Micro Hei), or ``None``."""
+    package, name = PACKAGED_CJK
+    if find_spec(package) is None:
+        return None
+    path = Path(str(resources.files(package).joinpath(name)))
+    return FontFile(path) if path.is_file() else None
+
+
+@cache
+def _system_cjk_font() -> FontFile | None:
+    for name, index in SYSTEM_CJK_FILES:
+        found = find_font_file(name)
+        if found is not None:
+            return FontFile(found, index)
+    return None
+
+
+def cjk_font() -> FontFile:
+    """The font for Chinese text: the user's, else the packaged one, else a system one.
+
+    Raises
+    ------
+    FontError
+        If there is none, with what to install or which option to give.
+    """
+    chosen = user_font() or packaged_cjk_font() or _system_cjk_font()
+    if chosen is None:
+        raise FontError(
+            "no TrueType CJK font found: reinstall gridpatrol with its dependencies "
+            "(pip install paperang-p2-fonts-cjk) or name one with --font FILE / "
+            f"{FONT_ENV}=FILE (e.g. C:\\Windows\\Fonts\\msyh.ttc)"
+        )
+    return chosen
+
+
+def latin_fonts() -> tuple[FontFile, FontFile]:
+    """DejaVu Sans regular and bold, as shipped by matplotlib."""
+    import matplotlib
+
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    return FontFile(folder / "DejaVuSans.ttf"), FontFile(folder / "DejaVuSans-Bold.ttf")
+
+
+def text_fonts(lang: str) -> tuple[FontFile, FontFile]:
+    """(regular, bold) font files for text in ``lang``; the user's font is both when given."""
+    code = check_lang(lang)
+    chosen = user_font()
+    if chosen is not None:
+        return chosen, chosen
+    if code == "zh-CN":
+        cjk = cjk_font()
+        return cjk, cjk  # WenQuanYi Micro Hei has no bold face
+    return latin_fonts()
+
+
+_REGISTERED: dict[FontFile, str] = {}
+
+
+def _register(font: FontFile) -> str:
+    """Register ``font`` with reportlab (once) and return its name there."""
+    if font in _REGISTERED:
+        return _REGISTERED[font]
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+    if not font.path.is_file():
+        raise FontError(f"font {str(font.path)!r}: no such file")
+    name = f"GP-{len(_REGISTERED)}-{font.path.stem.replace(' ', '')}"
+    try:
+        pdfmetrics.registerFont(TTFont(name, str(font.path), subfontIndex=font.index))
+    except (TTFError, OSError, IndexError, KeyError) as exc:
+        raise FontError(
+            f"font {str(font)!r} cannot be embedded in a PDF ({exc}); use a font with TrueType "
+            "outlines (.ttf/.ttc), not PostScript/CFF ones (most .otf files, Noto Sans CJK)"
+        ) from None
+    _REGISTERED[font] = name
+    return name
 
 
 def pdf_fonts(lang: str, *, cjk_font_path: str | Path | None = None) -> PdfFonts:
-    """Register and return the fonts a PDF in ``lang`` needs.
+    """Register and return the (embedded) fonts a PDF in ``lang`` needs.
 
     Parameters
     ----------
     lang
-        ``"en"`` (Helvetica) or ``"zh-CN"`` (Noto Sans CJK SC, else ``STSong-Light``).
+        ``"en"`` (DejaVu Sans) or ``"zh-CN"`` (WenQuanYi Micro Hei).
     cjk_font_path
-        A ``.ttc``/``.ttf``/``.otf`` CJK font to use instead of the system's.
+        A TrueType font to use instead (``FILE`` or ``FILE#N``), for any language.
+
+    Raises
+    ------
+    FontError
+        If the font cannot be found or embedded.
     """
-    if check_lang(lang) == "en":
-        return PdfFonts("Helvetica", "Helvetica-Bold", "reportlab standard fonts", False)
     if cjk_font_path is not None:
-        path = Path(cjk_font_path)
-        if not path.is_file():
-            raise ValueError(f"cjk_font_path: no font file at {str(path)!r}")
-        name = f"GP-CJK-{path.stem}"
-        if name not in pdfmetrics.getRegisteredFontNames():
-            try:
-                pdfmetrics.registerFont(TTFont(name, str(path)))
-            except TTFError as exc:
-                raise ValueError(
-                    f"cjk_font_path: reportlab cannot embed {str(path)!r}: {exc}"
-                ) from None
-        return PdfFonts(name, name, str(path), True)
-    if "cjk" not in _REGISTERED:
-        _REGISTERED["cjk"] = _register_first("GP-CJK", CJK_FONT_FILES)
-    found = _REGISTERED["cjk"]
-    if found is not None:
-        return PdfFonts("GP-CJK", "GP-CJK", found, True)
-    warnings.warn(
-        "no TrueType CJK font found (install fonts-wqy-zenhei); using reportlab's built-in "
-        f"{FALLBACK_CID} CID font, which the PDF reader must supply",
-        stacklevel=2,
+        chosen = parse_font(cjk_font_path)
+        regular = bold = chosen
+    else:
+        regular, bold = text_fonts(lang)
+    fallback = None
+    if regular != bold or cjk_font_path is None:
+        try:
+            cjk = cjk_font()
+        except FontError:
+            cjk = None
+        if cjk is not None and cjk != regular:
+            fallback = _register(cjk)
+    fonts = PdfFonts(
+        _register(regular), _register(bold), str(regular), True, fallback, regular_file=regular
     )
-    if FALLBACK_CID not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_CID))
-    return PdfFonts(FALLBACK_CID, FALLBACK_CID, f"{FALLBACK_CID} (not embedded)", False)
+    _embedded_defaults()
+    from reportlab.pdfbase import pdfmetrics
+
+    # ``<b>`` in a paragraph then picks the bold face rather than a standard (unembedded) font
+    pdfmetrics.registerFontFamily(
+        fonts.regular,
+        normal=fonts.regular,
+        bold=fonts.bold,
+        italic=fonts.regular,
+        boldItalic=fonts.bold,
+    )
+    return fonts
+
+
+def _embedded_defaults() -> None:
+    """Point reportlab's own defaults at an embedded font.
+
+    A table cell sets its style's font even when it holds only paragraphs, and a graphics
+    drawing (a QR code) sets the graphics state's font even when it draws no text: both would
+    list a standard font (Helvetica, Times-Roman) in the PDF, unembedded. No text is ever set
+    in these defaults here (every paragraph names its font), so DejaVu Sans, always at hand,
+    stands in for them in every document of the process.
+    """
+    if "defaults" in _REGISTERED_DEFAULTS:
+        return
+    from reportlab.graphics import shapes
+    from reportlab.platypus import tables
+
+    name = _register(latin_fonts()[0])
+    tables.CellStyle.fontname = name
+    shapes.STATE_DEFAULTS["fontName"] = name
+    _REGISTERED_DEFAULTS["defaults"] = name
+
+
+_REGISTERED_DEFAULTS: dict[str, str] = {}
+
+
+def fallback_markup(markup: str, fonts: PdfFonts) -> str:
+    """``markup`` (reportlab paragraph text, already escaped) with each run of characters the
+    regular font has no glyph for set in the fallback font, so a Chinese area name in an
+    English PDF prints instead of empty boxes."""
+    if fonts.fallback is None or fonts.regular_file is None or markup.isascii():
+        return markup
+    cmap = _cmap(fonts.regular_file)
+    out: list[str] = []
+    run: list[str] = []
+    for ch in markup:
+        if ord(ch) in cmap or ch.isspace():
+            if run:
+                out.append(f'<font name="{fonts.fallback}">{"".join(run)}</font>')
+                run = []
+            out.append(ch)
+        else:
+            run.append(ch)
+    if run:
+        out.append(f'<font name="{fonts.fallback}">{"".join(run)}</font>')
+    return "".join(out)
+
+
+def pdf_canvas_options(fonts: PdfFonts) -> dict[str, object]:
+    """Keyword arguments for reportlab's document templates so that the canvas starts in an
+    embedded font (its default, Helvetica, would otherwise be listed unembedded)."""
+    return {"initialFontName": fonts.regular, "initialFontSize": 9}
+
+
+def font_properties(lang: str, *, size: float | None = None, bold: bool = False) -> FontProperties:
+    """matplotlib font properties for text in ``lang`` (the same files as the PDFs)."""
+    from matplotlib.font_manager import FontProperties
+
+    regular, heavy = text_fonts(lang)
+    font = heavy if bold else regular
+    return FontProperties(fname=str(font.path), size=size)
+
+
+def apply_figure_font(fig: Figure, lang: str) -> None:
+    """Set every text of ``fig`` (titles, labels, legends, tick labels) in the font of ``lang``,
+    keeping each text's size; call it after drawing and before saving."""
+    from matplotlib.text import Text
+
+    def set_all() -> None:
+        for text in fig.findobj(Text):
+            weight = text.get_fontweight()
+            is_bold = weight == "bold" or (isinstance(weight, int) and weight >= 600)
+            size = float(text.get_fontsize())
+            text.set_fontproperties(font_properties(lang, size=size, bold=is_bold))
+
+    set_all()
+    fig.draw_without_rendering()  # lays out the axes: their tick labels now exist
+    set_all()
+
+
+def missing_glyphs(text: str, font: FontFile) -> set[str]:
+    """The characters of ``text`` (other than spaces and controls) that ``font`` has no glyph
+    for: they would print as empty boxes."""
+    cmap = _cmap(font)
+    return {ch for ch in set(text) if ch.isprintable() and not ch.isspace() and ord(ch) not in cmap}
+
+
+@cache
+def _cmap(font: FontFile) -> frozenset[int]:
+    from fontTools.ttLib import TTFont as ToolsFont
+
+    with ToolsFont(str(font.path), fontNumber=font.index, lazy=True) as face:
+        return frozenset(face.getBestCmap())
 
 
 def matplotlib_cjk_font() -> str | None:
-    """A CJK font file for matplotlib labels, or ``None`` when none is installed."""
-    for path, _ in (*CJK_FONT_FILES, ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 0)):
-        if Path(path).is_file():
-            return path
-    return None
+    """The file of the font for Chinese chart labels, or ``None`` when there is none."""
+    try:
+        return str(cjk_font().path)
+    except FontError:
+        return None
+
+
+def describe_fonts(lang: str) -> str:
+    """Which font files text in ``lang`` is set in (for ``--json`` outputs and notes)."""
+    regular, bold = text_fonts(lang)
+    return str(regular) if regular == bold else f"{regular}, {bold}"
+
+
+__all__ = [
+    "FONT_ENV",
+    "FontError",
+    "FontFile",
+    "PdfFonts",
+    "apply_figure_font",
+    "cjk_font",
+    "describe_fonts",
+    "fallback_markup",
+    "find_font_file",
+    "font_folders",
+    "font_properties",
+    "latin_fonts",
+    "matplotlib_cjk_font",
+    "missing_glyphs",
+    "packaged_cjk_font",
+    "parse_font",
+    "pdf_canvas_options",
+    "pdf_fonts",
+    "text_fonts",
+    "use_font",
+    "user_font",
+]

@@ -11,12 +11,23 @@ seconds into aware local date-times first (:mod:`maps.sheets.times`) and print t
 from __future__ import annotations
 
 import datetime as _dt
+import os
+import re
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Final
 
 from maps.messages import LANGUAGES, MESSAGES
 
 DAY_S = 24 * 3600
+
+#: Environment variable giving the default language of the command line and its files.
+LANG_ENV: Final = "GRIDPATROL_LANG"
+
+#: Fields of a message that hold a shift band (``"08-16"``, ``"day"``): the translator writes
+#: them the way the locale names shifts (see :func:`band_label`).
+BAND_FIELDS: Final = frozenset({"band", "shift"})
+
+_BAND = re.compile(r"^(\d{1,2})\s*[-–]\s*(\d{1,2})$")
 
 
 def check_lang(lang: str) -> str:
@@ -34,6 +45,94 @@ def check_lang(lang: str) -> str:
     raise ValueError(f"lang: unsupported language {lang!r}; supported: {', '.join(LANGUAGES)}")
 
 
+def default_lang() -> str:
+    """The language asked for by ``GRIDPATROL_LANG`` (checked), else ``"en"``."""
+    value = os.environ.get(LANG_ENV, "").strip()
+    if not value:
+        return LANGUAGES[0]
+    try:
+        return check_lang(value)
+    except ValueError as exc:
+        raise ValueError(f"{LANG_ENV}: {exc}") from None
+
+
+def band_label(band: str, lang: str) -> str:
+    """A shift band as a coordinator names it.
+
+    ``"08-16"`` stays ``08-16`` in English and is ``白班（08:00–16:00）`` in Chinese
+    (早班 from 05:00, 白班 from 08:00, 晚班 from 12:00, 夜班 from 20:00 and before 05:00);
+    a band ending past midnight says so (``晚班（18:00–次日02:00）``). The day-level band of
+    dates-only data (``"day"``) is ``全天``. Anything else is returned as it is.
+    """
+    code = check_lang(lang)
+    text = str(band).strip()
+    if code == "en":
+        return text
+    if text.lower() in {"day", "all", "whole day"}:
+        return str(MESSAGES["band.day"][code])
+    match = _BAND.match(text)
+    if not match:
+        return text
+    start, end = int(match[1]), int(match[2])
+    if not (0 <= start <= 24 and 0 <= end <= 24):
+        return text
+    if 5 <= start < 8:
+        name = "band.early"
+    elif 8 <= start < 12:
+        name = "band.day_shift"
+    elif 12 <= start < 20:
+        name = "band.evening"
+    else:
+        name = "band.night"
+    end_text = f"{end:02d}:00" if end > start or end == 24 else f"次日{end:02d}:00"
+    return f"{MESSAGES[name][code]}（{start:02d}:00–{end_text}）"
+
+
+def category_label(category: str, lang: str) -> str:
+    """An incident category in ``lang``: a name the synonym table of
+    :mod:`geo.hotspots.weights` knows (``"Break and Enter"``, ``盗窃电动车``,
+    ``bicycle_theft``) is shown by its canonical category (``入室盗窃``); others as given."""
+    from geo.hotspots.weights import DEFAULT_SYNONYMS, DEFAULT_WEIGHTS, normalise_name
+
+    code = check_lang(lang)
+    name = normalise_name(category)
+    canonical = DEFAULT_SYNONYMS.get(name) or name.replace(" ", "_")
+    key = f"cat.{canonical}"
+    if key in MESSAGES and (canonical in DEFAULT_WEIGHTS or canonical == "unknown"):
+        return str(MESSAGES[key][code])
+    return str(category)
+
+
+_JOB_PATTERNS: Final = (
+    ("job.Routing", re.compile(r"^Routing (?P<units>\d+) units over (?P<tasks>\d+) tasks$")),
+    ("job.Coverage curve", re.compile(r"^Coverage curve (?P<fleet>.+), shift (?P<shift>\S+)$")),
+)
+
+
+def job_message(message: str | None, lang: str) -> str:
+    """A background job's stored (English) progress message in ``lang``; a message the
+    catalogue does not know (an error's own text) is returned as it is."""
+    text = str(message or "")
+    code = check_lang(lang)
+    if code == "en" or not text:
+        return text
+    key = f"job.{text}"
+    if key in MESSAGES:
+        return str(MESSAGES[key][code])
+    for name, pattern in _JOB_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            fields = match.groupdict()
+            if "fleet" in fields:
+                fleet_key = f"fleet.{fields['fleet']}"
+                if fleet_key in MESSAGES:
+                    fields["fleet"] = str(MESSAGES[fleet_key][code])
+            if "shift" in fields:
+                fields["shift"] = band_label(fields["shift"], code)
+            return str(MESSAGES[name][code]).format(**fields)
+    return text
+
+
 class Translator:
     """Labels of one language.
 
@@ -48,8 +147,8 @@ class Translator:
     '巡组'
     """
 
-    def __init__(self, lang: str = "en") -> None:
-        self.lang = check_lang(lang)
+    def __init__(self, lang: str | None = "en") -> None:
+        self.lang = default_lang() if lang is None else check_lang(lang)
 
     def __call__(self, key: str, **fields: Any) -> str:
         """The label ``key`` with ``fields`` filled in.
@@ -63,7 +162,12 @@ class Translator:
             text = MESSAGES[key][self.lang]
         except KeyError:
             raise KeyError(f"message key {key!r} is not in maps.messages") from None
-        return text.format(**fields) if fields else text
+        if not fields:
+            return text
+        for name in BAND_FIELDS & fields.keys():
+            if isinstance(fields[name], str):
+                fields[name] = band_label(fields[name], self.lang)
+        return text.format(**fields)
 
     def get(self, key: str, default: str, **fields: Any) -> str:
         """The label ``key``, or ``default`` when the catalogue has no such key."""
@@ -72,6 +176,22 @@ class Translator:
     @property
     def is_chinese(self) -> bool:
         return self.lang == "zh-CN"
+
+    def band(self, band: str) -> str:
+        """The shift band ``band`` as the locale names it (:func:`band_label`)."""
+        return band_label(band, self.lang)
+
+    def category(self, category: str) -> str:
+        """The incident category ``category`` in this language (:func:`category_label`)."""
+        return category_label(category, self.lang)
+
+    def job(self, message: str | None) -> str:
+        """A job's progress message in this language (:func:`job_message`)."""
+        return job_message(message, self.lang)
+
+    def mode(self, mode: str) -> str:
+        """A patrol mode (``foot``, ``bicycle``, ``car``) in this language."""
+        return self.get(f"mode.{mode}", mode)
 
     # ---- formats -----------------------------------------------------------------------
     def date(self, day: date) -> str:

@@ -99,7 +99,7 @@ def hotspots(
     areas: AreasOption = None,
     stations: StationsOption = None,
     network: NetworkOption = None,
-    timezone: TimezoneOption = "UTC",
+    timezone: TimezoneOption = "auto",
     crs: CrsOption = None,
     sample_name: SampleOption = sample.DEFAULT,
     at: Annotated[
@@ -168,7 +168,13 @@ def hotspots(
         lambda v: "" if v is None else ";".join(str(h) for h in v)
     )
     csv_path = out / "hotspots.csv"
-    flat.to_csv(csv_path, index=False)
+    from maps.i18n import default_lang
+    from maps.staffing.files import localized
+
+    lang = default_lang()
+    # a BOM lets spreadsheet programs read Chinese headings as UTF-8
+    encoding = "utf-8-sig" if lang == "zh-CN" else "utf-8"
+    localized(flat, lang).to_csv(csv_path, index=False, encoding=encoding)
     geo_path = out / "hotspots.geojson"
     export = table.to_crs(WGS84)
     export[PEAK_HOURS] = flat[PEAK_HOURS]
@@ -192,11 +198,14 @@ def hotspots(
 
 
 def _print_band(con: Console, rows: pd.DataFrame, name: str) -> None:
-    view = Table(title=f"Hotspots, band {name}")
+    from maps.i18n import Translator
+
+    tr = Translator(None)  # --lang / GRIDPATROL_LANG
+    view = Table(title=f"{tr('layer.hotspots')}: {tr.band(name)}")
     shares = PATROL_SHARE in rows.columns
-    columns = ["rank", "cell", "score", "Gi* z", "significance", "incidents", "peak hours"]
-    for column in [*columns, *(["found by patrol"] if shares else [])]:
-        view.add_column(column)
+    columns = ["rank", "cell", "score", "z", "significance", "incidents", "peak"]
+    for column in [*columns, *(["patrol"] if shares else [])]:
+        view.add_column(tr(f"cli.hotspots.col.{column}"))
     for row in rows.head(10).itertuples(index=False):
         peaks = getattr(row, PEAK_HOURS)
         cells = [
@@ -204,7 +213,7 @@ def _print_band(con: Console, rows: pd.DataFrame, name: str) -> None:
             str(getattr(row, CELL_ID)),
             f"{row.score:.2f}",
             f"{row.gi_z:.2f}",
-            str(row.significance),
+            tr.get(f"sig.{row.significance}", str(row.significance)),
             f"{row.count:g}",
             "" if peaks is None else ", ".join(f"{h:02d}h" for h in peaks),
         ]
@@ -252,7 +261,7 @@ def evaluate(
     ] = False,
     exclude_source: ExcludeSourceOption = None,
     patrol_weight: PatrolWeightOption = None,
-    timezone: TimezoneOption = "UTC",
+    timezone: TimezoneOption = "auto",
     crs: CrsOption = None,
     sample_name: SampleOption = sample.DEFAULT,
     json_file: Annotated[

@@ -29,12 +29,15 @@ from geo import sample
 from maps.bundle import PlanBundle
 from maps.errors import MapInputError
 from maps.exports import SHEET_FORMATS, check_sheet_formats, write_map, write_plan_files
-from maps.i18n import check_lang
+from maps.i18n import check_lang, default_lang
 from maps.planfile import bundle_from_document, read_plan_bundle
 from maps.tiles import TILES, check_tiles
 
 LangOption = Annotated[
-    str, typer.Option("--lang", help="Language of labels and dates: en or zh-CN.")
+    str | None,
+    typer.Option(
+        "--lang", help="Language of labels and dates: en or zh-CN (default: GRIDPATROL_LANG, en)."
+    ),
 ]
 PlanFileOption = Annotated[
     Path | None,
@@ -126,7 +129,7 @@ def map_command(
     plan_file: PlanFileOption = None,
     day: DayOption = 1,
     out: OutOption = Path("out"),
-    lang: LangOption = "en",
+    lang: LangOption = None,
     tiles: Annotated[str, typer.Option("--tiles", help=f"Base map: {', '.join(TILES)}.")] = "osm",
     tianditu_key: Annotated[
         str | None,
@@ -135,13 +138,18 @@ def map_command(
     scheme: Annotated[
         str, typer.Option("--scheme", help="Risk classes: quantiles, naturalbreaks, equalinterval.")
     ] = "quantiles",
-    offline: Annotated[
-        bool, typer.Option("--offline", help="Inline Leaflet and plugins: opens with no network.")
+    cdn: Annotated[
+        bool,
+        typer.Option(
+            "--cdn/--offline",
+            help="Link Leaflet and its plugins from public CDNs (smaller file, needs the "
+            "internet) instead of inlining them (the default: opens with no network).",
+        ),
     ] = False,
     json_mode: JsonOption = False,
 ) -> None:
     """Write the patrol map (risk, hotspots, incidents, unit routes) as one HTML file."""
-    code = _checked(lang, check_lang, "--lang")
+    code = _checked(lang or default_lang(), check_lang, "--lang")
     _checked(tiles, lambda t: check_tiles(t, tianditu_key), "--tiles")
     bundle, source = plan_bundle_for(plan_file, inputs, params, Path(out), day, json_mode)
     band = bundle.shift or bundle.band or "plan"
@@ -152,7 +160,7 @@ def map_command(
                 bundle,
                 Path(out) / f"map_{band}_{code}.html",
                 lang=code,
-                offline=offline,
+                offline=not cdn,
                 tiles=tiles.lower(),
                 tianditu_key=tianditu_key,
                 scheme=scheme,
@@ -185,7 +193,7 @@ def sheets_command(
     plan_file: PlanFileOption = None,
     day: DayOption = 1,
     out: OutOption = Path("out"),
-    lang: LangOption = "en",
+    lang: LangOption = None,
     formats: Annotated[
         str, typer.Option("--formats", help=f"Comma-separated: {','.join(SHEET_FORMATS)}.")
     ] = ",".join(SHEET_FORMATS),
@@ -198,7 +206,7 @@ def sheets_command(
     """Write route sheets per unit and as one bundle (PDF, XLSX, CSV, GPX, GeoJSON)."""
     from maps.exports import write_sheets
 
-    code = _checked(lang, check_lang, "--lang")
+    code = _checked(lang or default_lang(), check_lang, "--lang")
     try:
         wanted = check_sheet_formats(formats.split(","))
     except MapInputError as exc:

@@ -30,7 +30,20 @@ NetworkOption = Annotated[
     Path | None, typer.Option("--network", help="Street network: .osm, .osm.pbf or .graphml.")
 ]
 TimezoneOption = Annotated[
-    str, typer.Option("--timezone", help="IANA time zone of the incident times.")
+    str,
+    typer.Option(
+        "--timezone",
+        help="IANA time zone of the incident times, e.g. Asia/Shanghai; 'auto' (the default): "
+        "the zone of the district's centroid, said in the notes.",
+    ),
+]
+InputDatumOption = Annotated[
+    str,
+    typer.Option(
+        "--input-datum",
+        help="Datum of the input files' longitude/latitude: wgs84 (default), gcj02 "
+        "(AutoNavi/Gaode, Tencent) or bd09 (Baidu); converted to WGS-84 on reading.",
+    ),
 ]
 CrsOption = Annotated[
     str | None, typer.Option("--crs", help="CRS of x/y coordinate columns (e.g. EPSG:4547).")
@@ -81,6 +94,7 @@ def district_files(
     sheet: str | None = None,
     keep_valid: bool = False,
     out: Path | None = None,
+    input_datum: str = "wgs84",
 ) -> DistrictFiles:
     """The district files of the command-line options, with messages spelled as CLI flags.
 
@@ -94,9 +108,11 @@ def district_files(
         For a malformed ``--columns`` value.
     """
     from api.cli.app import UserError
+    from geo.datum import check_datum
 
     try:
         roles = parse_columns(columns, argument="--columns")
+        datum = check_datum(input_datum)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     return DistrictFiles(
@@ -111,6 +127,7 @@ def district_files(
         datetime_format=datetime_format,
         sheet=sheet,
         keep_valid=keep_valid,
+        input_datum=datum,
         rejected_path=(Path(out or ".") / REJECTED_FILE) if keep_valid else None,
         advice=CLI_ADVICE,
     )

@@ -41,6 +41,7 @@ from geo import sample
 from geo.analysis import AnalysisOptions, analyse
 from geo.hotspots import DEFAULT_BANDS
 from geo.hotspots.bands import bands_from_spec
+from maps.i18n import Translator, default_lang
 from maps.staffing import staffing_summary, write_staffing_outputs
 from planner.staffing import (
     TEAM,
@@ -67,7 +68,7 @@ def staffing(
     areas: AreasOption = None,
     stations: StationsOption = None,
     network: NetworkOption = None,
-    timezone: TimezoneOption = "UTC",
+    timezone: TimezoneOption = "auto",
     crs: CrsOption = None,
     columns: ColumnsOption = None,
     datetime_format: DatetimeFormatOption = None,
@@ -195,7 +196,7 @@ def staffing(
         out=Path(out),
     )
     with progress_bar(json_mode) as bar:
-        task = bar.add_task("Analysing the district", total=1.0)
+        task = bar.add_task(Translator(None)("cli.progress.analyse"), total=1.0)
 
         def report(text: str, fraction: float) -> None:
             bar.update(task, description=text, completed=fraction)
@@ -211,9 +212,9 @@ def staffing(
             )
         except ValueError as exc:
             raise UserError(str(exc)) from None
-        report("Writing the files", 0.95)
-        outputs = write_staffing_outputs(result, out)
-        report("Staffing done", 1.0)
+        report(Translator(None)("cli.progress.write"), 0.95)
+        outputs = write_staffing_outputs(result, out, lang=default_lang())
+        report(Translator(None)("cli.progress.staffing_done"), 1.0)
     summary = {**staffing_summary(result), "outputs": outputs}
     if json_mode:
         emit_json(summary)
@@ -225,50 +226,60 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _team_line(row: Mapping[str, Any]) -> str:
+def _team_line(row: Mapping[str, Any], tr: Translator) -> str:
     """The district's team row as one line: norm (or why there is none), workload, required,
     current, shortage or surplus."""
     if row["population"] is None:
-        norm = "norm: no population data"
+        norm = tr("cli.staff.norm_none")
     else:
-        norm = f"norm {row['norm_fulltime']} ({row['population']:,.0f} residents)"
+        norm = tr("cli.staff.norm", n=row["norm_fulltime"], residents=row["population"])
     parts = [norm]
-    for key, label in (("workload_people", "workload"), ("required", "required")):
-        parts.append(f"{label} {_cell(row[key]) or '–'}")
+    for key, label in (
+        ("workload_people", "cli.staff.workload"),
+        ("required", "cli.staff.required"),
+    ):
+        parts.append(tr(label, n=_cell(row[key]) or "–"))
     if row["current"] is not None:
-        parts.append(f"current {row['current']}")
-        parts.append(f"shortage {row['shortage']}, surplus {row['surplus']}")
-    return "; ".join(parts)
+        parts.append(tr("cli.staff.current", n=row["current"]))
+        parts.append(tr("cli.staff.gap", short=row["shortage"], surplus=row["surplus"]))
+    return ("；" if tr.is_chinese else "; ").join(parts)
 
 
 def _print_summary(con: Any, summary: Mapping[str, Any]) -> None:
     from rich.table import Table
 
-    con.print(f"[bold]{summary['district']}[/]: staffing proposal")
+    tr = Translator(None)  # --lang / GRIDPATROL_LANG
+    con.print(f"[bold]{tr('cli.staff.title', district=summary['district'])}[/]")
     norms = summary["norms"]
     if not norms["areas"]:
-        con.print("  norms: no areas, so no norm (no population data)")
+        con.print("  " + tr("cli.staff.norms_no_areas"))
     elif norms["fulltime"] is None:
-        con.print(f"  norms: none of the {norms['areas']} areas has population data")
+        con.print("  " + tr("cli.staff.norms_no_population", n=norms["areas"]))
     else:
         missing = norms["areas_without_population"]
-        of = f" ({missing} of {norms['areas']} areas have no population data)" if missing else ""
+        of = tr("cli.staff.norms_missing", missing=missing, n=norms["areas"]) if missing else ""
         con.print(
-            f"  norms: {norms['fulltime']} full-time, {norms['volunteers']} volunteers, "
-            f"{norms['monthly_pay']:,.0f} per month{of}"
+            "  "
+            + tr(
+                "cli.staff.norms",
+                fulltime=norms["fulltime"],
+                volunteers=norms["volunteers"],
+                pay=norms["monthly_pay"],
+                of=of,
+            )
         )
     # Shift rows count people on duty at the same time, the team row people on the team over
     # the week: they are printed apart and never added up.
     shift_rows = [r for r in summary["district_rows"] if r["shift"] != TEAM]
     if shift_rows:
-        table = Table(title="On duty per shift (people at the same time)", title_justify="left")
-        table.add_column("shift", no_wrap=True)
-        table.add_column("workload units")
+        table = Table(title=tr("cli.staff.shift_table"), title_justify="left")
+        table.add_column(tr("cli.staff.col.shift"), no_wrap=True)
+        table.add_column(tr("cli.staff.col.workload_units"))
         for header in ("people", "current", "shortage", "surplus"):
-            table.add_column(header, justify="right", no_wrap=True)
+            table.add_column(tr(f"cli.staff.col.{header}"), justify="right", no_wrap=True)
         for r in shift_rows:
             table.add_row(
-                r["shift"],
+                tr.band(r["shift"]),
                 # Without a workload, why (e.g. the target not reached with the fleets tried).
                 r["workload_units"] if r["workload_people"] is not None else r["basis"],
                 *(_cell(r[k]) for k in ("workload_people", "current", "shortage", "surplus")),
@@ -276,19 +287,24 @@ def _print_summary(con: Any, summary: Mapping[str, Any]) -> None:
         con.print(table)
     for r in summary["district_rows"]:
         if r["shift"] == TEAM:
-            con.print(f"  team (people per week): {_team_line(r)}")
+            con.print("  " + tr("cli.staff.team", line=_team_line(r, tr)))
     per_day = summary.get("people_on_duty_per_day")
     if per_day is not None:
-        con.print(f"  people on duty per day (all shifts): {per_day}")
+        con.print("  " + tr("cli.staff.per_day", n=per_day))
     sh = summary["shifts"]
     if sh:
         con.print(
-            f"  shifts: {', '.join(sh['proposed'])} (fixed: {', '.join(sh['fixed'])}); "
-            f"improvement {sh['improvement_share']:.1%}"
+            "  "
+            + tr(
+                "cli.staff.shifts",
+                proposed=", ".join(tr.band(b) for b in sh["proposed"]),
+                fixed=", ".join(tr.band(b) for b in sh["fixed"]),
+                gain=sh["improvement_share"],
+            )
         )
     for note in summary["notes"]:
-        con.print(f"  note: {note}")
-    con.print("Outputs:")
+        con.print("  " + tr("cli.note", note=note))
+    con.print(tr("cli.outputs"))
     for name, path in summary["outputs"].items():
         con.print(f"  {name:<18} {path}")
-    con.print(f"  ({summary['seconds']['total']:.1f} s)")
+    con.print("  " + tr("cli.seconds", s=summary["seconds"]["total"]))

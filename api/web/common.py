@@ -168,6 +168,8 @@ def render(
         template,
         {
             "t": ctx.t,
+            "tm": Translator(ctx.lang).job,  # a job's stored progress message
+            "tb": Translator(ctx.lang).band,  # a shift band as coordinators name it
             "lang": ctx.lang,
             "user": ctx.user,
             "csrf": ctx.csrf,

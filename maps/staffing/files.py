@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from maps.i18n import Translator
 from maps.staffing.chart import curves_png
 from maps.staffing.page import staffing_pdf_bytes
 from maps.staffing.summary import staffing_summary
@@ -59,18 +60,45 @@ def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     return buf.getvalue()
 
 
-def _chart(result: StaffingResult, title: str) -> bytes:
+def localized(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame`` for a reader of ``lang``: in Chinese, headings from the catalogue
+    (``col.<name>``), shift bands as coordinators name them, fleets and what a row counts in
+    words; in English, unchanged (scripts read the machine names)."""
+    tr = Translator(lang)
+    if not tr.is_chinese:
+        return frame
+    out = frame.copy()
+    if "shift" in out.columns:
+        out["shift"] = [tr.band(str(v)) if isinstance(v, str) else v for v in out["shift"]]
+    if "headcount_per" in out.columns:
+        out["headcount_per"] = [tr.get(f"per.{v}", str(v)) for v in out["headcount_per"]]
+    if "fleet" in out.columns:
+        out["fleet"] = [tr.get(f"fleet.{v}", str(v)) for v in out["fleet"]]
+    if "band" in out.columns:
+        out["band"] = [tr.band(str(v)) for v in out["band"]]
+    if "significance" in out.columns:
+        out["significance"] = [tr.get(f"sig.{v}", str(v)) for v in out["significance"]]
+    for column in [c for c in out.columns if str(c).startswith("n_")]:
+        out = out.rename(columns={column: f"{tr.category(str(column)[2:])}（起）"})
+    return out.rename(columns={c: tr.get(f"col.{c}", str(c)) for c in out.columns})
+
+
+def _chart(result: StaffingResult, title: str, lang: str = "en") -> bytes:
     curves = result.proposal.curves
     shown = [c for c in curves if c.scope == DISTRICT] or list(curves)
-    return curves_png(shown, title=f"{title}: share of risk covered by fleet size".strip(": "))
+    heading = Translator(lang)("staff.chart.title", district=title) if title else ""
+    return curves_png(shown, title=heading, lang=lang)
 
 
-def _workbook(result: StaffingResult, table: pd.DataFrame, curves: pd.DataFrame) -> bytes:
-    sheets = {"staffing": table, "coverage curves": curves}
+def _workbook(
+    result: StaffingResult, table: pd.DataFrame, curves: pd.DataFrame, lang: str = "en"
+) -> bytes:
+    tr = Translator(lang)
+    sheets = {tr("sheet.staffing"): table, tr("sheet.coverage_curves"): curves}
     if result.proposal.shifts is not None:
-        sheets["shifts by hour"] = shifts_frame(result.proposal.shifts)
-    sheets["notes"] = notes_frame(result.notes)
-    return xlsx_bytes(sheets)
+        sheets[tr("sheet.shifts_by_hour")] = shifts_frame(result.proposal.shifts)
+    sheets[tr("sheet.notes")] = notes_frame(result.notes)
+    return xlsx_bytes({name: localized(frame, lang) for name, frame in sheets.items()})
 
 
 def staffing_files(result: StaffingResult, title: str = "") -> dict[str, tuple[str, bytes]]:
@@ -90,7 +118,7 @@ def staffing_files(result: StaffingResult, title: str = "") -> dict[str, tuple[s
 
 
 def write_staffing_outputs(
-    result: StaffingResult, out_dir: Path, *, title: str = ""
+    result: StaffingResult, out_dir: Path, *, title: str = "", lang: str = "en"
 ) -> dict[str, str]:
     """Write every file of a staffing run to ``out_dir`` and return ``{name: path}``.
 
@@ -110,6 +138,8 @@ def write_staffing_outputs(
         The folder (made if missing).
     title
         Title of the chart and PDF (default: the district's name).
+    lang
+        Language of the chart and of the CSV/XLSX headings (both PDFs are always written).
     """
     name = title or result.district
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -117,13 +147,14 @@ def write_staffing_outputs(
     table = staffing_table(result)
     curves = curves_frame(proposal.curves)
     files: dict[str, tuple[str, bytes]] = {
-        "staffing_csv": ("staffing.csv", csv_bytes(table)),
-        "curves_csv": ("coverage_curves.csv", csv_bytes(curves)),
-        "curves_png": ("coverage_curves.png", _chart(result, name)),
+        "staffing_csv": ("staffing.csv", csv_bytes(localized(table, lang))),
+        "curves_csv": ("coverage_curves.csv", csv_bytes(localized(curves, lang))),
+        "curves_png": ("coverage_curves.png", _chart(result, name, lang)),
     }
     if proposal.shifts is not None:
-        files["shifts_csv"] = ("shifts.csv", csv_bytes(shifts_frame(proposal.shifts)))
-    files["staffing_xlsx"] = ("staffing.xlsx", _workbook(result, table, curves))
+        shifts = localized(shifts_frame(proposal.shifts), lang)
+        files["shifts_csv"] = ("shifts.csv", csv_bytes(shifts))
+    files["staffing_xlsx"] = ("staffing.xlsx", _workbook(result, table, curves, lang))
     page = staffing_page_input(result, name)
     for lang in ("en", "zh-CN"):
         files[f"staffing_pdf_{lang}"] = (
@@ -132,14 +163,14 @@ def write_staffing_outputs(
         )
     if proposal.roster is not None:
         long = roster_frame(proposal.roster)
-        files["roster_csv"] = ("roster.csv", csv_bytes(long))
+        files["roster_csv"] = ("roster.csv", csv_bytes(localized(long, lang)))
         files["roster_xlsx"] = (
             "roster.xlsx",
             xlsx_bytes(
                 {
-                    "roster": roster_grid(proposal.roster),
-                    "assignments": long,
-                    "rules": notes_frame(proposal.roster.notes),
+                    "roster": localized(roster_grid(proposal.roster), lang),
+                    "assignments": localized(long, lang),
+                    "rules": localized(notes_frame(proposal.roster.notes), lang),
                 }
             ),
         )

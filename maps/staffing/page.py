@@ -19,7 +19,6 @@ from typing import Any, Final
 from xml.sax.saxutils import escape
 
 import pandas as pd
-from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from reportlab.lib import colors
@@ -29,8 +28,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from maps.errors import MapInputError
-from maps.fonts import matplotlib_cjk_font, pdf_fonts
+from maps.fonts import PdfFonts, apply_figure_font, fallback_markup, pdf_canvas_options, pdf_fonts
 from maps.i18n import Translator
+from maps.staffing.chart import whole_units_axis
 
 #: Columns of :attr:`StaffingInput.teams` (``is_district`` is optional).
 TEAM_COLUMNS: Final = (
@@ -132,27 +132,24 @@ class StaffingInput:
 
 def coverage_png(staffing: StaffingInput, tr: Translator, *, dpi: int = 150) -> bytes:
     """The coverage curve as PNG bytes (labels in ``tr``'s language)."""
-    prop = None
-    if tr.is_chinese:
-        path = matplotlib_cjk_font()
-        if path is not None:
-            prop = font_manager.FontProperties(fname=path)
     fig = Figure(figsize=(6.5, 3.2), dpi=dpi)
     ax = fig.subplots()
     try:
         cov = staffing.coverage.sort_values("units")
         ax.plot(cov["units"], cov["risk_share"] * 100, marker="o", color="#1f4e9e")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # units come whole
-        ax.set_xlabel(tr("staff.chart.x"), fontproperties=prop)
-        ax.set_ylabel(tr("staff.chart.y") + " (%)", fontproperties=prop)
+        whole_units_axis(ax)
+        ax.set_xlabel(tr("staff.chart.x"))
+        ax.set_ylabel(tr("staff.chart.y") + " (%)")
         title = tr("staff.chart")
         if staffing.coverage_fleet:
             fleet = tr.get(f"fleet.{staffing.coverage_fleet}", staffing.coverage_fleet)
             curve = tr("staff.chart.curve", fleet=fleet, shift=staffing.coverage_shift)
             title = f"{title}\n{curve}"
-        ax.set_title(title, fontproperties=prop)
+        ax.set_title(title)
         ax.set_ylim(0, 102)
         ax.grid(alpha=0.3)
+        apply_figure_font(fig, tr.lang)
         fig.tight_layout()
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=dpi)
@@ -211,7 +208,7 @@ def shift_rows(staffing: StaffingInput, tr: Translator) -> list[tuple[list[str],
             reached = row.get("target_reached")
             if not _known(row["workload_headcount"]) and _known(reached) and not bool(reached):
                 workload = tr("staff.not_reached")
-            cells = [_area_label(row, tr), str(row["shift"]), workload]
+            cells = [_area_label(row, tr), tr.band(str(row["shift"])), workload]
             cells += [_num(row[c]) for c in ("current", "shortage", "surplus")]
             out.append((cells, False))
         if len(part) >= 2:
@@ -234,7 +231,13 @@ def _sum_if_complete(values: pd.Series) -> float | None:
     return float(numbers.sum())
 
 
+def _para(fonts: PdfFonts, markup: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph whose characters missing from the style's font are set in the fallback."""
+    return Paragraph(fallback_markup(markup, fonts), style)
+
+
 def _table(
+    fonts: PdfFonts,
     header: Sequence[str],
     rows: Sequence[Sequence[str]],
     widths_mm: Sequence[float],
@@ -245,7 +248,7 @@ def _table(
     shortage_col: int,
 ) -> Table:
     colour_of = {shortage_col: SHORT_COLOUR, shortage_col + 1: SURPLUS_COLOUR}
-    data: list[list[Any]] = [[Paragraph(h, head) for h in header]]
+    data: list[list[Any]] = [[_para(fonts, h, head) for h in header]]
     for i, cells in enumerate(rows):
         bold = i < len(totals) and totals[i]
         line = []
@@ -256,7 +259,7 @@ def _table(
                 markup = f'<font color="{colour_of[col]}">{markup}</font>'
             if bold and text:
                 markup = f"<b>{markup}</b>"
-            line.append(Paragraph(markup, body))
+            line.append(_para(fonts, markup, body))
         data.append(line)
     table = Table(data, colWidths=[w * mm for w in widths_mm], repeatRows=1)
     style: list[Any] = [
@@ -287,23 +290,24 @@ def staffing_pdf_bytes(staffing: StaffingInput, *, lang: str = "en") -> bytes:
     section = ParagraphStyle("s", fontName=fonts.bold, fontSize=10.5, leading=14, wordWrap=wrap)
     body = ParagraphStyle("b", fontName=fonts.regular, fontSize=8.5, leading=11, wordWrap=wrap)
     head = ParagraphStyle("h", fontName=fonts.bold, fontSize=8.5, leading=11, wordWrap=wrap)
-    story: list[Any] = [Paragraph(tr("staff.title"), title)]
+    story: list[Any] = [_para(fonts, escape(tr("staff.title")), title)]
     sub = " · ".join(
         x
         for x in (staffing.district, tr.date(staffing.plan_date) if staffing.plan_date else "")
         if x
     )
     if sub:
-        story.append(Paragraph(sub, body))
+        story.append(_para(fonts, escape(sub), body))
     story.append(Spacer(1, 4 * mm))
 
     if len(staffing.teams):
         keys = ("area", "residents", "norm", "workload", "required", "current")
         header = [tr(f"staff.col.{k}") for k in (*keys, "shortage", "surplus")]
         story += [
-            Paragraph(tr("staff.teams"), section),
+            _para(fonts, escape(tr("staff.teams")), section),
             Spacer(1, 1.5 * mm),
             _table(
+                fonts,
                 header,
                 team_rows(staffing, tr),
                 (40, 24, 20, 22, 18, 17, 20, 19),
@@ -320,9 +324,10 @@ def staffing_pdf_bytes(staffing: StaffingInput, *, lang: str = "en") -> bytes:
         ]
         rows = shift_rows(staffing, tr)
         story += [
-            Paragraph(tr("staff.shifts"), section),
+            _para(fonts, escape(tr("staff.shifts")), section),
             Spacer(1, 1.5 * mm),
             _table(
+                fonts,
                 header,
                 [cells for cells, _ in rows],
                 (40, 34, 30, 24, 26, 26),
@@ -340,7 +345,7 @@ def staffing_pdf_bytes(staffing: StaffingInput, *, lang: str = "en") -> bytes:
         notes.append(tr("staff.note.totals"))
     if staffing.left_out:
         notes.append(tr("staff.note.left_out", areas=_names(staffing.left_out, tr)))
-    story += [Paragraph(n, body) for n in notes]
+    story += [_para(fonts, n, body) for n in notes]
     story.append(Spacer(1, 4 * mm))
     if len(staffing.coverage):
         story.append(Image(io.BytesIO(coverage_png(staffing, tr)), width=170 * mm, height=84 * mm))
@@ -354,6 +359,7 @@ def staffing_pdf_bytes(staffing: StaffingInput, *, lang: str = "en") -> bytes:
         bottomMargin=15 * mm,
         title=tr("staff.title"),
         author="gridpatrol",
+        **pdf_canvas_options(fonts),
     )
     doc.build(story)
     return buf.getvalue()

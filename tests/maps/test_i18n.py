@@ -94,3 +94,164 @@ def test_durations_and_distances() -> None:
     assert format_duration(3900, "zh-CN") == "1小时5分钟"
     assert format_distance(850, "en") == "850 m"
     assert format_distance(6300, "zh-CN") == "6.3公里"
+
+
+# ---- Chinese as a coordinator reads it (issue 13) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("band", "label"),
+    [
+        ("08-16", "白班（08:00–16:00）"),
+        ("16-24", "晚班（16:00–24:00）"),
+        ("00-08", "夜班（00:00–08:00）"),
+        ("22-06", "夜班（22:00–次日06:00）"),
+        ("06-14", "早班（06:00–14:00）"),
+        ("18-02", "晚班（18:00–次日02:00）"),
+        ("day", "全天"),
+    ],
+)
+def test_bands_are_named_as_coordinators_name_them(band: str, label: str) -> None:
+    tr = Translator("zh-CN")
+    assert tr.band(band) == label
+    # every message with a band field gets the name, never the raw "day"
+    assert label in tr("layer.risk", band=band)
+    assert "day" not in tr("map.subtitle", band=band, date="2017年6月1日")
+    assert Translator("en").band(band) == band  # English keeps the band as written
+
+
+def test_categories_are_translated_from_any_source_name() -> None:
+    zh = Translator("zh-CN")
+    assert zh.category("bicycle_theft") == "盗窃电动自行车/自行车"
+    assert zh.category("盗窃电动车") == "盗窃电动自行车/自行车"
+    assert zh.category("Break and Enter") == "入室盗窃"
+    assert zh.category("MOTOR VEHICLE THEFT") == "盗窃机动车"
+    assert zh.category("STREET CRIMES") == "街面犯罪"
+    assert zh.category("graffiti") == "graffiti"  # unknown: as the data names it
+    assert Translator("en").category("bicycle_theft") == "bicycle and e-bike theft"
+
+
+def test_every_canonical_category_has_a_label() -> None:
+    from geo.hotspots.weights import DEFAULT_WEIGHTS
+
+    missing = [c for c in DEFAULT_WEIGHTS if f"cat.{c}" not in MESSAGES]
+    assert missing == []
+
+
+def _own_keys() -> set[str]:
+    """The keys of the main catalogue and of the parts written with it (issue 13)."""
+    from maps.catalog import cli, columns, jobs
+    from maps.messages import _RAW
+
+    return set(_RAW) | set(cli.TEXTS) | set(columns.TEXTS) | set(jobs.TEXTS)
+
+
+def test_chinese_catalogue_uses_the_terms_of_the_field() -> None:
+    zh = {k: MESSAGES[k]["zh-CN"] for k in _own_keys()}
+    text = "\n".join(zh.values())
+    for term in (
+        "见警率",
+        "点线面",
+        "巡逻线",
+        "卡口",
+        "错时",
+        "巡防力量",
+        "缺口",
+        "驻地",
+        "派出所",
+    ):
+        assert term in text, term
+    # a station is 驻地/派出所, never 驻点; no English band or raw category in Chinese texts
+    assert [k for k, v in zh.items() if "驻点" in v] == []
+    assert [k for k, v in zh.items() if "bicycle_theft" in v or " day " in f" {v} "] == []
+    assert "缺口" in zh["staff.col.shortage"] and "-" not in zh["staff.col.shortage"]
+
+
+def test_chinese_texts_do_not_mix_in_english_words() -> None:
+    """Latin letters in a Chinese text only for names and codes (Gi*, UTC, CSV, OpenStreetMap …)."""
+    import re
+
+    allowed = {
+        "Gi",
+        "UTC",
+        "CSV",
+        "XLSX",
+        "GeoJSON",
+        "GeoPackage",
+        "Shapefile",
+        "Excel",
+        "OpenStreetMap",
+        "CartoDB",
+        "GCJ",
+        "keep_valid",
+        "json",
+        "geojson",
+        "csv",
+        "date",
+        "category",
+        "Y",
+        "m",
+        "d",
+        "H",
+        "M",
+        "z",
+        "GPS",
+        "OSM",
+        "osm",
+        "pbf",
+        "KML",
+        "geo",
+        "P",
+    }
+    allowed |= {"p", "x", "y", "GPX"}
+    words = {
+        (k, w)
+        for k, v in ((key, MESSAGES[key]) for key in _own_keys())
+        for w in re.findall(r"[A-Za-z_]+", re.sub(r"\{[^}]*\}", "", v["zh-CN"]))
+    }
+    assert sorted((k, w) for k, w in words if w not in allowed and w.strip("_")) == []
+
+
+def test_job_messages_and_language_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from maps.i18n import LANG_ENV, default_lang, job_message
+
+    assert job_message("Plan done", "zh-CN") == "编排完成"
+    assert job_message("Failed", "zh-CN") == "失败"
+    assert (
+        job_message("Routing 2 units over 14 tasks", "zh-CN")
+        == "正在为 2 个巡组编排 14 项任务的路线"
+    )
+    assert job_message("Plan done", "en") == "Plan done"
+    assert job_message("cell_size_m: must be > 0", "zh-CN") == "cell_size_m: must be > 0"
+    monkeypatch.setenv(LANG_ENV, "zh_CN")
+    assert default_lang() == "zh-CN"
+    assert Translator(None).lang == "zh-CN"
+    monkeypatch.setenv(LANG_ENV, "fr")
+    with pytest.raises(ValueError, match="GRIDPATROL_LANG: lang: unsupported language 'fr'"):
+        default_lang()
+
+
+def test_cli_language_and_font_options_are_checked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from maps.fonts import use_font
+
+    # set, so that monkeypatch puts the variables back as they were (the option writes it)
+    monkeypatch.setenv("GRIDPATROL_LANG", "en")
+    monkeypatch.setenv("GRIDPATROL_FONT", "")
+    runner = CliRunner()
+    bad_lang = runner.invoke(app, ["--lang", "fr", "cache", "info"])
+    assert bad_lang.exit_code == 2
+    assert "unsupported language 'fr'" in bad_lang.output
+    bad_font = runner.invoke(app, ["--font", f"{tmp_path}/none.ttf", "cache", "info"])
+    assert bad_font.exit_code == 2
+    assert "no such file" in bad_font.output
+    good = runner.invoke(app, ["--lang", "zh-CN", "cache", "info"])
+    assert good.exit_code == 0, good.output
+    import os
+
+    assert os.environ["GRIDPATROL_LANG"] == "zh-CN"
+    use_font(None)

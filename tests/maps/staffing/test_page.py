@@ -36,7 +36,7 @@ def _render(pdftoppm: str, path: Path) -> list[Path]:
     ("lang", "words"),
     [
         ("en", ("Staffing by area", "Team size", "On duty per shift", "Shortage", "Surplus")),
-        ("zh-CN", ("警力配置", "队伍规模", "各班次在岗人数", "缺口", "富余")),
+        ("zh-CN", ("巡防力量配置", "队伍规模", "各班次在岗人数", "缺口", "富余")),
     ],
 )
 def test_staffing_page(
@@ -139,6 +139,6 @@ def test_missing_workload_says_why_and_long_lists_are_cut() -> None:
     page = staffing_page_input(StaffingResult(proposal, "Many", None, proposal.notes, {}))
     assert len(page.teams) == 0  # no population, workload incomplete: nothing to show
     rows = [cells for cells, _ in shift_rows(page, ZH)]
-    assert rows[0][2] == "未达覆盖目标" and rows[1][2] == "1"
+    assert rows[0][2] == "未达到覆盖目标" and rows[1][2] == "1"
     assert rows[2][2] == "–"  # a per-day total of a shift without workload would mislead
     assert _names(page.left_out, EN) == ", ".join(f"Area {i}" for i in range(12)) + " and 8 more"

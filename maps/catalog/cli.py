@@ -1,0 +1,77 @@
+"""Texts of the command line: tables, notes and progress of ``gridpatrol`` commands (``--lang`` /
+``GRIDPATROL_LANG``)."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "cli.progress.analyse": {"en": "Analysing the district", "zh-CN": "正在分析辖区"},
+    "cli.progress.write": {"en": "Writing the files", "zh-CN": "正在写出文件"},
+    "cli.progress.staffing_done": {"en": "Staffing done", "zh-CN": "巡防力量测算完成"},
+    "cli.outputs": {"en": "Outputs:", "zh-CN": "输出文件："},
+    "cli.note": {"en": "note: {note}", "zh-CN": "说明：{note}"},
+    "cli.seconds": {"en": "({s:.1f} s)", "zh-CN": "（用时 {s:.1f} 秒）"},
+    "cli.timezone": {"en": "time zone: {zone}", "zh-CN": "时区：{zone}"},
+    "cli.staff.title": {
+        "en": "{district}: staffing proposal",
+        "zh-CN": "{district}：巡防力量配置建议",
+    },
+    "cli.staff.norms_no_areas": {
+        "en": "norms: no areas, so no norm (no population data)",
+        "zh-CN": "配置标准：没有片区，无法按标准测算（无人口数据）",
+    },
+    "cli.staff.norms_no_population": {
+        "en": "norms: none of the {n} areas has population data",
+        "zh-CN": "配置标准：{n} 个片区均无人口数据",
+    },
+    "cli.staff.norms": {
+        "en": "norms: {fulltime} full-time, {volunteers} volunteers, {pay:,.0f} per month{of}",
+        "zh-CN": "配置标准：专职巡防力量 {fulltime} 人，义务巡防力量 {volunteers} 人，"
+        "每月经费 {pay:,.0f} 元{of}",
+    },
+    "cli.staff.norms_missing": {
+        "en": " ({missing} of {n} areas have no population data)",
+        "zh-CN": "（{n} 个片区中有 {missing} 个无人口数据）",
+    },
+    "cli.staff.shift_table": {
+        "en": "On duty per shift (people at the same time)",
+        "zh-CN": "各班次在岗人数（同一时间在岗）",
+    },
+    "cli.staff.col.shift": {"en": "shift", "zh-CN": "班次"},
+    "cli.staff.col.workload_units": {"en": "workload units", "zh-CN": "按工作量应配巡组"},
+    "cli.staff.col.people": {"en": "people", "zh-CN": "人数"},
+    "cli.staff.col.current": {"en": "current", "zh-CN": "现有"},
+    "cli.staff.col.shortage": {"en": "shortage", "zh-CN": "缺口"},
+    "cli.staff.col.surplus": {"en": "surplus", "zh-CN": "富余"},
+    "cli.staff.team": {
+        "en": "team (people per week): {line}",
+        "zh-CN": "队伍规模（全周队员）：{line}",
+    },
+    "cli.staff.norm_none": {"en": "norm: no population data", "zh-CN": "按标准：无人口数据"},
+    "cli.staff.norm": {
+        "en": "norm {n} ({residents:,.0f} residents)",
+        "zh-CN": "按标准 {n} 人（实有人口 {residents:,.0f}）",
+    },
+    "cli.staff.workload": {"en": "workload {n}", "zh-CN": "按工作量 {n} 人"},
+    "cli.staff.required": {"en": "required {n}", "zh-CN": "应配 {n} 人"},
+    "cli.staff.current": {"en": "current {n}", "zh-CN": "现有 {n} 人"},
+    "cli.staff.gap": {
+        "en": "shortage {short}, surplus {surplus}",
+        "zh-CN": "缺口 {short} 人，富余 {surplus} 人",
+    },
+    "cli.staff.per_day": {
+        "en": "people on duty per day (all shifts): {n}",
+        "zh-CN": "每日在岗人次（各班次合计）：{n}",
+    },
+    "cli.staff.shifts": {
+        "en": "shifts: {proposed} (fixed: {fixed}); improvement {gain:.1%}",
+        "zh-CN": "错时班次：{proposed}（固定班次：{fixed}）；覆盖提升 {gain:.1%}",
+    },
+    "cli.hotspots.col.rank": {"en": "rank", "zh-CN": "排名"},
+    "cli.hotspots.col.cell": {"en": "cell", "zh-CN": "网格"},
+    "cli.hotspots.col.score": {"en": "score", "zh-CN": "风险分值"},
+    "cli.hotspots.col.z": {"en": "Gi* z", "zh-CN": "Gi* z 值"},
+    "cli.hotspots.col.significance": {"en": "significance", "zh-CN": "显著性"},
+    "cli.hotspots.col.incidents": {"en": "incidents", "zh-CN": "警情数"},
+    "cli.hotspots.col.peak": {"en": "peak hours", "zh-CN": "高发时段"},
+    "cli.hotspots.col.patrol": {"en": "found by patrol", "zh-CN": "巡逻发现占比"},
+}
