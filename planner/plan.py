@@ -9,18 +9,22 @@ times, street paths between them, totals, presence per cell and dropped tasks wi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
 from shapely.geometry import LineString
 
 from geo.network.modes import Mode
-from planner.errors import InfeasibleError, PlanningError
+from planner.errors import InfeasibleError, PlanningError, VerificationError
+from planner.presence import PresenceInterval
 from planner.problem import CompiledProblem, PatrolProblem, compile_problem
-from planner.routing import RoutingSolution, precheck, solve, solve_varied
-from planner.tasks import TaskKind
-from planner.travel import TravelProvider
+from planner.routing import RoutingSolution, Stop, precheck, solve_varied
+from planner.routing.decompose import solve_large
+from planner.routing.verify import verify_presence
+from planner.sources import PRESENCE_SLOT_PREFIX
+from planner.tasks import Task, TaskKind
+from planner.travel import TravelProvider, traverse_s
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,18 @@ class PlannedStop:
     dwell_s: int
     required: bool
     prize: float
+    walk_s: int = 0
+    end_s: int = -1
+
+    def __post_init__(self) -> None:
+        # ``end_s``: when the duty ends (a walk's last step, else the departure).
+        if self.end_s < 0:
+            object.__setattr__(self, "end_s", self.departure_s + self.walk_s)
+
+    @property
+    def duration_s(self) -> int:
+        """Seconds of the duty: the dwell, or the walk along a line or a sector's streets."""
+        return self.dwell_s + self.walk_s
 
 
 @dataclass(frozen=True)
@@ -73,6 +89,12 @@ class UnitRoute:
     dwell_s: int
     distance_m: float
     prize: float
+    walk_s: int = 0
+
+    @property
+    def patrol_s(self) -> int:
+        """Seconds on patrol duty: dwell at places plus walks along lines and sectors."""
+        return self.dwell_s + self.walk_s
 
 
 @dataclass(frozen=True)
@@ -99,11 +121,16 @@ class PatrolPlan:
     risk_share
         Share of the total prize of all candidate tasks that the plan collects.
     presence_min_by_cell
-        Minutes spent at stops per grid cell.
+        Minutes of presence (stops and walks) per grid cell.
     seed
         Seed of the search that produced the plan.
     notes
         How travel times were computed, tasks relaxed, and facts passed on from the input.
+    presence
+        The planned presence: one interval per stop, and per cell a walk passes through.
+    least_travel_s
+        Per unit, the least travel from its station to any task plus from any task back
+        (what no plan of the unit can avoid; used by the presence bound).
     """
 
     routes: tuple[UnitRoute, ...]
@@ -112,6 +139,8 @@ class PatrolPlan:
     presence_min_by_cell: Mapping[str, float]
     seed: int
     notes: tuple[str, ...]
+    presence: tuple[PresenceInterval, ...] = ()
+    least_travel_s: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def distance_m(self) -> float:
@@ -167,15 +196,25 @@ def _extract(
 ) -> PatrolPlan:
     patrol = compiled.patrol
     routes: list[UnitRoute] = []
-    presence: dict[str, float] = {}
+    intervals: list[PresenceInterval] = []
+    path_cache: dict[tuple[Mode, tuple[float, float], tuple[float, float]], list[LineString]] = {}
     collected = 0.0
     for route in solution.routes:
         unit = patrol.units[route.vehicle]
         stops: list[PlannedStop] = []
+        speed = travel.speed_kmh(unit.mode)
         for order, stop in enumerate(route.stops, start=1):
             task = compiled.task_of(stop.node)
             assert task is not None, "routes visit task nodes only"
             dwell = stop.departure_s - stop.arrival_s
+            walk_s = traverse_s(task.line, speed) if task.line is not None else 0
+            pause = [
+                (b.start_s, b.start_s + b.duration_s)
+                for b in route.breaks
+                if b.after_stop == order - 1 and b.start_s < stop.departure_s + walk_s
+            ]
+            active = walk_segments(stop.departure_s, walk_s, pause)
+            intervals.extend(stop_presence(unit.unit_id, task, stop, active))
             stops.append(
                 PlannedStop(
                     order=order,
@@ -191,11 +230,11 @@ def _extract(
                     dwell_s=dwell,
                     required=task.required,
                     prize=task.prize,
+                    walk_s=walk_s,
+                    end_s=active[-1][1] if active else stop.departure_s,
                 )
             )
             collected += task.prize
-            if task.cell_id is not None:
-                presence[task.cell_id] = presence.get(task.cell_id, 0.0) + dwell / 60.0
         start_xy = patrol.stations[unit.start_station]
         end_xy = patrol.stations[unit.end_station]
         legs: list[LineString] = []
@@ -205,13 +244,15 @@ def _extract(
             for stop in route.stops:
                 task = compiled.task_of(stop.node)
                 assert task is not None
-                legs.extend(
-                    travel.paths(
+                # Hour slots of one cell share a place: the same leg is often asked again.
+                key = (unit.mode, previous, (task.x, task.y))
+                if key not in path_cache:
+                    path_cache[key] = travel.paths(
                         unit.mode,
                         np.array([previous[0], task.x]),
                         np.array([previous[1], task.y]),
                     )
-                )
+                legs.extend(path_cache[key])
                 if task.line is not None:
                     line_m += float(task.line.length)
                 previous = task.end_xy
@@ -240,6 +281,7 @@ def _extract(
                 dwell_s=int(sum(s.dwell_s for s in stops)),
                 distance_m=float(sum(leg.length for leg in legs)) + line_m,
                 prize=float(sum(s.prize for s in stops)),
+                walk_s=int(sum(s.walk_s for s in stops)),
             )
         )
     dropped = list(pre_dropped)
@@ -248,6 +290,9 @@ def _extract(
         task = compiled.task_of(node)
         if task is None or task.task_id in already:
             continue
+        if task.task_id.startswith(PRESENCE_SLOT_PREFIX) and not task.required:
+            # An hour slot of presence left unused is a choice, not a duty left undone.
+            continue
         dropped.append(
             DroppedTask(
                 task.task_id, task.label, task.kind, task.required, _drop_reason(compiled, node)
@@ -255,6 +300,11 @@ def _extract(
         )
     total = sum(t.prize for t in patrol.tasks) + sum(0.0 for _ in pre_dropped)
     notes = tuple(f"{mode}: {note}" for mode, note in compiled.travel_notes.items()) + patrol.notes
+    presence: dict[str, float] = {}
+    for interval in intervals:
+        presence[interval.cell_id] = (
+            presence.get(interval.cell_id, 0.0) + (interval.end_s - interval.start_s) / 60.0
+        )
     return PatrolPlan(
         routes=tuple(routes),
         dropped=tuple(dropped),
@@ -262,7 +312,92 @@ def _extract(
         presence_min_by_cell=dict(sorted(presence.items())),
         seed=solution.seed,
         notes=notes,
+        presence=tuple(intervals),
+        least_travel_s=least_travel(compiled),
     )
+
+
+def least_travel(compiled: CompiledProblem) -> dict[str, int]:
+    """Per unit, the least time out to any task it may do plus the least time back."""
+    routing = compiled.routing
+    out: dict[str, int] = {}
+    first = compiled.first_task_node
+    for v, veh in enumerate(routing.vehicles):
+        nodes = [j for j in range(first, routing.n_nodes) if routing.vehicle_may_visit(v, j)]
+        if not nodes:
+            out[veh.name] = 0
+            continue
+        matrix = routing.travel(v)
+        away = int(matrix[veh.start_node, nodes].min())
+        # Leaving a walk's node includes the walk (presence, not travel): leave walks out.
+        plain = [j for j in nodes if (t := compiled.task_of(j)) is not None and t.line is None]
+        back = int(matrix[plain, veh.end_node].min()) if plain else 0
+        out[veh.name] = away + back
+    return out
+
+
+def walk_segments(
+    start_s: int, walk_s: int, pauses: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Wall-clock pieces of a walk of ``walk_s`` seconds from ``start_s``, interrupted by
+    ``pauses`` (breaks taken before the walk is over: the walk resumes after each)."""
+    if walk_s <= 0:
+        return []
+    pieces: list[tuple[int, int]] = []
+    t, left = start_s, walk_s
+    for p0, p1 in sorted(pauses):
+        if left <= 0:
+            break
+        if p0 > t:
+            step = min(left, p0 - t)
+            pieces.append((t, t + step))
+            left -= step
+        t = max(t, p1)
+    if left > 0:
+        pieces.append((t, t + left))
+    return pieces
+
+
+def stop_presence(
+    unit_id: str, task: Task, stop: Stop, walk: list[tuple[int, int]]
+) -> list[PresenceInterval]:
+    """Presence a stop gives: its dwell in its cell, and its walk spread over the cells the
+    walk passes through (each cell for its share of the walking time, in order)."""
+    out: list[PresenceInterval] = []
+    if task.cell_id is not None and stop.departure_s > stop.arrival_s:
+        out.append(
+            PresenceInterval(
+                task.cell_id, stop.arrival_s, stop.departure_s, unit_id, "stop", task.task_id
+            )
+        )
+    total = sum(b - a for a, b in walk)
+    if total <= 0:
+        return out
+    path: tuple[tuple[str, float], ...] = task.cell_path
+    if not path and task.cell_id is not None:
+        path = ((task.cell_id, 1.0),)
+    # Map walking time (0..total) to the wall clock through the walk's pieces.
+    done = 0.0
+    for cell, share in path:
+        lo, hi = done, done + share * total
+        done = hi
+        offset = 0.0
+        for a, b in walk:
+            seg_lo, seg_hi = offset, offset + (b - a)
+            offset = seg_hi
+            x0, x1 = max(lo, seg_lo), min(hi, seg_hi)
+            if x1 > x0:
+                out.append(
+                    PresenceInterval(
+                        str(cell),
+                        a + (x0 - seg_lo),
+                        a + (x1 - seg_lo),
+                        unit_id,
+                        "walk",
+                        task.task_id,
+                    )
+                )
+    return out
 
 
 def _drop_reason(compiled: CompiledProblem, node: int) -> str:
@@ -337,10 +472,27 @@ def plan_patrols(
         For impossible demands (with ``on_infeasible="raise"``) or an invalid problem.
     """
     compiled, pre_dropped = _compile(problem, travel, on_infeasible)
-    solution = solve(
+    # large districts are solved by sub-areas (planner.routing.decompose); others unchanged
+    solution = solve_large(
         compiled.routing, time_limit_s=time_limit_s, seed=seed, max_iterations=max_iterations
     )
-    return _extract(compiled, solution, travel, pre_dropped, with_paths)
+    return _checked(_extract(compiled, solution, travel, pre_dropped, with_paths), problem, travel)
+
+
+def _checked(plan: PatrolPlan, problem: PatrolProblem, travel: TravelProvider) -> PatrolPlan:
+    """``plan`` once its duties and presence pass :func:`~planner.routing.verify_presence`."""
+    tasks = {t.task_id: t for t in problem.tasks}
+    mode_of = {u.unit_id: u.mode for u in problem.units}
+
+    def walk_s(task: Task, route: UnitRoute) -> int:
+        if task.line is None:
+            return 0
+        return traverse_s(task.line, travel.speed_kmh(mode_of[route.unit_id]))
+
+    violations = verify_presence(plan.routes, tasks, plan.presence, walk_s)
+    if violations:
+        raise VerificationError(violations)
+    return plan
 
 
 def plan_variants(
@@ -370,7 +522,10 @@ def plan_variants(
         tolerance=tolerance,
         max_iterations=max_iterations,
     )
-    return [_extract(compiled, s, travel, pre_dropped, with_paths) for s in solutions]
+    return [
+        _checked(_extract(compiled, s, travel, pre_dropped, with_paths), problem, travel)
+        for s in solutions
+    ]
 
 
 def order_overlap(a: PatrolPlan, b: PatrolPlan) -> float:

@@ -16,6 +16,7 @@ hours of presence in it count as up to 120 minutes there.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -140,3 +141,141 @@ def wall_seconds(moment: datetime, plan_date: date, timezone: str) -> float:
         )
     local = moment.astimezone(zone(timezone)).replace(tzinfo=None)
     return (local - datetime.combine(plan_date, time())).total_seconds()
+
+
+# -- The value of presence (the planner's objective) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class PresenceRule:
+    """Diminishing returns of presence in one cell and hour (the Koper curve per hour).
+
+    The value of ``m`` minutes of presence in cell ``c`` during hour ``h`` is
+    ``risk(c, h) * gain(m)`` with the concave, piecewise-linear
+
+    .. math:: gain(m) = \\sum_{k=0}^{K-1} r^k \\, \\frac{\\min(D, \\max(0, m - kD))}{D}
+
+    the first ``D`` (``dwell_min``) minutes count fully, each further ``D`` minutes count
+    ``r`` (``repeat_value``) times the previous ones, and presence beyond ``K`` (``visits``)
+    dwells adds nothing. Value recovers at the next clock hour: a revisit an hour or more later
+    falls in another hour and counts fully again.
+    """
+
+    dwell_min: float = 12.0
+    repeat_value: float = 0.5
+    visits: int = 3
+
+    def __post_init__(self) -> None:
+        if not self.dwell_min > 0:
+            raise ValueError(f"dwell_min: expected minutes > 0, got {self.dwell_min}")
+        if not 0.0 < self.repeat_value <= 1.0:
+            raise ValueError(f"repeat_value: expected a value in (0, 1], got {self.repeat_value}")
+        if self.visits < 1:
+            raise ValueError(f"visits: expected at least 1, got {self.visits}")
+
+    def gain(self, minutes: float) -> float:
+        """Value of ``minutes`` of presence in one cell-hour, in dwells of full value."""
+        total = 0.0
+        for k in range(self.visits):
+            part = min(self.dwell_min, max(0.0, float(minutes) - k * self.dwell_min))
+            if part <= 0:
+                break
+            total += self.repeat_value**k * part / self.dwell_min
+        return total
+
+    def pieces(self) -> list[tuple[float, float]]:
+        """``(minutes, value per minute)`` of each linear piece of :meth:`gain`, in order."""
+        return [(self.dwell_min, self.repeat_value**k / self.dwell_min) for k in range(self.visits)]
+
+
+def presence_value(table: pd.DataFrame, risk: pd.DataFrame, rule: PresenceRule) -> float:
+    """Value of a presence table (:func:`minutes_by_cell_hour`) under hourly ``risk``.
+
+    ``risk`` has ``cell_id``, ``hour_start_s`` and ``risk`` (:func:`planner.hourly.hourly_risk`);
+    presence in a cell or hour without risk is worth nothing.
+    """
+    if table.empty:
+        return 0.0
+    merged = table.merge(risk[["cell_id", "hour_start_s", "risk"]], on=["cell_id", "hour_start_s"])
+    return float(
+        sum(r * rule.gain(m) for r, m in zip(merged["risk"], merged["minutes"], strict=True))
+    )
+
+
+def presence_bound(
+    risk: pd.DataFrame,
+    rule: PresenceRule,
+    hour_capacity_min: dict[int, float],
+    total_min: float,
+) -> float:
+    """An upper bound on :func:`presence_value` of any plan, travel between places ignored.
+
+    The relaxation lets presence be anywhere at once it is affordable: at most
+    ``hour_capacity_min[h]`` minutes in hour ``h`` over all cells (the units' minutes on
+    duty in that hour: a unit is in one cell at a time) and ``total_min`` minutes in all (shift
+    minus breaks and the least way back). It maximises a separable concave function over
+    that polymatroid (hours nested in the total), so taking the pieces of :meth:`PresenceRule.
+    pieces` by value per minute, best first, as far as both capacities allow, is optimal for
+    the relaxation; every feasible plan's presence obeys both capacities, so the result bounds
+    every plan's value.
+    """
+    pieces: list[tuple[float, float, int]] = []
+    for r, h in zip(risk["risk"].to_numpy(), risk["hour_start_s"].to_numpy(), strict=True):
+        if r <= 0:
+            continue
+        for minutes, rate in rule.pieces():
+            pieces.append((float(r) * rate, minutes, int(h)))
+    pieces.sort(key=lambda p: -p[0])
+    left = dict(hour_capacity_min)
+    remaining = float(total_min)
+    value = 0.0
+    for rate, minutes, h in pieces:
+        if remaining <= 0:
+            break
+        take = min(minutes, left.get(h, 0.0), remaining)
+        if take <= 0:
+            continue
+        value += rate * take
+        left[h] -= take
+        remaining -= take
+    return value
+
+
+# -- How presence is spread -------------------------------------------------------------------
+
+
+def concentration_curve(
+    presence: Iterable[float], reference: Iterable[float]
+) -> tuple[list[float], list[float]]:
+    """Lorenz curve of presence against a reference (risk or population) over the same units.
+
+    Units (cells) are sorted by presence per unit of reference, lowest first; the curve runs
+    from ``(0, 0)`` through the cumulative reference share (x) and presence share (y) to
+    ``(1, 1)``. Units with no reference and no presence are left out.
+    """
+    pairs = [
+        (float(p), float(r)) for p, r in zip(presence, reference, strict=True) if p > 0 or r > 0
+    ]
+    total_p = sum(p for p, _ in pairs)
+    total_r = sum(r for _, r in pairs)
+    if total_p <= 0 or total_r <= 0:
+        return [0.0, 1.0], [0.0, 1.0 if total_p > 0 else 0.0]
+    pairs.sort(key=lambda pr: (pr[0] / pr[1]) if pr[1] > 0 else float("inf"))
+    xs, ys = [0.0], [0.0]
+    cx = cy = 0.0
+    for p, r in pairs:
+        cx += r / total_r
+        cy += p / total_p
+        xs.append(cx)
+        ys.append(cy)
+    xs[-1], ys[-1] = 1.0, 1.0
+    return xs, ys
+
+
+def gini(xs: list[float], ys: list[float]) -> float:
+    """Gini coefficient of a Lorenz curve: 0 when presence follows the reference exactly,
+    towards 1 when it sits where the reference is not (twice the area above the curve)."""
+    area = 0.0
+    for (x0, y0), (x1, y1) in itertools.pairwise(zip(xs, ys, strict=True)):
+        area += (x1 - x0) * (y0 + y1) / 2.0
+    return 1.0 - 2.0 * area

@@ -165,8 +165,11 @@ def compile_problem(problem: PatrolProblem, travel: TravelProvider) -> CompiledP
     matrices: list[np.ndarray] = []
     notes: dict[Mode, str] = {}
     out_of_reach: dict[Mode, np.ndarray] = {}
+    # Many tasks share a place (the hour slots of one cell): route between distinct points only.
+    unique_pts, inverse = np.unique(points, axis=0, return_inverse=True)
+    inverse = np.asarray(inverse).reshape(-1)
     for mode in modes:
-        reach = travel.reachable(mode, points[:, 0], points[:, 1])
+        reach = travel.reachable(mode, unique_pts[:, 0], unique_pts[:, 1])[inverse]
         node_ok = reach[:n] & reach[n:]
         lost = [s for i, s in enumerate(station_ids) if not node_ok[i]]
         users = sorted(
@@ -182,9 +185,13 @@ def compile_problem(problem: PatrolProblem, travel: TravelProvider) -> CompiledP
                 f"{users} start or end there; move the station or change their mode"
             )
         usable = np.concatenate([node_ok, node_ok])
-        times = travel.matrix(mode, points[usable, 0], points[usable, 1])
+        used_unique = np.unique(inverse[usable])
+        times = travel.matrix(mode, unique_pts[used_unique, 0], unique_pts[used_unique, 1])
+        position = np.full(len(unique_pts), -1, dtype=np.int64)
+        position[used_unique] = np.arange(len(used_unique))
+        rows = position[inverse[usable]]
         full = np.full((2 * n, 2 * n), UNREACHABLE_S, dtype=np.int64)
-        full[np.ix_(usable, usable)] = times.travel_time_s
+        full[np.ix_(usable, usable)] = np.asarray(times.travel_time_s)[np.ix_(rows, rows)]
         exit_to_entry = full[n:, :n]
         speed = travel.speed_kmh(mode)
         traverse = np.array(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -31,7 +31,7 @@ from geo.analysis import (
 )
 from geo.district import District
 from geo.hotspots import TimeBand, resolve_band
-from geo.hotspots.columns import SCORE
+from geo.hotspots.columns import RANK, REP_X, REP_Y, SCORE
 from geo.network.modes import Mode
 from geo.schema import AREA_ID, CELL_ID, STATION_ID
 from planner.defaults import (
@@ -45,18 +45,24 @@ from planner.defaults import (
     DEFAULT_UNIT_COUNTS,
 )
 from planner.errors import PlanningError
+from planner.hourly import hourly_risk
 from planner.plan import PatrolPlan, plan_patrols, plan_variants
+from planner.presence import PresenceRule
+from planner.presence_report import PresenceReport, presence_report
 from planner.problem import PatrolProblem
 from planner.sources import (
     CoverageOptions,
     HotspotTaskOptions,
+    PresenceTaskOptions,
     coverage_tasks,
+    presence_tasks,
     tasks_from_duties,
     tasks_from_hotspots,
 )
-from planner.tasks import Task
+from planner.tasks import Task, TaskKind
 from planner.travel import StreetTravel
 from planner.units import Break, Unit
+from planner.walks import SectorWalker, cell_path
 
 
 def shift_band(name: str | TimeBand) -> TimeBand:
@@ -160,6 +166,17 @@ class PlanOptions:
     on_infeasible
         ``"raise"``: a required task no unit can do fails the plan, naming it; ``"drop"``:
         such tasks are reported as dropped and the rest is planned.
+    objective
+        ``"presence"`` (default): presence by cell and hour with diminishing returns
+        (:mod:`planner.presence`), hour-slot visits at the ``hotspots.top`` cells, sector walks
+        for the coverage floor; ``"tasks"``: the earlier task list (hotspot visits with
+        repeats, 5-minute sector visits), kept as the benchmarks' baseline.
+    presence
+        Hour-slot visit rules of the presence objective (its cells, dwell and modes follow
+        ``hotspots``).
+    sector_walk_min
+        Minutes of a sector walk at walking speed (its street length budget); 0 keeps sector
+        visits as point visits.
     """
 
     shift: TimeBand = field(default_factory=lambda: shift_band(DEFAULT_SHIFT))
@@ -173,8 +190,15 @@ class PlanOptions:
     max_iterations: int | None = None
     vary: int = 1
     on_infeasible: Literal["raise", "drop"] = "raise"
+    objective: Literal["presence", "tasks"] = "presence"
+    presence: PresenceTaskOptions = field(default_factory=PresenceTaskOptions)
+    sector_walk_min: float = 20.0
 
     def __post_init__(self) -> None:
+        if self.objective not in ("presence", "tasks"):
+            raise ValueError(f"objective: expected 'presence' or 'tasks', got {self.objective!r}")
+        if self.sector_walk_min < 0:
+            raise ValueError(f"sector_walk_min: expected minutes >= 0, got {self.sector_walk_min}")
         if self.vary < 1:
             raise ValueError(f"vary: expected at least 1 plan, got {self.vary}")
         if self.on_infeasible not in ("raise", "drop"):
@@ -190,8 +214,24 @@ class PlanOptions:
 
     @property
     def analysis_options(self) -> AnalysisOptions:
-        """The analysis options with the shift's band scored."""
-        return self.analysis.with_bands(self.shift)
+        """The analysis options with the shift's band scored, its risk validated at the share
+        of the grid the hotspot tasks flag (``hotspots.top`` cells)."""
+        return self.analysis.with_bands(self.shift).for_plan(self.shift.name, self.hotspots.top)
+
+    @property
+    def presence_options(self) -> PresenceTaskOptions:
+        """Hour-slot visit rules with the hotspot options' cells, dwell and modes."""
+        return replace(
+            self.presence,
+            cells=self.hotspots.top,
+            dwell_min=self.hotspots.dwell_min if self.hotspots.dwell_min > 0 else 12.0,
+            modes=self.hotspots.modes,
+        )
+
+    @property
+    def rule(self) -> PresenceRule:
+        """The diminishing-returns rule presence is valued by."""
+        return self.presence_options.rule
 
 
 @dataclass(frozen=True)
@@ -216,6 +256,10 @@ class ShiftPlan:
         Facts about the data and the plan a coordinator must be told.
     seconds
         Wall time of planning.
+    hourly
+        Risk per cell and hour of the shift (:func:`planner.hourly.hourly_risk`).
+    reports
+        The presence report of each plan (value, bound, spread), in plan order.
     """
 
     analysis: Analysis
@@ -226,6 +270,13 @@ class ShiftPlan:
     risk_band: str
     notes: tuple[str, ...]
     seconds: float
+    hourly: pd.DataFrame | None = None
+    reports: tuple[PresenceReport, ...] = ()
+
+    @property
+    def report(self) -> PresenceReport | None:
+        """The presence report of the first plan."""
+        return self.reports[0] if self.reports else None
 
     @property
     def plan(self) -> PatrolPlan:
@@ -256,9 +307,31 @@ def build_problem(
     hotspots = hotspots_for(analysis, band_name, top=max(options.hotspots.top, 1), far=far)
     cells = analysis.grid.cells
     area_of_cell = dict(zip(cells[CELL_ID], cells[AREA_ID], strict=True))
-    tasks: list[Task] = list(
-        tasks_from_hotspots(hotspots, options.hotspots, area_of_cell=area_of_cell)
-    )
+    presence = options.objective == "presence"
+    if presence:
+        start_s, end_s = shift_seconds(options.shift)
+        hourly = hourly_risk(analysis, band_name, options.shift)
+        ranked = hotspots[hotspots[SCORE] > 0].sort_values([RANK, CELL_ID])
+        points = {
+            str(c): (float(x), float(y))
+            for c, x, y in zip(ranked[CELL_ID], ranked[REP_X], ranked[REP_Y], strict=True)
+        }
+        minutes = sum(
+            (u.shift_length_s - sum(b.duration_s for b in u.breaks)) / 60.0 for u in units
+        )
+        tasks: list[Task] = list(
+            presence_tasks(
+                hourly,
+                points,
+                options.presence_options,
+                shift_start_s=start_s,
+                shift_end_s=end_s,
+                unit_minutes=minutes,
+                area_of_cell=area_of_cell,
+            )
+        )
+    else:
+        tasks = list(tasks_from_hotspots(hotspots, options.hotspots, area_of_cell=area_of_cell))
     best = float(hotspots[SCORE].max()) if len(hotspots) else 1.0
     best = best if best > 0 else 1.0
     snapper = foot_snapper(analysis, far)
@@ -280,9 +353,20 @@ def build_problem(
             best_score=best,
             snap=snapper,
         )
+    walk_notes: list[str] = []
+    if presence and options.sector_walk_min > 0:
+        sectors = (
+            district.areas.set_index(AREA_ID)
+            if options.coverage_level == "areas" and len(district.areas)
+            else cells.set_index(CELL_ID)
+        )
+        walked, walk_notes = sector_walks(floor, sectors, analysis, options.sector_walk_min)
+        floor = tuple(walked)
     tasks.extend(floor)
     if duties is not None and len(duties):
         tasks.extend(tasks_from_duties(duties.to_crs(district.crs), best_score=best))
+    if presence:
+        tasks = [with_cell_path(t, cells) for t in tasks]
     stations = {
         str(row[STATION_ID]): (float(row.geometry.x), float(row.geometry.y))
         for _, row in district.stations.iterrows()
@@ -296,6 +380,7 @@ def build_problem(
         *analysis.risk.notes,
         *band_notes,
         *floor_notes,
+        *walk_notes,
         *((snap_note,) if snap_note else ()),
     )
     problem = PatrolProblem(
@@ -307,6 +392,58 @@ def build_problem(
         notes=tuple(dict.fromkeys(notes)),
     )
     return problem, hotspots, band_name
+
+
+def sector_walks(
+    floor: Sequence[Task], sectors: gpd.GeoDataFrame, analysis: Analysis, walk_min: float
+) -> tuple[list[Task], list[str]]:
+    """Coverage-floor visits as walks along each sector's streets (分片巡逻).
+
+    Each walk is closed and at most ``walk_min`` minutes long at walking speed; it is timed at
+    each unit's own speed like a patrol line. A sector without streets in the foot network
+    keeps its point visit, and the note says how many.
+    """
+    network = analysis.networks.get(Mode.FOOT)
+    if network is None:
+        return list(floor), ["Sector patrols are point visits: the district has no foot network."]
+    budget_m = walk_min * 60.0 * StreetTravel(analysis.networks).speed_kmh(Mode.FOOT) / 3.6
+    out: list[Task] = []
+    kept = 0
+    walker = SectorWalker(network)
+    for task in floor:
+        key = task.area_id if task.area_id is not None else task.cell_id
+        if task.kind is not TaskKind.AREA or key is None or key not in sectors.index:
+            out.append(task)
+            continue
+        walk = walker.walk(sectors.loc[key].geometry, (task.x, task.y), budget_m)
+        if walk is None:
+            kept += 1
+            out.append(task)
+            continue
+        start = walk.coords[0]
+        out.append(
+            replace(
+                task,
+                x=float(start[0]),
+                y=float(start[1]),
+                line=walk,
+                dwell_s=0,
+                label=f"{task.label} walk",
+            )
+        )
+    notes = (
+        [f"{kept} sector(s) have no street inside them: they keep a point visit."] if kept else []
+    )
+    return out, notes
+
+
+def with_cell_path(task: Task, cells: gpd.GeoDataFrame) -> Task:
+    """``task`` with the cells its line or walk passes through (presence along it)."""
+    if task.line is None or task.cell_path:
+        return task
+    path = cell_path(task.line, cells)
+    first = path[0][0] if path else task.cell_id
+    return replace(task, cell_path=path, cell_id=task.cell_id or first)
 
 
 def plan_shift(
@@ -384,6 +521,17 @@ def plan_shift(
             )
         ]
     progress("Plan done", 1.0)
+    hourly = hourly_risk(analysis, band_name, opts.shift)
+    ranked = [str(c) for c in hotspots.sort_values([RANK, CELL_ID])[CELL_ID]]
+    reports = tuple(
+        presence_report(plan, problem.units, hourly, opts.rule, analysis.grid.cells, ranked)
+        for plan in plans
+    )
+    # The plan's risk share is presence-weighted, and its findings join its notes.
+    plans = [
+        replace(plan, risk_share=report.risk_share, notes=(*plan.notes, *report.notes))
+        for plan, report in zip(plans, reports, strict=True)
+    ]
     return ShiftPlan(
         analysis=analysis,
         options=opts,
@@ -393,6 +541,8 @@ def plan_shift(
         risk_band=band_name,
         notes=problem.notes,
         seconds=time.perf_counter() - started,
+        hourly=hourly,
+        reports=reports,
     )
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 from geo.hotspots.columns import RANK, REP_X, REP_Y, SCORE
 from geo.network.modes import Mode
 from geo.schema import AREA_ID, CELL_ID, POPULATION
+from planner.presence import PresenceRule
 from planner.tasks import Task, TaskKind
 from planner.units import parse_mode
 
@@ -271,18 +272,28 @@ def tasks_from_duties(duties: gpd.GeoDataFrame, *, best_score: float = 1.0) -> t
         }
         if kind == "line":
             start = geom.coords[0]
-            tasks.append(
-                Task(
-                    kind=TaskKind.LINE,
-                    x=float(start[0]),
-                    y=float(start[1]),
-                    line=geom,
-                    dwell_s=0,
-                    window_open_s=start_s,
-                    window_close_s=end_s,
-                    **common,
+            times = line_repeats(row, geom, start_s, end_s)
+            for k in range(times):
+                extra: dict[str, Any] = dict(common)
+                if times > 1:
+                    extra["task_id"] = f"{common['task_id']}#{k + 1}"
+                    extra["label"] = f"{common['label']} ({k + 1}/{times})"
+                    # The duty is done by its first traversal; the others keep the line held.
+                    extra["required"] = bool(common["required"]) and k == 0
+                tasks.append(
+                    Task(
+                        kind=TaskKind.LINE,
+                        x=float(start[0]),
+                        y=float(start[1]),
+                        line=geom,
+                        dwell_s=0,
+                        window_open_s=start_s,
+                        window_close_s=end_s,
+                        place_id=f"line:{row.duty_id}" if times > 1 else None,
+                        repeat=k,
+                        **extra,
+                    )
                 )
-            )
         elif kind == "post":
             # A post is held for its whole window: be there when it opens, stay until it closes.
             held = (end_s - start_s) if start_s is not None and end_s is not None else None
@@ -311,4 +322,153 @@ def tasks_from_duties(duties: gpd.GeoDataFrame, *, best_score: float = 1.0) -> t
                     **common,
                 )
             )
+    return tuple(tasks)
+
+
+#: Task id prefix of the hour-slot presence visits (``presence:<cell>@<hour>#<k>``).
+PRESENCE_SLOT_PREFIX = "presence:"
+
+#: Most traversals a line duty is offered (``repeat`` = ``continuous``).
+MAX_LINE_REPEATS = 24
+#: Speed used to count how many traversals fit a window for ``continuous`` lines (foot).
+CONTINUOUS_SPEED_KMH = 4.5
+
+
+def line_repeats(row: Any, line: Any, start_s: int | None, end_s: int | None) -> int:
+    """How many traversals a line duty asks for: its ``repeat`` column (a whole number, or
+    ``continuous`` / ``坚持`` for as many as fit its window at walking speed); 1 without it.
+
+    Raises
+    ------
+    ValueError
+        Naming the duty and the value when ``repeat`` is neither.
+    """
+    value = getattr(row, "repeat", None)
+    if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "":
+        return 1
+    text = str(value).strip().lower()
+    if text in ("continuous", "continuously", "坚持", "坚持巡逻"):
+        if start_s is None or end_s is None:
+            raise ValueError(
+                f"duty {row.duty_id!r}: repeat 'continuous' needs a window (start and end); "
+                "give start/end or a number of traversals in the repeat column"
+            )
+        walk_s = max(1.0, float(line.length) / (CONTINUOUS_SPEED_KMH / 3.6))
+        return int(min(MAX_LINE_REPEATS, max(1, (end_s - start_s) // walk_s)))
+    try:
+        number = float(text)
+    except ValueError:
+        number = float("nan")
+    if not (number >= 1 and number == int(number)):
+        raise ValueError(
+            f"duty {row.duty_id!r}: repeat must be a whole number of traversals (1, 2, ...) "
+            f"or 'continuous', got {value!r}"
+        )
+    return int(min(number, MAX_LINE_REPEATS))
+
+
+@dataclass(frozen=True)
+class PresenceTaskOptions:
+    """Time-expanded presence visits: each candidate cell offered in every hour of the shift.
+
+    Attributes
+    ----------
+    cells
+        Highest-ranked cells offered hour slots.
+    dwell_min
+        Minutes per visit (Koper curve: 10-15); also the full-value presence per cell-hour.
+    visits
+        Visits offered per cell and hour (K in :class:`planner.presence.PresenceRule`).
+    repeat_value
+        Each further visit in the same cell and hour is worth this fraction of the previous.
+    slots_per_visit
+        Candidate visits offered per visit the units could make in their shifts (the best by
+        value are kept): more gives the search more choice and takes longer.
+    modes
+        Modes allowed to make presence visits (``None``: any).
+    """
+
+    cells: int = 150
+    dwell_min: float = DEFAULT_DWELL_MIN
+    visits: int = 3
+    repeat_value: float = 0.5
+    slots_per_visit: float = 2.5
+    modes: frozenset[Mode] | None = None
+
+    def __post_init__(self) -> None:
+        if self.cells < 0 or self.visits < 1 or not self.dwell_min > 0:
+            raise ValueError(
+                f"cells >= 0, visits >= 1 and dwell_min > 0 expected, got {self.cells}, "
+                f"{self.visits}, {self.dwell_min}"
+            )
+        if not 0.0 < self.repeat_value <= 1.0:
+            raise ValueError(f"repeat_value must be in (0, 1], got {self.repeat_value}")
+        if not self.slots_per_visit > 0:
+            raise ValueError(f"slots_per_visit must be > 0, got {self.slots_per_visit}")
+
+    @property
+    def rule(self) -> PresenceRule:
+        """The diminishing-returns rule these visits implement."""
+        return PresenceRule(self.dwell_min, self.repeat_value, self.visits)
+
+
+def presence_tasks(
+    hourly: pd.DataFrame,
+    points: Mapping[str, tuple[float, float]],
+    options: PresenceTaskOptions,
+    *,
+    shift_start_s: int,
+    shift_end_s: int,
+    unit_minutes: float,
+    area_of_cell: Mapping[str, str | None] | None = None,
+) -> tuple[Task, ...]:
+    """Candidate visits per (cell, hour, k): the k-th visit of a cell within one hour.
+
+    Visit ``(c, h, k)`` starts in hour ``h`` and ends in it (window ``[h, h + 60 min - dwell]``
+    inside the shift) and is worth ``risk(c, h) * repeat_value**k``: the increments of
+    :meth:`~planner.presence.PresenceRule.gain`, so the prizes of the visits a plan makes are
+    the value of its presence at those cells (exactly, when visits do not overlap other
+    presence in the same cell-hour). Only cells in ``points`` (the candidate cells with their
+    stop point) are offered, and only the ``slots_per_visit * unit_minutes / dwell_min`` best
+    visits by value.
+    """
+    dwell_s = int(round(options.dwell_min * 60))
+    areas = area_of_cell or {}
+    cells = set(list(points)[: options.cells])
+    rows = hourly[(hourly["risk"] > 0) & hourly["cell_id"].astype(str).isin(cells)]
+    candidates: list[tuple[float, str, int, int]] = []
+    for cell, hour_start, risk in zip(
+        rows["cell_id"].astype(str), rows["hour_start_s"].astype(int), rows["risk"], strict=True
+    ):
+        opens = max(hour_start, shift_start_s)
+        closes = min(hour_start + 3600, shift_end_s) - dwell_s
+        if closes < opens:
+            continue
+        for k in range(options.visits):
+            candidates.append((float(risk) * options.repeat_value**k, cell, hour_start, k))
+    keep = int(np.ceil(options.slots_per_visit * unit_minutes / options.dwell_min))
+    candidates.sort(key=lambda c: (-c[0], c[1], c[2], c[3]))
+    tasks: list[Task] = []
+    for prize, cell, hour_start, k in sorted(candidates[:keep], key=lambda c: (c[1], c[2], c[3])):
+        hh = f"{(hour_start // 3600) % 24:02d}:00"
+        x, y = points[cell]
+        tasks.append(
+            Task(
+                task_id=f"{PRESENCE_SLOT_PREFIX}{cell}@{hour_start // 3600}"
+                + (f"#{k + 1}" if k else ""),
+                kind=TaskKind.HOTSPOT,
+                label=f"Hotspot {cell} {hh}" + (f" (visit {k + 1})" if k else ""),
+                x=x,
+                y=y,
+                dwell_s=dwell_s,
+                prize=prize,
+                window_open_s=max(hour_start, shift_start_s),
+                window_close_s=min(hour_start + 3600, shift_end_s) - dwell_s,
+                modes=options.modes,
+                cell_id=cell,
+                area_id=areas.get(cell),
+                place_id=f"hotspot:{cell}",
+                repeat=k,
+            )
+        )
     return tuple(tasks)

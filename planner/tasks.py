@@ -21,7 +21,7 @@ class TaskKind(StrEnum):
     HOTSPOT = "hotspot"  # a risk place, visited with a dwell (Koper curve)
     POST = "post"  # a fixed post or checkpoint held for a window (点)
     LINE = "line"  # a road segment walked or driven end to end (线)
-    AREA = "area"  # the coverage floor: at least one visit to a sector or cell (面)
+    AREA = "area"  # the coverage floor: a walk through a sector's streets, or a visit (面)
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,10 @@ class Task:
         0 for the first visit, 1 for the second, ...
     min_gap_s
         Minimum time between the starts of consecutive repeat visits of ``place_id``.
+    cell_path
+        For a walk (line or sector): the grid cells it passes through in order with the
+        share of its length in each (:func:`planner.walks.cell_path`), so presence along it
+        is counted where it happens. Empty: presence counts in ``cell_id``.
     """
 
     task_id: str
@@ -81,6 +85,7 @@ class Task:
     place_id: str | None = None
     repeat: int = 0
     min_gap_s: int = 0
+    cell_path: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self) -> None:
         if self.dwell_s < 0:

@@ -30,6 +30,28 @@ subject to
 :math:`W` exceeds any possible total travel, so prize strictly dominates and travel only
 breaks ties.
 
+The presence objective (见警率)
+------------------------------
+Plans are valued by presence per grid cell :math:`c` and wall-clock hour :math:`h`
+(:mod:`planner.presence`): with :math:`m_{ch}` minutes of presence (dwell at stops, and walks
+along lines and sectors split over the cells they cross) and risk :math:`\rho_{ch}`
+(:mod:`planner.hourly`),
+
+.. math::
+
+    V = \sum_{c,h} \rho_{ch}\, g(m_{ch}), \qquad
+    g(m) = \sum_{k=0}^{K-1} r^k\, \frac{\min(D, \max(0, m - kD))}{D}
+
+(dwell :math:`D` = 12 min, :math:`r` = 0.5, :math:`K` = 3: the first dwell counts fully, each
+further one half as much; a later hour counts fully again). The routing model above carries it
+unchanged through time-expanded nodes (:func:`planner.sources.presence_tasks`): node
+:math:`(c, h, k)` is a visit of dwell :math:`D` whose window keeps it inside hour :math:`h`,
+with prize :math:`\rho_{ch} r^k`; the visits a plan makes at one cell and hour collect exactly
+the increments of :math:`g`. Duties (posts, lines, sector walks) keep their own prizes and
+their presence is valued by :math:`V` after the search. Every candidate hour of the shift is
+offered, so units patrol until their shift ends while value remains.
+:func:`planner.presence.presence_bound` bounds :math:`V` over all plans (travel ignored).
+
 The search
 ----------
 1. An explicit pre-check proves the obvious infeasibilities (a required node no allowed

@@ -6,6 +6,10 @@ re-derives every constraint from the stated times, so a bug in the search cannot
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
 from planner.routing.model import RoutingProblem, RoutingSolution
 
 
@@ -173,4 +177,102 @@ def verify(problem: RoutingProblem, solution: RoutingSolution) -> list[str]:
         if (node in dropped) == (node in visited_by):
             state = "both visited and dropped" if node in dropped else "neither visited nor dropped"
             out.append(f"node {node} is {state}")
+    return out
+
+
+def verify_presence(
+    routes: Sequence[Any],
+    tasks: Mapping[str, Any],
+    presence: Sequence[Any],
+    walk_s_of: Callable[[Any, Any], int],
+) -> list[str]:
+    """Check a plan's duties in time and recompute its presence from its stops.
+
+    Independent of the extraction: for every unit, each duty (dwell, then the walk of a line or
+    sector with any break taken during it) must end before the next arrival and the return;
+    a walk must take ``walk_s_of(task, route)`` seconds of walking; and the presence intervals
+    the plan reports must add up, per unit and cell, to the minutes recomputed here from the
+    stops (dwell in the task's cell, walks in the cells of ``task.cell_path`` by length share).
+
+    Parameters
+    ----------
+    routes
+        The plan's unit routes (``unit_id``, ``stops``, ``breaks``, ``return_s``).
+    tasks
+        ``{task_id: Task}`` of the problem.
+    presence
+        The plan's :class:`~planner.presence.PresenceInterval` values.
+    walk_s_of
+        Seconds a unit of ``route`` takes to walk ``task``'s line.
+
+    Returns
+    -------
+    list of str
+        One message per violation (empty: the duties and presence are consistent).
+    """
+    out: list[str] = []
+    expected: dict[tuple[str, str], float] = {}
+    for route in routes:
+        pauses = sorted((b.start_s, b.start_s + b.duration_s) for b in route.breaks)
+        stops = list(route.stops)
+        for k, stop in enumerate(stops):
+            task = tasks.get(stop.task_id)
+            if task is None:
+                out.append(f"unit {route.unit_id}: stop {stop.task_id!r} is not a task")
+                continue
+            walk = walk_s_of(task, route) if task.line is not None else 0
+            if stop.walk_s != walk:
+                out.append(
+                    f"unit {route.unit_id}: {stop.task_id!r} walks {stop.walk_s} s, its line "
+                    f"takes {walk} s"
+                )
+            paused = sum(
+                max(0, min(p1, stop.end_s) - max(p0, stop.departure_s)) for p0, p1 in pauses
+            )
+            if stop.end_s - stop.departure_s != walk + paused:
+                out.append(
+                    f"unit {route.unit_id}: {stop.task_id!r} ends at {stop.end_s}, expected "
+                    f"{stop.departure_s} + walk {walk} s + breaks {paused} s"
+                )
+            nxt = stops[k + 1].arrival_s if k + 1 < len(stops) else route.return_s
+            if stop.end_s > nxt:
+                out.append(
+                    f"unit {route.unit_id}: {stop.task_id!r} ends at {stop.end_s}, after the "
+                    f"next arrival at {nxt}"
+                )
+            for p0, p1 in pauses:
+                if p0 < stop.departure_s and p1 > stop.arrival_s:
+                    out.append(
+                        f"unit {route.unit_id}: a break {p0}-{p1} overlaps the dwell of "
+                        f"{stop.task_id!r} ({stop.arrival_s}-{stop.departure_s})"
+                    )
+            dwell = stop.departure_s - stop.arrival_s
+            if task.cell_id is not None and dwell > 0:
+                key = (route.unit_id, str(task.cell_id))
+                expected[key] = expected.get(key, 0.0) + dwell
+            if walk > 0:
+                path = task.cell_path or ((task.cell_id, 1.0),)
+                for cell, share in path:
+                    if cell is not None:
+                        key = (route.unit_id, str(cell))
+                        expected[key] = expected.get(key, 0.0) + share * walk
+    reported: dict[tuple[str, str], float] = {}
+    for interval in presence:
+        key = (str(interval.unit_id), str(interval.cell_id))
+        reported[key] = reported.get(key, 0.0) + (interval.end_s - interval.start_s)
+    for key in sorted(set(expected) | set(reported)):
+        a, b = expected.get(key, 0.0), reported.get(key, 0.0)
+        if abs(a - b) > 1.0:
+            out.append(
+                f"unit {key[0]}: presence in cell {key[1]} is reported as {b:.0f} s, the stops "
+                f"give {a:.0f} s"
+            )
+    by_unit: dict[str, list[tuple[float, float]]] = {}
+    for interval in presence:
+        by_unit.setdefault(str(interval.unit_id), []).append((interval.start_s, interval.end_s))
+    for unit, spans in by_unit.items():
+        spans.sort()
+        for (_, a1), (b0, _) in itertools.pairwise(spans):
+            if b0 < a1 - 1e-6:
+                out.append(f"unit {unit}: presence intervals overlap at {b0:.0f}-{a1:.0f}")
     return out

@@ -250,7 +250,10 @@ def workload_curves(
                 ld.name: ladder_units(ld, stations, start_s, end_s, break_min=options.break_min)
                 for ld in ladders
             }
-        plan_opts = PlanOptions(shift=band, time_limit_s=options.workload.time_limit_s)
+        # Workload curves count the task list's value per headcount (the "tasks" objective).
+        plan_opts = PlanOptions(
+            shift=band, time_limit_s=options.workload.time_limit_s, objective="tasks"
+        )
         problem, _, risk_band = build_problem(analysis, units[ladders[0].name], plan_opts)
         timed = any(t.window_open_s is not None for t in problem.tasks)
         key = (risk_band, end_s - start_s, int(timed))

@@ -1,0 +1,101 @@
+"""The presence objective on the Toronto sample, 16-24, default units (the issue's "done when").
+
+Every unit patrols until the shift's last half hour, every hour has presence at the top
+hotspots, the plan states its value against the bound, and the earlier task planner stays
+reachable (``objective="tasks"``) as the baseline.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from geo import sample
+from geo.analysis import analyse
+from planner.hourly import hourly_risk
+from planner.presence import minutes_by_cell_hour
+from planner.shift import PlanOptions, ShiftPlan, plan_shift, shift_band
+
+SHIFT = shift_band("16-24")
+
+
+@pytest.fixture(scope="module")
+def planned() -> ShiftPlan:
+    district = sample.load("toronto-uoft")
+    return plan_shift(district, PlanOptions(shift=SHIFT, time_limit_s=6.0))
+
+
+def test_every_unit_patrols_until_the_last_half_hour(planned: ShiftPlan) -> None:
+    end_s = SHIFT.start_min * 60 + int(SHIFT.duration_h * 3600)
+    for route in planned.plan.routes:
+        assert route.stops, f"unit {route.unit_id} has no stop"
+        last = max(s.end_s for s in route.stops)
+        way_back = route.return_s - last
+        assert end_s - last <= 30 * 60 + way_back, route.unit_id
+        assert route.return_s >= end_s - 30 * 60, route.unit_id
+
+
+def test_every_hour_has_presence_at_the_top_hotspots(planned: ShiftPlan) -> None:
+    report = planned.report
+    assert report is not None
+    hours = report.summary["by_hour"]
+    assert [h["hour"] for h in hours] == list(range(16, 24))
+    assert all(h["top_hotspots_present"] >= 3 for h in hours), hours
+
+
+def test_the_report_matches_the_plans_presence_and_states_the_gap(planned: ShiftPlan) -> None:
+    report = planned.report
+    assert report is not None
+    table = minutes_by_cell_hour(planned.plan.presence)
+    assert report.table["minutes"].sum() == pytest.approx(table["minutes"].sum())
+    assert 0 < report.value <= report.bound
+    assert report.ratio > 0.8
+    assert planned.plan.risk_share == pytest.approx(report.risk_share)
+    assert 0 < report.risk_share <= 1
+    for unit in report.summary["units"]:
+        assert unit["patrol_share"] >= 0.9, unit
+
+
+def test_the_task_planner_stays_reachable_and_is_valued_the_same_way() -> None:
+    district = sample.load("toronto-uoft")
+    old = plan_shift(district, PlanOptions(shift=SHIFT, time_limit_s=3.0, objective="tasks"))
+    assert old.report is not None
+    assert not any(t.task_id.startswith("presence:") for t in old.problem.tasks)
+    # The earlier planner sends units home early: the findings say so instead of 100 %.
+    assert old.report.risk_share < 0.9
+    assert any(n.startswith("Unit ") for n in old.plan.notes)
+
+
+def test_hourly_risk_shares_each_cells_band_score_over_the_shift() -> None:
+    district = sample.load("toronto-uoft")
+    analysis = analyse(district, PlanOptions(shift=SHIFT).analysis_options)
+    hourly = hourly_risk(analysis, "16-24", SHIFT)
+    scores = analysis.risk.band("16-24").set_index("cell_id")["score"]
+    sums = hourly.groupby("cell_id")["risk"].sum()
+    assert np.allclose(sums.reindex(scores.index).to_numpy(), scores.to_numpy())
+    assert sorted(hourly["hour"].unique()) == list(range(16, 24))
+    # Dates-only data (the day band) spread evenly over the shift's hours.
+    if "day" in analysis.risk.band_names:
+        even = hourly_risk(analysis, "day", SHIFT)
+        per_cell = even.groupby("cell_id")["risk"].agg(["min", "max"])
+        assert np.allclose(per_cell["min"], per_cell["max"])
+
+
+def test_objective_is_checked() -> None:
+    with pytest.raises(ValueError, match="objective"):
+        PlanOptions(objective="visits")  # type: ignore[arg-type]
+
+
+def test_sector_walks_are_closed_street_walks_within_their_budget(planned: ShiftPlan) -> None:
+    walks = [t for t in planned.problem.tasks if t.kind.value == "area" and t.line is not None]
+    assert walks, "the coverage floor is walked"
+    budget_m = planned.options.sector_walk_min * 60 * 4.5 / 3.6
+    for task in walks:
+        coords = list(task.line.coords)  # type: ignore[union-attr]
+        assert coords[0] == coords[-1]
+        assert task.line.length <= budget_m + 1e-6  # type: ignore[union-attr]
+        assert task.dwell_s == 0
+        shares = [s for _, s in task.cell_path]
+        assert shares and 0.99 <= sum(shares) <= 1.0 + 1e-9
+    done = [s for r in planned.plan.routes for s in r.stops if s.task_id.startswith("area:")]
+    assert done and all(s.walk_s > 0 and s.duration_s == s.walk_s for s in done)
