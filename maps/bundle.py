@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 from pyproj import CRS
+from shapely.geometry import LineString
 
 from geo.hotspots.columns import BAND
+from geo.naming import Place
 from geo.schema import CELL_ID, GEOMETRY, STATION_ID, STATION_NAME
 from maps.errors import MapInputError
 from planner.plan import PatrolPlan, UnitRoute
@@ -60,6 +63,14 @@ class PlanBundle:
         The shift band the plan is for (``"18-02"``), when it is a plan.
     notes
         Facts to print with the outputs (data caveats, how travel times were computed).
+    places
+        ``{task_id: Place}``: how each stop is named (street, crossing, nearby place), as the
+        plan file stores it; empty for plans made without a street network.
+    streets
+        ``{unit_id: ((street name, line), ...)}``: the named streets each route runs along.
+    presence, bound
+        The plan file's presence (见警率) summary with minutes per cell and hour, and the
+        plan's value against its upper bound (``None`` for files without them).
     """
 
     crs: CRS
@@ -77,6 +88,10 @@ class PlanBundle:
     band: str | None = None
     shift: str | None = None
     notes: tuple[str, ...] = field(default=())
+    places: Mapping[str, Place] = field(default_factory=dict)
+    streets: Mapping[str, tuple[tuple[str, LineString], ...]] = field(default_factory=dict)
+    presence: Mapping[str, Any] | None = None
+    bound: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         problems: list[str] = []

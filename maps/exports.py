@@ -11,18 +11,22 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 
 from geo.analysis import Analysis
 from geo.crs import WGS84
 from geo.hotspots.columns import PEAK_HOURS, SCORE
+from geo.naming import namer_for_networks
 from geo.schema import CELL_ID
 from maps.bundle import PlanBundle
 from maps.errors import MapInputError
 from maps.planfile import bundle_from_document, plan_document, write_plan_json
+from planner.presence import with_wall_times
 from planner.shift import ShiftPlan
 
 #: Route sheet formats, in the order they are written.
@@ -49,9 +53,12 @@ def plan_documents(
     source: Mapping[str, Any] | None = None,
     request: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """The plan document of every day of ``shift_plan`` (:func:`maps.planfile.plan_document`)."""
+    """The plan document of every day of ``shift_plan`` (:func:`maps.planfile.plan_document`);
+    stops are named with one :class:`geo.naming.PlaceNamer` for all days."""
+    analysis = shift_plan.analysis
+    namer = namer_for_networks(analysis.networks, analysis.district.network_path)
     return [
-        plan_document(shift_plan, k, source=source, request=request)
+        plan_document(shift_plan, k, source=source, request=request, namer=namer)
         for k in range(len(shift_plan.plans))
     ]
 
@@ -81,7 +88,39 @@ def write_plan_files(
             json.dumps(routes_feature_collection(bundle), ensure_ascii=False), encoding="utf-8"
         )
         written[f"{stem}.geojson"] = path
+        if doc.get("presence") is not None:
+            name = "presence.csv" if k == 0 else f"presence-day{k + 1}.csv"
+            written[name] = write_presence_csv(doc, out / name)
     return written
+
+
+def presence_table(doc: Mapping[str, Any]) -> pd.DataFrame:
+    """Minutes of planned presence per cell and hour of a plan document (见警率), with the
+    hour's local start (ISO 8601 with its UTC offset) and the cell-hour's risk."""
+    data = (doc.get("presence") or {}).get("table") or {}
+    frame = pd.DataFrame(
+        {
+            "cell_id": list(data.get("cell_id", [])),
+            "hour_start_s": list(data.get("hour_start_s", [])),
+            "minutes": list(data.get("minutes", [])),
+            "visits": list(data.get("visits", [0] * len(data.get("cell_id", [])))),
+            "risk": list(data.get("risk", [0.0] * len(data.get("cell_id", [])))),
+        }
+    )
+    frame["hour_start_s"] = frame["hour_start_s"].astype(int)
+    frame["day"] = frame["hour_start_s"] // 86400
+    frame["hour"] = (frame["hour_start_s"] % 86400) // 3600
+    frame = with_wall_times(
+        frame, date.fromisoformat(doc["plan_date"]), str(doc["district"]["timezone"])
+    )
+    columns = ["cell_id", "day", "hour", "hour_start", "hour_start_s", "minutes", "visits", "risk"]
+    return frame[columns]
+
+
+def write_presence_csv(doc: Mapping[str, Any], path: Path) -> Path:
+    """Write ``presence.csv`` (:func:`presence_table`) and return its path."""
+    presence_table(doc).to_csv(path, index=False)
+    return path
 
 
 def routes_feature_collection(
@@ -214,8 +253,9 @@ def write_sheets(
     return written
 
 
-def map_html(bundle: PlanBundle, *, lang: str = "en", offline: bool = False, **options: Any) -> str:
-    """The patrol map of ``bundle`` as one HTML page (``options``: :class:`MapOptions`)."""
+def map_html(bundle: PlanBundle, *, lang: str = "en", offline: bool = True, **options: Any) -> str:
+    """The patrol map of ``bundle`` as one HTML page (``options``: :class:`MapOptions`); its
+    scripts are inlined unless ``offline=False`` (CDN links)."""
     from maps.webmap import MapOptions, build_map, save_map
 
     opts = MapOptions(lang=lang, **options)
@@ -225,7 +265,7 @@ def map_html(bundle: PlanBundle, *, lang: str = "en", offline: bool = False, **o
 
 
 def write_map(
-    bundle: PlanBundle, path: Path, *, lang: str = "en", offline: bool = False, **options: Any
+    bundle: PlanBundle, path: Path, *, lang: str = "en", offline: bool = True, **options: Any
 ) -> Path:
     """Write :func:`map_html` to ``path`` and return it."""
     from maps.webmap import MapOptions, build_map, save_map

@@ -35,12 +35,14 @@ from shapely.geometry import LineString, mapping, shape
 
 from geo.crs import WGS84
 from geo.hotspots.columns import PEAK_HOURS
+from geo.naming import Place, PlaceNamer, namer_for_networks
 from geo.network.modes import Mode
 from geo.schema import OCCURRED_AT
 from maps.bundle import PlanBundle
 from maps.errors import MapInputError
 from planner.clock import wall_clock_iso
 from planner.plan import DroppedTask, PatrolPlan, PlannedBreak, PlannedStop, UnitRoute
+from planner.presence_report import PresenceReport
 from planner.shift import ShiftPlan
 from planner.tasks import Task, TaskKind
 from planner.units import Break, Unit
@@ -255,6 +257,9 @@ def _route_entry(
                 "area_id": s.area_id,
                 **_times(plan_date, timezone, arrive=s.arrival_s, leave=s.departure_s),
                 "dwell_s": s.dwell_s,
+                "walk_s": s.walk_s,
+                "duration_s": s.duration_s,
+                **_times(plan_date, timezone, end=s.end_s),
                 "required": s.required,
                 "prize": _plain(s.prize),
             }
@@ -286,6 +291,7 @@ def plan_document(
     source: Mapping[str, Any] | None = None,
     request: Mapping[str, Any] | None = None,
     layers: bool = True,
+    namer: PlaceNamer | None = None,
 ) -> dict[str, Any]:
     """The plan file of plan ``index`` of ``shift_plan`` (0: the first day).
 
@@ -303,6 +309,10 @@ def plan_document(
         The options as the user gave them (command-line options or the API request).
     layers
         Include the district layers the map draws (cells, risk, hotspots, incidents).
+    namer
+        Names stops by street, crossing and nearby place (each stop's ``place``, each route's
+        ``streets``); by default built from the district's networks and OSM file
+        (:func:`geo.naming.namer_for_networks`). Without networks stops get no ``place``.
     """
     if not 0 <= index < len(shift_plan.plans):
         raise ValueError(f"index: expected 0..{len(shift_plan.plans) - 1}, got {index}")
@@ -385,6 +395,12 @@ def plan_document(
         "notes": list(dict.fromkeys((*shift_plan.notes, *plan.notes))),
         "layers": None,
     }
+    if index < len(shift_plan.reports):
+        doc.update(presence_entries(shift_plan.reports[index]))
+    if namer is None:
+        namer = namer_for_networks(analysis.networks, district.network_path)
+    if namer is not None:
+        _add_places(doc["routes"], plan, namer, proj)
     if layers:
         doc["layers"] = {
             "cells": _features(analysis.grid.cells),
@@ -395,6 +411,77 @@ def plan_document(
     # Exactly what a reader of the file gets back (tuples become lists, and so on).
     plain: dict[str, Any] = json.loads(json.dumps(doc, allow_nan=False))
     return plain
+
+
+def presence_entries(report: PresenceReport) -> dict[str, Any]:
+    """The plan file's ``presence`` summary (with the minutes per cell and hour) and ``bound``
+    (the plan's value against an upper bound on any plan's)."""
+    table = report.table
+    return {
+        "presence": {
+            **_plain(dict(report.summary)),
+            "table": {
+                "cell_id": [str(c) for c in table["cell_id"]],
+                "hour_start_s": [int(h) for h in table["hour_start_s"]],
+                "minutes": [round(float(m), 2) for m in table["minutes"]],
+                "visits": [int(v) for v in table["visits"]],
+                "risk": [round(float(r), 6) for r in table["risk"]],
+            },
+        },
+        "bound": {
+            "value": round(report.value, 6),
+            "bound": round(report.bound, 6),
+            "ratio": round(report.ratio, 6),
+            "method": "presence value with travel between places ignored (unit minutes per "
+            "hour and in all; exact greedy over the concave pieces)",
+        },
+    }
+
+
+def _add_places(
+    routes: list[dict[str, Any]], plan: PatrolPlan, namer: PlaceNamer, proj: _Projector
+) -> None:
+    """Name every stop (``place``: street, crossing, nearby place; a post or line keeps the
+    name its user gave) and list the named streets of each route (``streets``), in place."""
+    stops = [s for r in plan.routes for s in r.stops]
+    places = namer.name_points([s.x for s in stops], [s.y for s in stops])
+    named = iter(places)
+    for entry, route in zip(routes, plan.routes, strict=True):
+        for stop_entry, stop in zip(entry["stops"], route.stops, strict=True):
+            place = next(named)
+            if stop.kind in (TaskKind.POST, TaskKind.LINE):
+                place = place.with_name(stop.label)
+            stop_entry["place"] = place.as_dict()
+        streets: dict[str, list[Any]] = {}
+        for leg in route.legs:
+            for name, piece in namer.street_runs(leg):
+                coords = proj.geometry_to_wgs84(piece.simplify(1.0))["coordinates"]
+                streets.setdefault(name, []).append(coords)
+        entry["streets"] = [{"name": k, "lines": v} for k, v in streets.items()]
+
+
+def stop_places(doc: Mapping[str, Any]) -> dict[str, Place]:
+    """``{task_id: Place}`` of the named stops of a plan document (see :func:`plan_document`)."""
+    return {
+        str(s["task_id"]): Place.from_dict(s["place"])
+        for r in doc.get("routes", [])
+        for s in r.get("stops", [])
+        if s.get("place") is not None
+    }
+
+
+def route_streets(doc: Mapping[str, Any]) -> dict[str, tuple[tuple[str, LineString], ...]]:
+    """``{unit_id: ((street name, line in the working CRS), ...)}`` of a plan document."""
+    proj = _Projector(CRS(doc["district"]["crs"]))
+    out: dict[str, tuple[tuple[str, LineString], ...]] = {}
+    for r in doc.get("routes", []):
+        pieces = []
+        for street in r.get("streets") or []:
+            for coords in street["lines"]:
+                line = proj.geometry_from_wgs84({"type": "LineString", "coordinates": coords})
+                pieces.append((str(street["name"]), LineString(line)))
+        out[str(r["unit_id"])] = tuple(pieces)
+    return out
 
 
 def _hotspots_plain(hotspots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -544,6 +631,8 @@ def _route_from(entry: Mapping[str, Any], proj: _Projector) -> UnitRoute:
                 dwell_s=int(s["dwell_s"]),
                 required=bool(s.get("required", False)),
                 prize=float(s.get("prize") or 0.0),
+                walk_s=int(s.get("walk_s") or 0),
+                end_s=int(s["end_s"]) if s.get("end_s") is not None else -1,
             )
         )
     legs = []
@@ -645,6 +734,10 @@ def _bundle(checked: Mapping[str, Any]) -> PlanBundle:
         band=str(checked["risk_band"]),
         shift=str(checked["shift"]["band"]),
         notes=tuple(checked.get("notes", [])),
+        places=stop_places(checked),
+        streets=route_streets(checked),
+        presence=checked.get("presence"),
+        bound=checked.get("bound"),
     )
 
 

@@ -1,8 +1,8 @@
 """The coordinators' web map: risk, hotspots, incidents and every unit's route in one page.
 
 :func:`build_map` turns a :class:`~maps.bundle.PlanBundle` into a ``folium.Map`` (pure: no
-I/O); :func:`save_map` writes it as one HTML file, optionally with every script inlined so it
-opens offline.
+I/O); :func:`save_map` writes it as one HTML file with every script and stylesheet inlined, so
+it opens with no network (CDN links on request).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from maps.layers.hotspots import add_hotspot_layer
 from maps.layers.incidents import add_incident_layers
 from maps.layers.legend import LegendSection, add_legend, add_title
 from maps.layers.player import Track, add_player
+from maps.layers.presence import add_presence_layer
 from maps.layers.risk import SCHEMES, add_risk_layer
 from maps.layers.routes import add_route_layer, route_layer_name
 from maps.layers.stations import add_station_layer
@@ -173,6 +174,10 @@ def build_map(bundle: PlanBundle, options: MapOptions | None = None) -> folium.M
             section = add_gistar_layer(m, bundle.cells, bundle.risk, band, proj, tr)
             if section is not None:
                 legend.append(section)
+    if bundle.cells is not None and bundle.presence:
+        section = add_presence_layer(m, bundle.cells, bundle.presence, proj, tr)
+        if section is not None:
+            legend.append(section)
     if bundle.incidents is not None and (opts.heat or opts.clusters):
         inc_proj = Projector(bundle.crs, gcj02=gcj, precision=opts.incident_precision)
         add_incident_layers(
@@ -199,7 +204,7 @@ def build_map(bundle: PlanBundle, options: MapOptions | None = None) -> folium.M
         for i, route in enumerate(bundle.plan.routes):
             color = unit_color(i)
             geometry = route_geometry(route, stations)
-            add_route_layer(m, route, geometry, color, proj, tr, tasks, clock)
+            add_route_layer(m, route, geometry, color, proj, tr, tasks, clock, bundle.places)
             entries.append((color, route_layer_name(route, tr)))
             t, x, y = route_track(route, geometry)
             if len(t):
@@ -213,12 +218,15 @@ def build_map(bundle: PlanBundle, options: MapOptions | None = None) -> folium.M
 
     title = tr("map.title", district=bundle.district)
     subtitle = tr("map.subtitle", band=band or "", date=tr.date(bundle.plan_date))
+    subtitle = f"{subtitle} · {tr('map.timezone', zone=bundle.timezone)}"
     add_title(m, title, subtitle)
     if legend:
         add_legend(m, legend)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     if opts.fullscreen:
-        Fullscreen(position="topleft").add_to(m)
+        Fullscreen(
+            position="topleft", title=tr("map.fullscreen"), title_cancel=tr("map.fullscreen_exit")
+        ).add_to(m)
     if opts.minimap:
         tiles = minimap_tiles(opts.tiles, opts.tianditu_key)
         if tiles is not None:
@@ -227,7 +235,7 @@ def build_map(bundle: PlanBundle, options: MapOptions | None = None) -> folium.M
     return m
 
 
-def save_map(m: folium.Map, path: str | Path, *, embed_assets: bool = False) -> Path:
+def save_map(m: folium.Map, path: str | Path, *, embed_assets: bool = True) -> Path:
     """Write ``m`` as one HTML file and return its path.
 
     Parameters
@@ -238,14 +246,17 @@ def save_map(m: folium.Map, path: str | Path, *, embed_assets: bool = False) -> 
         Output file (parent folders are created).
     embed_assets
         Inline Leaflet and the plugins (vendored under ``maps/assets``) so the page opens
-        without network access; otherwise they load from their CDNs.
+        without network access (the default: a station's intranet PC has no internet), with
+        a subset of the installed font its labels need (:func:`maps.assets.embed_font`);
+        ``False`` links them from their CDNs instead (a smaller file).
     """
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     html = m.get_root().render()
     if embed_assets:
         from maps.assets import embed_assets as inline
+        from maps.assets import embed_font
 
-        html = inline(html)
+        html = embed_font(inline(html))
     out.write_text(html, encoding="utf-8")
     return out

@@ -15,6 +15,7 @@ import folium
 from geo.io.duties import LINE, POST, WINDOW
 from maps.coords import Projector
 from maps.i18n import Translator
+from maps.layers import html_text, template_safe
 from maps.sheets.times import PlanClock
 from planner.tasks import Task, TaskKind
 
@@ -115,8 +116,8 @@ def add_duty_layers(
                     icon_anchor=(8, 8),
                     class_name="gp-post",
                 ),
-                popup=folium.Popup(text, max_width=250),
-                tooltip=t.label,
+                popup=folium.Popup(template_safe(text), max_width=250),
+                tooltip=html_text(t.label),
             ).add_to(group)
         group.add_to(m)
     if lines:
@@ -129,7 +130,7 @@ def add_duty_layers(
                 color="#6a3d9a",
                 weight=7,
                 opacity=0.45,
-                tooltip=f"{tr('kind.line')}: {t.label}" + (f" ({win})" if win else ""),
+                tooltip=html_text(f"{tr('kind.line')}: {t.label}" + (f" ({win})" if win else "")),
             ).add_to(group)
         group.add_to(m)
     if windows:
@@ -142,7 +143,7 @@ def add_duty_layers(
                 color="#00796b",
                 weight=3,
                 fill=False,
-                tooltip=f"{t.label}: {win}" if win else t.label,
+                tooltip=html_text(f"{t.label}: {win}" if win else t.label),
             ).add_to(group)
         group.add_to(m)
     return {"posts": len(posts), "lines": len(lines), "windows": len(windows)}

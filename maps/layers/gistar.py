@@ -11,6 +11,7 @@ from geo.schema import CELL_ID
 from maps.colors import SIGNIFICANCE_COLORS
 from maps.coords import Projector
 from maps.i18n import Translator
+from maps.layers import html_text
 from maps.layers.legend import LegendSection
 from maps.layers.risk import band_rows
 
@@ -41,6 +42,7 @@ def add_gistar_layer(
     if GI_Z in frame.columns:
         frame[GI_Z] = frame[GI_Z].astype(float).round(2)
     shown = proj.frame(frame)
+    shown[CELL_ID] = shown[CELL_ID].map(html_text)  # the tooltip is set as HTML
     name = tr("layer.gistar")
     group = folium.FeatureGroup(name=name, show=show)
     fields = [CELL_ID, "label", *([GI_Z] if GI_Z in frame.columns else [])]

@@ -12,6 +12,7 @@ from geo.hotspots.columns import BAND, COUNT_PREFIX, PEAK_HOURS, RANK, SCORE, SI
 from geo.schema import CELL_ID
 from maps.coords import Projector
 from maps.i18n import Translator
+from maps.layers import html_text, template_safe
 
 
 def peak_hours_text(value: object) -> str:
@@ -91,8 +92,8 @@ def add_hotspot_layer(
         folium.Marker(
             [float(a), float(b)],
             icon=icon,
-            popup=folium.Popup(hotspot_popup(row, tr), max_width=320),
-            tooltip=tr("popup.hotspot", rank=rank, cell=row[CELL_ID]),
+            popup=folium.Popup(template_safe(hotspot_popup(row, tr)), max_width=320),
+            tooltip=html_text(tr("popup.hotspot", rank=rank, cell=row[CELL_ID])),
         ).add_to(group)
     group.add_to(m)
     return len(rows)

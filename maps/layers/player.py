@@ -57,10 +57,13 @@ class ShiftPlayer(MacroElement):
                 return [tr.ll[lo][0] + f * (tr.ll[hi][0] - tr.ll[lo][0]),
                         tr.ll[lo][1] + f * (tr.ll[hi][1] - tr.ll[lo][1])];
             }
+            function asText(s) {  // a unit id is text, never markup
+                var span = document.createElement('span'); span.textContent = s; return span;
+            }
             var markers = tracks.map(function(tr) {
                 return L.circleMarker(tr.ll[0], {radius: 8, color: '#000', weight: 2,
                     fillColor: tr.color, fillOpacity: 1, className: 'gp-player-unit'})
-                    .bindTooltip(tr.unit_id, {permanent: true, direction: 'right'})
+                    .bindTooltip(asText(tr.unit_id), {permanent: true, direction: 'right'})
                     .addTo(layer);
             });
             var slider, label, button, timer = null;

@@ -18,6 +18,7 @@ from maps.colors import NO_DATA, risk_colors
 from maps.coords import Projector
 from maps.errors import MapInputError
 from maps.i18n import Translator
+from maps.layers import html_text
 from maps.layers.legend import LegendSection
 
 Scheme = Literal["quantiles", "naturalbreaks", "equalinterval"]
@@ -112,6 +113,7 @@ def add_risk_layer(
     frame["score"] = frame["score"].round(2)
     frame["rank"] = frame["rank"].map(lambda r: "" if pd.isna(r) else str(int(r)))
     shown = proj.frame(frame)
+    shown[CELL_ID] = shown[CELL_ID].map(html_text)  # the tooltip is set as HTML
     fields = [CELL_ID, "score", "rank", "gi"]
     aliases = [tr("word.cell"), tr("word.score"), tr("word.rank"), tr("word.significance")]
     group = folium.FeatureGroup(name=tr("layer.risk", band=band), show=True)

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 
 import folium
 
+from geo.naming import Place
 from geo.network.modes import Mode
 from maps.coords import Projector
 from maps.i18n import Translator
+from maps.layers import html_text, template_safe
 from maps.layers.duties import duty_span_s
 from maps.routegeom import RouteGeometry
+from maps.sheets.places import place_text, street_text
 from maps.sheets.times import PlanClock
 from planner.plan import PlannedStop, UnitRoute
 from planner.tasks import Task, TaskKind
@@ -62,6 +65,8 @@ def stop_span(route: UnitRoute, stop: PlannedStop, task: Task | None) -> StopSpa
     could only on speeds other than the planner's).
     """
     start, end = stop.arrival_s, stop.departure_s
+    if stop.walk_s > 0:  # the plan times its walks (lines, sector walks; a break may pause one)
+        return StopSpan(start, stop.end_s)
     walk = line_traverse_s(task, route.mode) if stop.kind is TaskKind.LINE else 0
     if walk <= 0:
         return StopSpan(start, end)
@@ -92,11 +97,23 @@ def stop_notes(stop: PlannedStop, task: Task | None, clock: PlanClock) -> str:
     return "; ".join(notes)
 
 
-def stop_popup(stop: PlannedStop, task: Task | None, span: StopSpan, clock: PlanClock) -> str:
-    """Popup HTML of a stop: order and place, start, end, duration, task and notes."""
+def stop_popup(
+    stop: PlannedStop,
+    task: Task | None,
+    span: StopSpan,
+    clock: PlanClock,
+    place: Place | None = None,
+    latlon: tuple[float, float] | None = None,
+) -> str:
+    """Popup HTML of a stop: order and place (named by street as the plan file names it),
+    start, end, duration, task, cell, coordinates and notes; every value escaped."""
     tr = clock.tr
-    lines = [
-        f"<b>{html.escape(tr('popup.stop', order=stop.order, label=stop.label))}</b>",
+    label = place_text(place, tr, stop.label)
+    lines = [f"<b>{html.escape(tr('popup.stop', order=stop.order, label=label))}</b>"]
+    street = street_text(place, tr)
+    if street and street != label:
+        lines.append(html.escape(street))
+    lines += [
         f"{html.escape(tr('popup.arrive'))}: {html.escape(clock.clock(span.start_s))}",
         f"{html.escape(tr('popup.leave'))}: {html.escape(clock.clock(span.end_s))}",
         f"{html.escape(tr('popup.dwell'))}: {html.escape(tr.duration(span.duration_s))}",
@@ -104,6 +121,8 @@ def stop_popup(stop: PlannedStop, task: Task | None, span: StopSpan, clock: Plan
     ]
     if stop.cell_id:
         lines.append(f"{html.escape(tr('word.cell'))}: {html.escape(stop.cell_id)}")
+    if latlon is not None:
+        lines.append(html.escape(f"{latlon[0]:.6f}, {latlon[1]:.6f}"))
     notes = stop_notes(stop, task, clock)
     if notes:
         lines.append(html.escape(notes))
@@ -138,13 +157,15 @@ def add_route_layer(
     tr: Translator,
     tasks: Mapping[str, Task],
     clock: PlanClock,
+    places: Mapping[str, Place] | None = None,
 ) -> folium.FeatureGroup:
     """Add one unit's route (street legs and numbered stops) as its own layer.
 
-    ``clock`` prints the times on the plan's date and zone.
+    ``clock`` prints the times on the plan's date and zone; ``places`` (``{task_id: Place}``
+    of the plan file) name the stops by street.
     """
     name = route_layer_name(route, tr)
-    group = folium.FeatureGroup(name=name, show=True)
+    group = folium.FeatureGroup(name=html_text(name), show=True)
     summary = (
         f"{route.unit_id}: {clock.span(route.depart_s, route.return_s)}, "
         f"{tr.distance(route.distance_m)}, {len(route.stops)} {tr('sheet.col.stops')}"
@@ -162,7 +183,12 @@ def add_route_layer(
             ).add_to(group)
     if street:
         folium.PolyLine(
-            street, color=color, weight=5, opacity=0.85, tooltip=summary, class_name="gp-route"
+            street,
+            color=color,
+            weight=5,
+            opacity=0.85,
+            tooltip=html_text(summary),
+            class_name="gp-route",
         ).add_to(group)
     if straight:
         folium.PolyLine(
@@ -171,17 +197,23 @@ def add_route_layer(
             weight=4,
             opacity=0.8,
             dash_array="6 6",
-            tooltip=summary,
+            tooltip=html_text(summary),
             class_name="gp-route",
         ).add_to(group)
     for stop in route.stops:
         task = tasks.get(stop.task_id)
         span = stop_span(route, stop, task)
+        place = (places or {}).get(stop.task_id)
+        latlon = proj.point(stop.x, stop.y)
+        label = place_text(place, tr, stop.label)
         folium.Marker(
-            proj.point(stop.x, stop.y),
+            latlon,
             icon=stop_icon(stop.order, color),
-            popup=folium.Popup(stop_popup(stop, task, span, clock), max_width=300),
-            tooltip=f"{route.unit_id} #{stop.order} {clock.clock(span.start_s)} {stop.label}",
+            popup=folium.Popup(
+                template_safe(stop_popup(stop, task, span, clock, place, (latlon[0], latlon[1]))),
+                max_width=300,
+            ),
+            tooltip=html_text(f"{route.unit_id} #{stop.order} {clock.clock(span.start_s)} {label}"),
         ).add_to(group)
     group.add_to(m)
     return group

@@ -11,6 +11,7 @@ import pandas as pd
 from geo.schema import ILLUSTRATIVE, STATION_ID, STATION_NAME
 from maps.coords import Projector
 from maps.i18n import Translator
+from maps.layers import html_text, template_safe
 
 
 def add_station_layer(
@@ -40,9 +41,11 @@ def add_station_layer(
                 icon_anchor=(11, 11),
                 class_name="gp-station",
             ),
-            tooltip=f"{tr('word.station')}: {label}",
+            tooltip=html_text(f"{tr('word.station')}: {label}"),
             popup=folium.Popup(
-                f"<b>{html.escape(label)}</b><br>{html.escape(str(row[STATION_ID]))}",
+                template_safe(
+                    f"<b>{html.escape(label)}</b><br>{html.escape(str(row[STATION_ID]))}"
+                ),
                 max_width=250,
             ),
         ).add_to(group)

@@ -23,7 +23,8 @@ def write_csv(
 
     Columns: unit, the sheet's columns (localised titles and times), the date-times of arrival
     and departure in ISO 8601 local time with the UTC offset (next-day times on the next
-    date; a line's departure is when it is done), lat, lon.
+    date; a line's departure is when it is done), lat, lon, the stop's street and crossing,
+    its ``geo:`` link.
     """
     tr = Translator(lang)
     clock = PlanClock.for_bundle(bundle, tr)
@@ -39,6 +40,8 @@ def write_csv(
                 "leave_iso",
                 tr("sheet.col.lat"),
                 tr("sheet.col.lon"),
+                tr("sheet.col.street"),
+                "geo_uri",
             ]
         )
         for route in bundle.routes(units):
@@ -51,6 +54,8 @@ def write_csv(
                         _iso(clock, row.leave_s),
                         "" if row.lat is None else f"{row.lat:.6f}",
                         "" if row.lon is None else f"{row.lon:.6f}",
+                        row.street,
+                        row.uri if row.order is not None and row.uri else "",
                     ]
                 )
     return out

@@ -62,6 +62,7 @@ def routes_geojson(bundle: PlanBundle, *, units: Sequence[str] | None = None) ->
                         "task_id": stop.task_id,
                         "kind": str(stop.kind),
                         "label": stop.label,
+                        "place": _place(bundle, stop.task_id),
                         "cell_id": stop.cell_id,
                         "arrive": iso(stop.arrival_s),
                         "leave": iso(stop.departure_s),
@@ -84,6 +85,11 @@ def routes_geojson(bundle: PlanBundle, *, units: Sequence[str] | None = None) ->
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+def _place(bundle: PlanBundle, task_id: str) -> dict[str, Any] | None:
+    place = bundle.places.get(task_id)
+    return None if place is None else place.as_dict()
 
 
 def write_geojson(

@@ -17,6 +17,7 @@ from maps.coords import Projector
 from maps.i18n import Translator
 from maps.layers.routes import stop_span
 from maps.routegeom import route_geometry
+from maps.sheets.places import place_text, street_text
 from maps.sheets.times import PlanClock, utc_datetime
 
 
@@ -47,13 +48,17 @@ def gpx_document(
         for stop in route.stops:
             lat, lon = proj.point(stop.x, stop.y)
             when = utc_datetime(bundle.plan_date, stop.arrival_s, bundle.timezone)
-            name = f"{route.unit_id}-{stop.order:02d} {stop.label}"
+            place = bundle.places.get(stop.task_id)
+            name = f"{route.unit_id}-{stop.order:02d} {place_text(place, tr, stop.label)}"
             span = stop_span(route, stop, bundle.task(stop.task_id))
             desc = (
                 f"{tr('popup.arrive')} {clock.clock(span.start_s)}, "
                 f"{tr('popup.leave')} {clock.clock(span.end_s)}, "
                 f"{tr('popup.dwell')} {tr.duration(span.duration_s)}, {tr(f'kind.{stop.kind}')}"
             )
+            if place is not None:  # the user's name needs its street; the cell in any case
+                where = [street_text(place, tr) if place.name else "", stop.cell_id or ""]
+                desc += "".join(f"; {w}" for w in where if w)
             doc.waypoints.append(
                 gpxpy.gpx.GPXWaypoint(lat, lon, time=when, name=name, description=desc)
             )

@@ -1,7 +1,11 @@
 """Print-ready A4 route sheets (reportlab): header, route map, stop table, totals, sign-off.
 
 One section per unit, each starting on a new page; :func:`write_pdf_sheets` writes them as one
-bundle or one file per unit. The route map is drawn from the street geometry (no web tiles).
+bundle or one file per unit. Every page carries its unit's id. The route map shows the unit's
+own route at a scale that fits it, drawn from the street geometry of the plan file and named
+from OSM (no web tiles). Each stop row names the place by street and crossing (or the user's
+name for posts and lines), keeps the cell in its own column, prints lat/lon and a QR code of
+the stop's ``geo:`` link that opens it in a phone's map app.
 """
 
 from __future__ import annotations
@@ -12,12 +16,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
+    Flowable,
     Image,
     KeepTogether,
     PageBreak,
@@ -30,16 +37,83 @@ from reportlab.platypus import (
 
 from maps.bundle import PlanBundle
 from maps.colors import unit_color
-from maps.fonts import PdfFonts, pdf_fonts
+from maps.fonts import PdfFonts, pdf_canvas_options, pdf_fonts
 from maps.i18n import Translator
 from maps.routegeom import route_geometry
-from maps.sheets.routemap import route_png
-from maps.sheets.rows import column_titles, route_rows, row_cells, totals_text, unit_heading
+from maps.sheets.places import geo_uri
+from maps.sheets.presence import presence_story
+from maps.sheets.routemap import RouteMap, map_height_in, route_map
+from maps.sheets.rows import SheetRow, route_rows, row_cells, totals_text, unit_heading
 from maps.sheets.times import PlanClock
 from planner.plan import UnitRoute
 
-# Wide enough for a next-day time ("次日00:30") and "1小时0分钟" on one line.
-_COL_WIDTHS_MM = (11, 38, 22, 20, 20, 20, 25, 24)
+# No., place, cell, arrive, leave, duration, task and notes, lat/lon, QR: 182 mm, the width
+# inside 14 mm margins. Times are wide enough for a next-day time ("次日00:30").
+_COL_WIDTHS_MM = (8, 42, 15, 17, 17, 16, 33, 19, 15)
+#: Side of a stop's QR code (about 0.5 mm a module for a geo: link: phones read it).
+QR_SIDE_MM = 13.0
+_MAP_WIDTH_MM = 182.0
+
+
+class UnitMark(Flowable):
+    """An invisible mark at the start of a unit's section: pages from here on are that
+    unit's (their running head names it)."""
+
+    def __init__(self, heading: str) -> None:
+        super().__init__()
+        self.heading = heading
+        self.width = self.height = 0
+
+    def draw(self) -> None:  # nothing to draw: the document reads the heading
+        return None
+
+
+class _SheetDoc(SimpleDocTemplate):
+    """A4 sheets whose every page is headed by the unit it belongs to."""
+
+    def __init__(self, *args: Any, page_end: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit_heading = ""
+        self._page_end = page_end
+
+    def afterFlowable(self, flowable: Any) -> None:  # noqa: N802 (reportlab hook)
+        if isinstance(flowable, UnitMark):
+            self.unit_heading = flowable.heading
+
+    def afterPage(self) -> None:  # noqa: N802 (reportlab hook)
+        self._page_end(self.canv, self)
+
+
+def qr_drawing(value: str, side_mm: float = QR_SIDE_MM) -> Drawing:
+    """A QR code of ``value`` (a ``geo:`` link) as a drawing ``side_mm`` wide; the widget is
+    ``drawing.contents[0]`` and its ``value`` the encoded text."""
+    widget = QrCodeWidget(value, barLevel="M", barBorder=1)
+    x0, y0, x1, y1 = widget.getBounds()
+    side = side_mm * mm
+    drawing = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
+def qr_values(story: Sequence[Any]) -> list[str]:
+    """The texts of every QR code in a story (tables searched), in order."""
+    found: list[str] = []
+
+    def visit(item: Any) -> None:
+        if isinstance(item, Drawing):
+            found.extend(w.value for w in item.contents if isinstance(w, QrCodeWidget))
+        elif isinstance(item, Table):
+            for row in item._cellvalues:
+                for cell in row:
+                    for part in cell if isinstance(cell, list | tuple) else [cell]:
+                        visit(part)
+        elif isinstance(item, KeepTogether):
+            for part in item._content:
+                visit(part)
+
+    for item in story:
+        visit(item)
+    return found
 
 
 def _styles(fonts: PdfFonts, cjk: bool) -> dict[str, ParagraphStyle]:
@@ -60,14 +134,88 @@ def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _unit_story(
+def unit_page_heading(bundle: PlanBundle, route: UnitRoute, tr: Translator) -> str:
+    """The running head of a unit's pages: ``Unit F1 · foot · 2024-03-05``."""
+    return tr(
+        "sheet.unit_page",
+        unit=route.unit_id,
+        mode=tr(f"mode.{route.mode}"),
+        date=tr.date(bundle.plan_date),
+    )
+
+
+def sheet_route_map(bundle: PlanBundle, route: UnitRoute, color: str, lang: str) -> RouteMap:
+    """The route map printed on ``route``'s sheet (its own extent, streets named)."""
+    geometry = route_geometry(route, bundle.station_xy())
+    width_in = _MAP_WIDTH_MM / 25.4
+    height_in = map_height_in(route, geometry, width_in, low=2.6, high=4.4)
+    return route_map(
+        route,
+        geometry,
+        color,
+        streets=bundle.streets.get(route.unit_id, ()),
+        cells=bundle.cells,
+        width_in=width_in,
+        height_in=height_in,
+        lang=lang,
+    )
+
+
+def _row_flowables(row: SheetRow, clock: PlanClock, st: dict[str, ParagraphStyle]) -> list[Any]:
+    """The cells of one stop table row: the place with its street under it, the cell, the
+    times, task and notes in one cell, lat/lon, the QR code of the place."""
+    order, place, cell, arrive, leave, dwell, task, notes = row_cells(row, clock)
+    where = f"<b>{_esc(place)}</b>" if row.order is not None else _esc(place)
+    if row.street and row.street not in place:  # a post's own name, then its street
+        where += f"<br/><font size=7>{_esc(row.street)}</font>"
+    coords = (  # 6 decimals (0.1 m), the digits of the QR code's geo: link
+        ""
+        if row.lat is None or row.lon is None
+        else f"<font size=7>{row.lat:.6f}<br/>{row.lon:.6f}</font>"
+    )
+    duty = _esc(task) + (f"<br/><font size=7>{_esc(notes)}</font>" if notes else "")
+    qr: Any = ""
+    if row.order is not None and row.lat is not None and row.lon is not None:
+        qr = qr_drawing(geo_uri(row.lat, row.lon))
+    return [
+        Paragraph(_esc(order), st["cell"]),
+        Paragraph(where, st["cell"]),
+        Paragraph(_esc(cell), st["cell"]),
+        Paragraph(_esc(arrive), st["cell"]),
+        Paragraph(_esc(leave), st["cell"]),
+        Paragraph(_esc(dwell), st["cell"]),
+        Paragraph(duty, st["cell"]),
+        Paragraph(coords, st["cell"]),
+        qr,
+    ]
+
+
+def _column_heads(tr: Translator) -> list[str]:
+    return [
+        tr("sheet.col.order"),
+        tr("sheet.col.place"),
+        tr("sheet.col.cell"),
+        tr("sheet.col.arrive"),
+        tr("sheet.col.leave"),
+        tr("sheet.col.dwell"),
+        f"{tr('sheet.col.task')} / {tr('sheet.col.notes')}",
+        tr("sheet.col.coords"),
+        tr("sheet.col.qr"),
+    ]
+
+
+def unit_story(
     bundle: PlanBundle,
     route: UnitRoute,
     color: str,
     tr: Translator,
     st: dict[str, ParagraphStyle],
 ) -> list[Any]:
-    story: list[Any] = [Paragraph(_esc(f"{tr('sheet.title')} · {route.unit_id}"), st["title"])]
+    """The flowables of one unit's sheet (header, map, stop table, totals, sign-off)."""
+    story: list[Any] = [
+        UnitMark(unit_page_heading(bundle, route, tr)),
+        Paragraph(_esc(f"{tr('sheet.title')} · {route.unit_id}"), st["title"]),
+    ]
     pairs = unit_heading(bundle, route, tr)
     header = Table(
         [
@@ -82,15 +230,27 @@ def _unit_story(
     )
     story += [Spacer(1, 2 * mm), header, Spacer(1, 3 * mm)]
     geometry = route_geometry(route, bundle.station_xy())
-    if geometry.legs:
-        png = route_png(route, geometry, color, cells=bundle.cells)
-        story.append(Image(io.BytesIO(png), width=180 * mm, height=80 * mm))
-        story.append(Paragraph(_esc(tr("sheet.map_note")), st["small"]))
+    if geometry.legs or route.stops:
+        drawn = sheet_route_map(bundle, route, color, tr.lang)
+        story.append(
+            Image(
+                io.BytesIO(drawn.png),
+                width=drawn.width_in * 25.4 * mm,
+                height=drawn.height_in * 25.4 * mm,
+            )
+        )
+        note = tr("sheet.street_map_note") if bundle.streets else tr("sheet.map_note")
+        scale = tr("sheet.scale", scale=f"{drawn.scale:,}")
+        story.append(Paragraph(_esc(f"{note} {scale}"), st["small"]))
+        street_names = list(dict.fromkeys(n for n, _ in bundle.streets.get(route.unit_id, ())))
+        if street_names:
+            shown = ", ".join(street_names[:12]) + (" …" if len(street_names) > 12 else "")
+            story.append(Paragraph(_esc(tr("sheet.streets_used", streets=shown)), st["small"]))
         story.append(Spacer(1, 3 * mm))
     clock = PlanClock.for_bundle(bundle, tr)
-    data: list[list[Any]] = [[Paragraph(_esc(t), st["head"]) for t in column_titles(tr)]]
+    data: list[list[Any]] = [[Paragraph(_esc(t), st["head"]) for t in _column_heads(tr)]]
     for row in route_rows(bundle, route, tr):
-        data.append([Paragraph(_esc(c), st["cell"]) for c in row_cells(row, clock)])
+        data.append(_row_flowables(row, clock, st))
     table = Table(data, colWidths=[w * mm for w in _COL_WIDTHS_MM], repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -100,6 +260,8 @@ def _unit_story(
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f5f5f5")]),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
             ]
         )
@@ -107,6 +269,8 @@ def _unit_story(
     story.append(table)
     if not route.stops:
         story.append(Paragraph(_esc(tr("sheet.no_stops")), st["body"]))
+    else:
+        story.append(Paragraph(_esc(tr("sheet.qr_note")), st["small"]))
     story.append(Spacer(1, 3 * mm))
     closing = [
         Paragraph(f"<b>{_esc(totals_text(route, tr))}</b>", st["body"]),
@@ -132,11 +296,11 @@ def pdf_bytes(
     bundle
         The plan and its layers.
     lang
-        ``"en"`` or ``"zh-CN"`` (Chinese text in an embedded Noto Sans CJK font).
+        ``"en"`` or ``"zh-CN"``; the fonts are embedded (:mod:`maps.fonts`).
     units
         Unit ids to print, in the plan's order; ``None`` for all.
     cjk_font_path
-        A CJK font file to use instead of the system's Noto Sans CJK.
+        A TrueType font file to use instead of the packaged fonts (see :mod:`maps.fonts`).
     generated_at
         Time printed in the footer (default: now); fix it for reproducible files.
     """
@@ -148,33 +312,44 @@ def pdf_bytes(
     stamp = (generated_at or datetime.now()).strftime("%Y-%m-%d %H:%M")
     buf = io.BytesIO()
 
-    def footer(canvas: Any, doc: Any) -> None:
+    def page_end(canvas: Any, doc: Any) -> None:
         canvas.saveState()
+        canvas.setFont(fonts.bold, 9)
+        canvas.setFillColor(colors.black)
+        canvas.drawRightString(196 * mm, 288 * mm, doc.unit_heading)
         canvas.setFont(fonts.regular, 7)
         canvas.setFillColor(colors.grey)
         text = (
             f"{bundle.district} · {tr.date(bundle.plan_date)} · {tr('sheet.generated', when=stamp)}"
         )
-        canvas.drawString(15 * mm, 10 * mm, text)
-        canvas.drawRightString(195 * mm, 10 * mm, tr("sheet.page", page=doc.page))
+        canvas.drawString(14 * mm, 10 * mm, text)
+        canvas.drawRightString(
+            196 * mm, 10 * mm, f"{doc.unit_heading} · {tr('sheet.page', page=doc.page)}"
+        )
         canvas.restoreState()
 
-    doc = SimpleDocTemplate(
+    doc = _SheetDoc(
         buf,
+        page_end=page_end,
         pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
+        leftMargin=14 * mm,
+        rightMargin=14 * mm,
         topMargin=14 * mm,
         bottomMargin=16 * mm,
         title=f"{tr('sheet.title')} {bundle.district} {bundle.plan_date.isoformat()}",
         author="gridpatrol",
+        **pdf_canvas_options(fonts),
     )
     story: list[Any] = []
+    if bundle.presence and (units is None or len(units) > 1):
+        # The coordinator's copy opens with the presence (见警率) summary.
+        summary = presence_story(bundle, tr, st)
+        story += [UnitMark(tr("presence.sheet.heading")), *summary, PageBreak()]
     for i, route in enumerate(routes):
         if i:
             story.append(PageBreak())
-        story.extend(_unit_story(bundle, route, colors_by_unit[route.unit_id], tr, st))
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+        story.extend(unit_story(bundle, route, colors_by_unit[route.unit_id], tr, st))
+    doc.build(story)
     return buf.getvalue()
 
 

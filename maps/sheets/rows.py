@@ -3,7 +3,8 @@
 Rows hold the raw values (plan seconds, coordinates) and :func:`row_cells` their display text
 in one language, so PDF, XLSX and CSV print the same table. A stop's times are
 the span of its duty (:func:`maps.layers.routes.stop_span`): a line runs from where it is
-entered to its far end.
+entered to its far end. A stop's place is named as the plan file names it (street, crossing,
+nearby place, or the user's own name: :mod:`maps.sheets.places`), its cell in its own column.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from maps.bundle import PlanBundle
 from maps.coords import Projector
 from maps.i18n import Translator
 from maps.layers.routes import stop_notes, stop_span
+from maps.sheets.places import geo_uri, place_text, street_text
 from maps.sheets.times import PlanClock
 from planner.plan import PlannedBreak, UnitRoute
 
@@ -24,7 +26,9 @@ class SheetRow:
 
     ``arrive_s`` / ``leave_s`` are plan seconds (print them with
     :class:`~maps.sheets.times.PlanClock`); ``dwell_s`` is the time the row's duty takes (a
-    post's holding time, a line's walk or drive, a break).
+    post's holding time, a line's walk or drive, a break). ``place`` is the stop's name as a
+    person reads it, ``street`` its street and crossing (``""`` when the plan names none);
+    ``named`` is true when a named street was found for it.
     """
 
     order: int | None
@@ -37,6 +41,13 @@ class SheetRow:
     notes: str
     lat: float | None
     lon: float | None
+    street: str = ""
+    named: bool = False
+
+    @property
+    def uri(self) -> str | None:
+        """The ``geo:`` link of the row's place (``None`` for a row without one)."""
+        return None if self.lat is None or self.lon is None else geo_uri(self.lat, self.lon)
 
 
 def column_titles(tr: Translator) -> list[str]:
@@ -89,18 +100,22 @@ def route_rows(bundle: PlanBundle, route: UnitRoute, tr: Translator) -> list[She
         if span.break_first:  # taken where the line starts, before it is walked
             rows.append(break_row(after.pop(0)))
         lat, lon = proj.point(stop.x, stop.y)
+        place = bundle.places.get(stop.task_id)
+        notes = stop_notes(stop, task, clock)
         rows.append(
             SheetRow(
                 stop.order,
-                stop.label,
+                place_text(place, tr, stop.label),
                 stop.cell_id or "",
                 span.start_s,
                 span.end_s,
                 span.duration_s,
                 tr(f"kind.{stop.kind}"),
-                stop_notes(stop, task, clock),
+                notes,
                 lat,
                 lon,
+                street_text(place, tr),
+                place is not None and place.street is not None,
             )
         )
         rows.extend(break_row(b) for b in after)
@@ -155,5 +170,6 @@ def unit_heading(bundle: PlanBundle, route: UnitRoute, tr: Translator) -> list[t
     if unit is not None:
         pairs.append((tr("word.crew"), str(unit.crew)))
     if bundle.band:
-        pairs.append((tr("word.band"), bundle.band))
+        pairs.append((tr("word.band"), tr.band(bundle.band)))
+    pairs.append((tr("word.timezone"), bundle.timezone))
     return pairs

@@ -121,7 +121,8 @@ def write_xlsx(
         tr("sheet.col.travel"),
         tr("sheet.col.dwell_total"),
     ]
-    summary.append([f"{bundle.district} · {tr.date(bundle.plan_date)} · {bundle.band or ''}"])
+    band = tr.band(bundle.band) if bundle.band else ""
+    summary.append([f"{bundle.district} · {tr.date(bundle.plan_date)} · {band}"])
     summary["A1"].font = Font(bold=True, size=13)
     summary.append(heads)
     names = bundle.station_names()
@@ -156,7 +157,13 @@ def write_xlsx(
             summary.append([d.task_id, d.label, tr(f"kind.{d.kind}"), d.reason])
     _widths(summary, [14, 12, 24, 20, 20, 8, 10, 14, 14])
 
-    titles = [*column_titles(tr), tr("sheet.col.lat"), tr("sheet.col.lon")]
+    titles = [
+        *column_titles(tr),
+        tr("sheet.col.lat"),
+        tr("sheet.col.lon"),
+        tr("sheet.col.street"),
+        "geo:",
+    ]
     for route in routes:
         ws = wb.create_sheet(sheet_title(route.unit_id, used))
         ws.append([f"{tr('sheet.title')} · {route.unit_id}"])
@@ -183,9 +190,13 @@ def write_xlsx(
                     row.notes,
                     row.lat,
                     row.lon,
+                    row.street or None,
+                    row.uri if row.order is not None else None,
                 ]
             )
             line = ws.max_row
+            if row.order is not None and row.uri:
+                ws.cell(line, 12).hyperlink = row.uri
             for column, seconds in ((4, row.arrive_s), (5, row.leave_s)):
                 if seconds is not None:
                     days = clock.day_offset(clock.at(seconds))
@@ -201,7 +212,7 @@ def write_xlsx(
         for r in ws.iter_rows(min_row=head_row + 1):
             for cell in r:
                 cell.alignment = Alignment(vertical="top", wrap_text=True)
-        _widths(ws, [8, 32, 14, 12, 12, 10, 16, 22, 11, 11])
+        _widths(ws, [8, 36, 14, 12, 12, 10, 16, 22, 11, 11, 36, 26])
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)

@@ -15,14 +15,16 @@ from branca.element import Element
 from geo import sample
 from geo.io import read_duties
 from maps.bundle import PlanBundle
+from maps.i18n import Translator
 from maps.layers.duties import duty_layer, duty_span_s
 from maps.webmap import MapOptions, build_map
 from planner.sources import tasks_from_duties
 from tests.maps._duties import duty_bundle
 
-POSTS = "Posts and checkpoints"
-LINES = "Patrol lines"
-WINDOWS = "Time windows (school gates)"
+# The layers' names as the map shows them in English (the catalogue's wording, not a copy).
+POSTS = Translator("en")("layer.posts")
+LINES = Translator("en")("layer.lines")
+WINDOWS = Translator("en")("layer.windows")
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +102,7 @@ def test_post_popup_gives_the_hours_it_is_held(duties: PlanBundle) -> None:
     assert _has(posts, "Window: 17:00–19:00")
     assert not _has(posts, "17:00–17:00")
     assert _has(posts, "Window: 23:30–00:30 (+1)")
-    windows = _layers(duties, "zh-CN")["时段任务（校园上放学）"]
+    windows = _layers(duties, "zh-CN")[Translator("zh-CN")("layer.windows")]
     assert windows == ["School gate (dismissal): 15:15–15:45"]
 
 
