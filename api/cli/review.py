@@ -176,13 +176,9 @@ def review_plan_command(
         )
         for path in tracks or []
     ]
-    import geopandas as gpd
+    from maps.review.inputs import combine_fixes, options_record
 
-    fixes: gpd.GeoDataFrame = (
-        gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
-        if frames
-        else _no_fixes()
-    )
+    fixes = combine_fixes(frames)
     checks = None
     if checkins:
         checks = pd.concat(
@@ -210,12 +206,7 @@ def review_plan_command(
         tracks=[str(p) for p in [*(tracks or []), *(checkins or [])]],
         fixes_read=run.fixes_read,
         rejected=run.screened.rejected,
-        options={
-            "visit_radius_m": options.visit_radius_m,
-            "window_slack_s": options.window_slack_s,
-            "min_visit_s": options.min_visit_s,
-            "max_gap_s": options.max_gap_s,
-        },
+        options=options_record(options),
     )
     if json_mode:
         import json
@@ -253,19 +244,9 @@ def review_plan_command(
 
 
 def _no_fixes() -> gpd.GeoDataFrame:
-    import geopandas as gpd
-    import pandas as pd
+    from maps.review.inputs import no_fixes
 
-    return gpd.GeoDataFrame(
-        {
-            "unit_id": pd.Series([], dtype=object),
-            "time": pd.to_datetime(pd.Series([], dtype="datetime64[ns, UTC]")),
-            "source": pd.Series([], dtype=object),
-            "source_row": pd.Series([], dtype="int64"),
-        },
-        geometry=gpd.points_from_xy([], []),
-        crs="EPSG:4326",
-    )
+    return no_fixes()
 
 
 def parse_tiers(text: str | None) -> tuple[tuple[float, str], ...] | None:
@@ -435,9 +416,6 @@ def _read_fixes(
     datetime_format: str | None,
 ) -> gpd.GeoDataFrame:
     """Every track file read with the command's options, as one table of fixes."""
-    import geopandas as gpd
-    import pandas as pd
-
     from geo.io.advice import CLI_ADVICE
     from geo.io.tracks import read_tracks
 
@@ -454,9 +432,9 @@ def _read_fixes(
         )
         for path in tracks or []
     ]
-    if not frames:
-        return _no_fixes()
-    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+    from maps.review.inputs import combine_fixes
+
+    return combine_fixes(frames)
 
 
 @review_app.command("week")
