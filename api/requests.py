@@ -10,11 +10,13 @@ the two cannot drift. :func:`plan_options` turns a request into the planner's
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Collection
 from datetime import date
-from typing import Any, Literal
+from functools import lru_cache
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from geo.analysis import AnalysisOptions
 from geo.grid import DEFAULT_CELL_SIZE_M
@@ -38,6 +40,80 @@ MAX_ITERATIONS = 10_000_000
 MAX_TIME_LIMIT_S = 3600.0
 #: Most units per mode in ``unit_counts``.
 MAX_UNITS_PER_MODE = 50
+#: Longest shift a plan may be asked for, in hours (a longer one is no patrol shift).
+MAX_SHIFT_H = 16.0
+#: Shortest shift a plan may be asked for, in hours.
+MIN_SHIFT_H = 1.0
+#: Earliest and latest local date a plan may start on (its ``vary`` days included).
+MIN_PLAN_DATE = date(1970, 1, 1)
+MAX_PLAN_DATE = date(2100, 12, 31)
+
+
+_NOT_ZONE_NAMES = frozenset({"localtime", "posixrules", "Factory"})
+
+
+@lru_cache(maxsize=1)
+def _iana_names() -> frozenset[str]:
+    # The zone files of the system also hold links that are no IANA zone names.
+    return frozenset(zoneinfo.available_timezones()) - _NOT_ZONE_NAMES
+
+
+def check_timezone(value: str) -> str:
+    """``value`` if it is an IANA time zone name (``Asia/Shanghai``), else ``ValueError``.
+
+    Only the names of :func:`zoneinfo.available_timezones` are accepted: no file paths
+    (``../../../etc/localtime``), no ``localtime`` or ``posixrules``.
+    """
+    name = value.strip()
+    if name not in _iana_names():
+        raise ValueError(
+            f"unknown time zone {value[:64]!r}; expected an IANA name such as 'Asia/Shanghai' "
+            "or 'America/Toronto'"
+        )
+    return name
+
+
+#: An IANA time zone name, checked wherever a request carries one.
+TimeZoneName = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(check_timezone)]
+
+
+def check_band(
+    value: str,
+    *,
+    max_hours: float | None = MAX_SHIFT_H,
+    min_hours: float | None = MIN_SHIFT_H,
+    argument: str = "band",
+) -> str:
+    """``value`` stripped if it is a band the planner can work (``16-24``, ``22-06``,
+    ``07:30-15:30``), else ``ValueError`` naming what is expected.
+
+    Refused: a band whose start and end are the same clock time (``16-16``: no time or the
+    whole day?), the whole day (``00-24``; the hotspots take ``day`` for that), and with
+    ``max_hours`` / ``min_hours`` a band longer or shorter than that.
+    """
+    text = value.strip()
+    band = shift_band(text)
+    if band.is_full_day:
+        raise ValueError(
+            f"{argument}: {text!r} is the whole day, not a shift; give a shift such as 16-24 "
+            "(the hotspots take band=day for the whole day)"
+        )
+    if band.start_min == band.end_min % (24 * 60):
+        raise ValueError(
+            f"{argument}: {text!r} starts and ends at the same time; give a start and an end, "
+            "e.g. 16-24"
+        )
+    if max_hours is not None and band.duration_h > max_hours:
+        raise ValueError(
+            f"{argument}: {text!r} lasts {band.duration_h:g} hours; a shift lasts at most "
+            f"{max_hours:g} hours (split a day into shifts, e.g. 08-16, 16-24, 00-08)"
+        )
+    if min_hours is not None and band.duration_h < min_hours:
+        raise ValueError(
+            f"{argument}: {text!r} lasts {band.duration_h * 60:g} minutes; a shift lasts at "
+            f"least {min_hours:g} hour(s)"
+        )
+    return text
 
 
 def _cli(flag: str) -> dict[str, Any]:
@@ -134,12 +210,35 @@ class PlanParameters(BaseModel):
         "report it.",
         json_schema_extra=_cli("--on-infeasible"),
     )
+    risk_method: Literal["validated", "decayed"] = Field(
+        default="validated",
+        description="validated: each band's risk from the forecast method that did best on the "
+        "district's own last 4 weeks; decayed: the fixed decayed counts (112-day half-life).",
+        json_schema_extra=_cli("--risk-method"),
+    )
 
     @field_validator("band")
     @classmethod
     def _band(cls, value: str) -> str:
-        shift_band(value.strip())  # ValueError names what is expected
-        return value.strip()
+        return check_band(value)  # ValueError names what is expected
+
+    @field_validator("plan_date")
+    @classmethod
+    def _plan_date(cls, value: date | None) -> date | None:
+        if value is not None and not MIN_PLAN_DATE <= value <= MAX_PLAN_DATE:
+            raise ValueError(
+                f"plan_date: expected a date from {MIN_PLAN_DATE} to {MAX_PLAN_DATE}, got {value}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _vary_within_dates(self) -> PlanParameters:
+        if self.plan_date is not None and (MAX_PLAN_DATE - self.plan_date).days < self.vary - 1:
+            raise ValueError(
+                f"vary: {self.vary} days from {self.plan_date} go past {MAX_PLAN_DATE}; "
+                "choose an earlier plan_date or fewer days"
+            )
+        return self
 
     @property
     def shift(self) -> TimeBand:
@@ -158,7 +257,9 @@ def plan_options(params: PlanParameters) -> PlanOptions:
     return PlanOptions(
         shift=params.shift,
         plan_date=params.plan_date,
-        analysis=AnalysisOptions(cell_size_m=params.cell_size_m, grid_kind=params.grid),
+        analysis=AnalysisOptions(
+            cell_size_m=params.cell_size_m, grid_kind=params.grid, risk_method=params.risk_method
+        ),
         hotspots=HotspotTaskOptions(top=params.top, dwell_min=params.dwell_min),
         time_limit_s=params.time_limit_s,
         seed=params.seed,

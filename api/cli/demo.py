@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import geopandas as gpd
 import typer
 
+from api.cli import review as review_cli
 from api.cli.app import JsonOption, OutOption, SampleOption, app, console, emit_json, progress
 from geo import sample
 from geo.analysis import AnalysisOptions, analyse
@@ -89,6 +90,8 @@ def demo(
         for name in ("staffing_csv", "curves_png", "staffing_pdf_en", "roster_xlsx"):
             if name in staffing_files:
                 outputs[name.replace("_", " ")] = staffing_files[name]
+        bar.update(step, description="Review: simulated tracks, monthly evaluation", completed=97)
+        outputs.update(review_cli.demo_reviews(out, district))
         bar.update(step, description="Done", completed=100)
 
     plan = result.plan

@@ -35,6 +35,7 @@ from api.cli.options import (
     DatetimeFormatOption,
     DutiesOption,
     IncidentsOption,
+    InputDatumOption,
     KeepValidOption,
     NetworkOption,
     SheetOption,
@@ -45,6 +46,7 @@ from api.cli.options import (
     district_from_files,
 )
 from api.cli.params import command_options, option_parameter, plan_parameter_options
+from api.cli.review import PreviousOption, add_changes
 from api.district_loader import DistrictFiles
 from api.inputs import read_units
 from api.requests import PlanParameters, plan_options, units_for
@@ -109,7 +111,8 @@ _INPUT_OPTIONS = (
     option_parameter("areas", AreasOption, None),
     option_parameter("stations", StationsOption, None),
     option_parameter("network", NetworkOption, None),
-    option_parameter("timezone", TimezoneOption, "UTC"),
+    option_parameter("timezone", TimezoneOption, "auto"),
+    option_parameter("input_datum", InputDatumOption, "wgs84"),
     option_parameter("crs", CrsOption, None),
     option_parameter("columns", ColumnsOption, None),
     option_parameter("datetime_format", DatetimeFormatOption, None),
@@ -137,6 +140,7 @@ def _plan_inputs(values: dict[str, Any], others: dict[str, Any]) -> PlanInputs:
         sheet=values["sheet"],
         keep_valid=values["keep_valid"],
         out=None if out is None else Path(out),
+        input_datum=values["input_datum"],
     )
     return PlanInputs(files, values["sample_name"], values["units"], values["duties"])
 
@@ -206,6 +210,7 @@ def plan(
     inputs: PlanInputs,
     out: OutOption = Path("out"),
     json_mode: JsonOption = False,
+    previous: PreviousOption = None,
 ) -> None:
     """Plan one shift: hotspot visits, posts, lines and the coverage floor, routed per unit.
 
@@ -214,8 +219,9 @@ def plan(
     """
     con = console(json_mode)
     result, docs = plan_and_document(inputs, params, con, json_mode)
+    changes = add_changes(docs, previous, json_mode)
     written = write_plan_files(docs, out)
-    summary = plan_summary(result, docs, written)
+    summary = plan_summary(result, docs, written) | ({"changes": changes} if changes else {})
     if json_mode:
         emit_json(summary)
         return
@@ -237,6 +243,7 @@ def plan_summary(
                 "distance_km": round(one.distance_m / 1000, 2),
                 "dropped": len(one.dropped),
                 "order_overlap_with_first": round(order_overlap(result.plans[0], one), 3),
+                **({"bound": doc["bound"]} if doc.get("bound") else {}),
             }
         )
     return {
@@ -252,6 +259,12 @@ def plan_summary(
     }
 
 
+def wall_clock_text(seconds: int) -> str:
+    """``HH:MM`` of wall-clock seconds from midnight (past midnight wraps: 24:30 is 00:30)."""
+    s = int(seconds) % 86400
+    return f"{s // 3600:02d}:{(s % 3600) // 60:02d}"
+
+
 def print_plan_summary(con: Console, result: ShiftPlan, summary: dict[str, Any]) -> None:
     """Human summary of a planned shift."""
     best = result.plan
@@ -259,7 +272,8 @@ def print_plan_summary(con: Console, result: ShiftPlan, summary: dict[str, Any])
         f"Plan for {summary['plan_date']}, shift {result.shift.name} (risk band {result.risk_band})"
     )
     table = Table(title=title)
-    for column in ("unit", "mode", "station", "stops", "km", "travel min", "dwell min"):
+    columns = ("unit", "mode", "station", "stops", "km", "travel min", "patrol min", "until")
+    for column in columns:
         table.add_column(
             column, justify="right" if column not in ("unit", "mode", "station") else "left"
         )
@@ -271,13 +285,24 @@ def print_plan_summary(con: Console, result: ShiftPlan, summary: dict[str, Any])
             str(len(r.stops)),
             f"{r.distance_m / 1000:.1f}",
             f"{r.travel_s / 60:.0f}",
-            f"{r.dwell_s / 60:.0f}",
+            f"{r.patrol_s / 60:.0f}",
+            wall_clock_text(max((s.end_s for s in r.stops), default=r.return_s)),
         )
     con.print(table)
     con.print(
-        f"risk covered: {best.risk_share:.1%} of {len(result.problem.tasks)} tasks' value; "
-        f"{len(best.dropped)} task(s) not done; planned in {result.seconds:.1f} s"
+        f"risk covered: {best.risk_share:.1%} of the shift's hourly risk has a full visit; "
+        f"{len(best.dropped)} of {len(result.problem.tasks)} task(s) not done; planned in "
+        f"{result.seconds:.1f} s"
     )
+    bound = summary["plans"][0].get("bound")
+    if bound:
+        con.print(
+            f"presence value {bound['value']:.2f} of at most {bound['bound']:.2f} "
+            f"(upper bound, travel ignored): {bound['ratio']:.1%} of the bound"
+        )
+    for note in best.notes:
+        if note not in result.notes and note.startswith("Unit "):
+            con.print(f"  finding: {note}")
     for day in summary["plans"][1:]:
         con.print(
             f"  day {day['day']} ({day['plan_date']}): risk {day['risk_share']:.1%}, "

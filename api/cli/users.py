@@ -76,8 +76,18 @@ def add(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 8:
-        raise UserError("the password must have at least 8 characters")
+    from pydantic import ValidationError
+
+    from api.service.schemas import UserCreate
+
+    try:  # the same rules as POST /users: a plain user name, a password of 8 characters or more
+        UserCreate(username=name, password=password, role=Role(role))
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise UserError(
+            f"{problems} (user names may hold A-Z, a-z, 0-9 and _ . @ -; passwords at least 8 "
+            "characters)"
+        ) from None
     try:
         with _session() as session:
             user = create_user(session, name, password, role, _area_ids(session, area or []))

@@ -11,17 +11,20 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.service.audit import AuditContext, AuditWriter, DownloadAudit
 from api.service.authcache import TtlCache, WriteInvalidation
 from api.service.cache import LruCache
 from api.service.db import make_engine, make_session_factory
 from api.service.deps import ServiceState
-from api.service.errors import install_handlers
+from api.service.errors import UploadTooLargeError, install_handlers
 from api.service.jobs import JobRunner, recover_interrupted
 from api.service.migrations import upgrade
 from api.service.ratelimit import TokenBucketLimiter
@@ -46,46 +49,234 @@ Only places, times and categories of incidents are stored: no personal data.
 
 
 class BodySizeLimit:
-    """Answers 413 to requests whose declared ``Content-Length`` is over the limit.
+    """Answers 413 to a request body over the limit, declared or not.
 
-    Uploads without a length (chunked) are counted while they are copied (see the datasets
-    route), so either way nothing over the limit is stored.
+    A declared ``Content-Length`` over the limit is refused before anything is read; a body
+    without one (chunked) is counted while it streams in, and the read that passes the limit
+    raises :class:`~api.service.errors.UploadTooLargeError` (413) in whoever reads it (the
+    multipart parser spooling an upload to a temporary file), so at most the limit is ever
+    written to disk.
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
+    async def _refuse(self, send: Send) -> None:
+        limit_mb = self.max_bytes / 1024 / 1024
+        detail = f"the request is larger than the limit of {limit_mb:g} MB"
+        body = json.dumps({"detail": detail}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            for key, value in scope.get("headers", []):
-                if key == b"content-length":
-                    try:
-                        length = int(value)
-                    except ValueError:
-                        length = 0
-                    if length > self.max_bytes:
-                        body = json.dumps(
-                            {
-                                "detail": "the request is larger than the limit of "
-                                f"{self.max_bytes / 1024 / 1024:g} MB"
-                            }
-                        ).encode()
-                        await send(
-                            {
-                                "type": "http.response.start",
-                                "status": 413,
-                                "headers": [
-                                    (b"content-type", b"application/json"),
-                                    (b"content-length", str(len(body)).encode()),
-                                    (b"connection", b"close"),
-                                ],
-                            }
-                        )
-                        await send({"type": "http.response.body", "body": body})
-                        return
-                    break
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for key, value in scope.get("headers", []):
+            if key == b"content-length":
+                try:
+                    length = int(value)
+                except ValueError:
+                    length = 0
+                if length > self.max_bytes:
+                    await self._refuse(send)
+                    return
+                break
+        received = 0
+        started = False
+
+        async def counted_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise UploadTooLargeError(self.max_bytes)
+            return message
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, watched_send)
+        except UploadTooLargeError:
+            # Read outside a route (no exception handler saw it): answer here if we still can.
+            if started:
+                raise
+            await self._refuse(send)
+
+
+#: Content-Security-Policy of HTML answers that set none of their own (the maps and the API
+#: docs): the maps are self-contained folium pages, so inline script and style are needed,
+#: but nothing is loaded from elsewhere except map tiles (images), nothing may be posted
+#: elsewhere, and only pages of this service may frame them.
+HTML_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob: https:; font-src 'self' data:; connect-src 'self'; "
+    "frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'"
+)
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: ``X-Content-Type-Options: nosniff`` on every answer, and on HTML
+    answers without a policy of their own :data:`HTML_CSP` (whose ``frame-ancestors`` keeps
+    other sites from framing them) and ``Referrer-Policy: same-origin``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {key.lower() for key, _ in headers}
+                if b"x-content-type-options" not in names:
+                    headers.append((b"x-content-type-options", b"nosniff"))
+                content_type = next(
+                    (value for key, value in headers if key.lower() == b"content-type"), b""
+                )
+                if content_type.lower().startswith(b"text/html"):
+                    if b"content-security-policy" not in names:
+                        headers.append((b"content-security-policy", HTML_CSP.encode()))
+                    if b"referrer-policy" not in names:
+                        headers.append((b"referrer-policy", b"same-origin"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class JsonBodyError(ValueError):
+    """A JSON request body that is not strict JSON (NaN, Infinity, 1e400, bad Unicode)."""
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise JsonBodyError(f"the number {text[:40]} is beyond the range of a double")
+    return value
+
+
+def _no_constant(text: str) -> Any:
+    raise JsonBodyError(f"{text} is not a JSON number; send a finite number or null")
+
+
+def parse_strict_json(body: bytes) -> Any:
+    """Parse ``body`` as strict JSON (RFC 8259): UTF-8, finite numbers only, no lone
+    surrogates in strings.
+
+    Raises
+    ------
+    JsonBodyError
+        Naming what is wrong.
+    """
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise JsonBodyError(
+            f"the body is not UTF-8 text: {exc.reason} at byte {exc.start}"
+        ) from None
+    try:
+        value = json.loads(text, parse_float=_finite_float, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise JsonBodyError(
+            f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    except ValueError as exc:  # a number too long to convert, or JsonBodyError itself
+        raise JsonBodyError(str(exc)) from None
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise JsonBodyError(
+            "a string holds a lone UTF-16 surrogate (\\ud800-\\udfff without its pair); send "
+            "valid Unicode"
+        ) from None
+    return value
+
+
+class StrictJsonBody:
+    """Pure ASGI middleware: a JSON request body must be strict JSON (:func:`parse_strict_json`),
+    else the answer is 422 before any route sees it. The body is read here (it is bounded by
+    :class:`BodySizeLimit`, which runs first) and handed on unchanged."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        content_type = next(
+            (v for k, v in scope.get("headers", []) if k == b"content-type"), b""
+        ).lower()
+        media = content_type.split(b";", 1)[0].strip()
+        if not (media == b"application/json" or media.endswith(b"+json")):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message], receive), send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if body.strip():
+            try:
+                parse_strict_json(body)
+            except JsonBodyError as exc:
+                answer = json.dumps(
+                    {"detail": [{"type": "json_invalid", "loc": ["body"], "msg": str(exc)}]}
+                ).encode()
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 422,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(answer)).encode()),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": answer})
+                return
+        await self.app(
+            scope,
+            _replay([{"type": "http.request", "body": body, "more_body": False}], receive),
+            send,
+        )
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """A ``receive`` that gives ``messages`` first, then defers to ``receive``."""
+    pending = list(messages)
+
+    async def replay() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replay
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -103,7 +294,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     recovered = recover_interrupted(sessions)
     if recovered:
         log.warning("%d plan(s) were interrupted by a service restart and marked failed", recovered)
-    runner = JobRunner(url, sessions, settings.job_workers) if settings.job_workers > 0 else None
+    runner = JobRunner.from_settings(url, sessions, settings)
     state = ServiceState(
         settings=settings,
         database_url=url,
@@ -117,6 +308,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         heads=TtlCache(4096),
     )
 
+    audit_writer = AuditWriter(sessions)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # The service holds many long-lived objects (geopandas, OR-Tools, folium, the ORM):
@@ -124,6 +317,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # pause every request for tens of milliseconds under load, short.
         gc.collect()
         gc.freeze()
+        audit_writer.start()
         if runner is not None:
             runner.start()
         try:
@@ -131,6 +325,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if runner is not None:
                 runner.stop()
+            audit_writer.stop()
             engine.dispose()
 
     app = FastAPI(
@@ -138,15 +333,56 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served from the installation by install_docs, not from a CDN
+        redoc_url=None,
     )
     app.state.service = state
     install_handlers(app)
+    # Added last runs first: security headers on every answer, the size bound, then strict
+    # JSON.
+    app.add_middleware(StrictJsonBody)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD)
     app.add_middleware(WriteInvalidation, caches=(state.principals, state.heads))
+    app.add_middleware(DownloadAudit, writer=audit_writer)
+    app.add_middleware(AuditContext)
+    app.add_middleware(SecurityHeaders)
     for router in ROUTERS:
         app.include_router(router)
     install_web(app)
+    install_docs(app)
     return app
+
+
+#: Where the Swagger UI files of the installation (package ``swagger-ui-bundle-v2``) are served.
+DOCS_ASSETS = "/docs/assets"
+
+
+def install_docs(app: FastAPI) -> None:
+    """Serve the interactive API docs at ``/docs`` with Swagger UI's script and stylesheet from
+    the installation (``swagger_ui_bundle``), so the page works on a network without internet.
+    """
+    from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+    from fastapi.responses import HTMLResponse
+    from fastapi.staticfiles import StaticFiles
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount(DOCS_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+    openapi_url = app.openapi_url or "/openapi.json"
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=openapi_url,
+            title=f"{app.title} – API",
+            oauth2_redirect_url="/docs/oauth2-redirect",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
+        )
+
+    @app.get("/docs/oauth2-redirect", include_in_schema=False)
+    async def docs_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
 
 
 def _version() -> str:

@@ -21,9 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from api.service.audit import AUDIT_USER_KEY
 from api.service.authcache import Principal, TtlCache
 from api.service.errors import ForbiddenError, NotFoundError, UnauthorizedError
-from api.service.models import ACTIVE_STATES, ApiToken, Area, Role, User, utcnow
+from api.service.models import ACTIVE_STATES, ApiToken, Area, RevokedToken, Role, User, utcnow
 from api.service.ratelimit import TokenBucketLimiter
 from api.service.schemas import MAX_ID
 from api.service.security import (
@@ -90,6 +91,11 @@ def _verified_user(
 ) -> tuple[User, float | None]:
     """The active user of ``token`` and when the token expires (POSIX seconds, or ``None``).
 
+    A JWT names its user by the immutable :attr:`User.public_id` and carries the user's
+    credential version; an API token keeps the version it was minted under. Either ends when
+    the version moves (password, role, areas or status changed, "sign out everywhere"), when
+    the user is deleted, and a JWT when its session was signed out (:class:`RevokedToken`).
+
     Raises
     ------
     UnauthorizedError
@@ -112,15 +118,28 @@ def _verified_user(
             None if record.expires_at is None else record.expires_at.replace(tzinfo=UTC).timestamp()
         )
         user = session.get(User, record.user_id)
+        if user is not None and record.credential_version != user.credential_version:
+            raise UnauthorizedError(
+                "the API token was revoked by a change to its user (password, role, areas or "
+                "status); mint a new one"
+            )
         if record.last_used_at is None or (now - record.last_used_at).total_seconds() > 60:
             record.last_used_at = now
             session.commit()
     else:
         try:
-            user_id, expires = decode_access_claims(token, secret=state.secret_key)
+            claims = decode_access_claims(token, secret=state.secret_key)
         except TokenError as exc:
             raise UnauthorizedError(str(exc)) from None
-        user = session.get(User, user_id)
+        expires = claims.expires
+        user = session.scalar(select(User).where(User.public_id == claims.subject))
+        if user is not None and claims.version != user.credential_version:
+            raise UnauthorizedError(
+                "the session ended: the user's password, role, areas or status changed, or it "
+                "signed out everywhere; sign in again"
+            )
+        if session.get(RevokedToken, claims.jti) is not None:
+            raise UnauthorizedError("the session was signed out; sign in again")
     if user is None or not user.is_active:
         raise UnauthorizedError("the user of this token does not exist or is disabled")
     return user, expires
@@ -129,6 +148,11 @@ def _verified_user(
 def _rate_limit(state: ServiceState, user_id: int, username: str) -> None:
     """Take one token of the user's rate limit (429 when there is none)."""
     state.limiter.hit(f"user:{user_id}", per_minute=state.settings.rate_limit_users.get(username))
+
+
+def _note_user(request: Request, user_id: int, username: str) -> None:
+    """Leave the signed-in user where the download audit finds it (``request.state``)."""
+    request.scope.setdefault("state", {})[AUDIT_USER_KEY] = (user_id, username)
 
 
 def authenticate(state: ServiceState, session: Session, token: str | None) -> User:
@@ -153,11 +177,14 @@ def get_current_user(
     the ``X-CSRF-Token`` header (a form on another site cannot send it).
     """
     if token:
-        return authenticate(state, session, token)
+        user = authenticate(state, session, token)
+        _note_user(request, user.id, user.username)
+        return user
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie or is_api_token(cookie):
         return authenticate(state, session, None)
     user = authenticate(state, session, cookie)
+    _note_user(request, user.id, user.username)
     if request.method not in SAFE_METHODS and not csrf_matches(
         state.secret_key, cookie, request.headers.get(CSRF_HEADER)
     ):
@@ -203,6 +230,7 @@ async def get_principal(request: Request, state: StateDep, token: TokenDep) -> P
     if principal is None:
         principal = await run_in_threadpool(_load_principal, state, token, key)
     _rate_limit(state, principal.id, principal.username)
+    _note_user(request, principal.id, principal.username)
     if (
         from_cookie
         and request.method not in SAFE_METHODS

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import os
 import re
 import tempfile
 import warnings
@@ -26,12 +27,12 @@ from shapely.geometry import mapping, shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.service.models import Area, Incident, IncidentDataset
+from api.service.models import Area, Incident, IncidentDataset, NetworkFile
 from geo import sample
 from geo.crs import local_crs
 from geo.district import District, district_from_layers
 from geo.errors import GeoInputError, GeoInputWarning, Problem
-from geo.io import read_areas, read_boundary, read_incidents, read_stations
+from geo.io import read_areas, read_boundary, read_duties, read_incidents, read_stations
 from geo.io.common import check_timezone
 from geo.schema import (
     AREA_ID,
@@ -158,35 +159,215 @@ def area_layers_from_geojson(
         boundary = {"type": "Feature", "geometry": boundary, "properties": {}}
     with tempfile.TemporaryDirectory(prefix="gridpatrol-area-") as tmp:
         folder = Path(tmp)
-        outline = read_boundary(_write_json(folder, "boundary.geojson", boundary))
-        merged = outline.to_crs(WGS84).union_all()
-        if stations is not None:
-            station_frame = read_stations(_write_json(folder, "stations.geojson", stations))
-        else:
-            working = local_crs(outline)
-            centre = outline.to_crs(working).union_all().representative_point()
-            station_frame = gpd.GeoDataFrame(
-                {STATION_ID: ["base"], STATION_NAME: ["Base (centre)"], ILLUSTRATIVE: [True]},
-                geometry=[centre],
-                crs=working,
-            )
-        areas_frame = None
-        if official_areas is not None:
-            areas_frame = read_areas(_write_json(folder, "official_areas.geojson", official_areas))
+        return area_layers_from_files(
+            timezone=timezone,
+            boundary=_write_json(folder, "boundary.geojson", boundary),
+            stations=(
+                _write_json(folder, "stations.geojson", stations) if stations is not None else None
+            ),
+            official_areas=(
+                _write_json(folder, "official_areas.geojson", official_areas)
+                if official_areas is not None
+                else None
+            ),
+        )
+
+
+def centre_station(outline: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One illustrative station at the centre of an outline (until real stations come)."""
+    working = local_crs(outline)
+    centre = outline.to_crs(working).union_all().representative_point()
+    return gpd.GeoDataFrame(
+        {STATION_ID: ["base"], STATION_NAME: ["Base (centre)"], ILLUSTRATIVE: [True]},
+        geometry=[centre],
+        crs=working,
+    )
+
+
+def stations_collection(frame: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Stations (``geo.io.read_stations``) as the stored FeatureCollection."""
+    return feature_collection(frame[[STATION_ID, STATION_NAME, ILLUSTRATIVE, "geometry"]])
+
+
+def areas_collection(frame: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Official areas (``geo.io.read_areas``) as the stored FeatureCollection."""
+    return feature_collection(frame[[AREA_ID, AREA_NAME, POPULATION, "geometry"]])
+
+
+def area_layers_from_files(
+    *,
+    timezone: str,
+    boundary: Path,
+    stations: Path | None = None,
+    official_areas: Path | None = None,
+) -> dict[str, Any]:
+    """The stored fields of an area from files (GeoJSON, GeoPackage, zipped Shapefile, KML
+    for the boundary; the stations and official areas as their readers take them).
+
+    Raises
+    ------
+    GeoInputError
+        With every problem of each file (named by the file).
+    """
+    check_timezone_name(timezone)
+    outline = read_boundary(boundary)
+    merged = outline.to_crs(WGS84).union_all()
+    station_frame = read_stations(stations) if stations is not None else centre_station(outline)
+    areas_frame = read_areas(official_areas) if official_areas is not None else None
+    files = {"boundary": boundary.name}
+    if stations is not None:
+        files["stations"] = stations.name
+    if official_areas is not None:
+        files["official_areas"] = official_areas.name
     return {
         "timezone": timezone,
         "boundary": mapping(merged),
-        "stations": feature_collection(
-            station_frame[[STATION_ID, STATION_NAME, ILLUSTRATIVE, "geometry"]]
-        ),
-        "official_areas": (
-            feature_collection(areas_frame[[AREA_ID, AREA_NAME, POPULATION, "geometry"]])
-            if areas_frame is not None
-            else None
-        ),
+        "stations": stations_collection(station_frame),
+        "official_areas": areas_collection(areas_frame) if areas_frame is not None else None,
         "network_path": None,
         "sample": None,
+        "layer_files": files,
     }
+
+
+def _outline_of(area: Area) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(geometry=[shape(area.boundary)], crs=WGS84)
+
+
+def official_areas_from_file(
+    path: Path,
+    *,
+    id_field: str | None = None,
+    name_field: str | None = None,
+    population_field: str | None = None,
+) -> tuple[dict[str, Any], int]:
+    """An official grid file (cells with ids, names and population) as the stored
+    FeatureCollection, and how many cells have a population.
+
+    Raises
+    ------
+    GeoInputError
+        With every problem of the file (``geo.io.read_areas``).
+    """
+    frame = read_areas(
+        path, id_field=id_field, name_field=name_field, population_field=population_field
+    )
+    with_population = int(pd.to_numeric(frame[POPULATION], errors="coerce").notna().sum())
+    return areas_collection(frame.to_crs(WGS84)), with_population
+
+
+def stations_from_file(path: Path) -> dict[str, Any]:
+    """A stations file as the stored FeatureCollection (``geo.io.read_stations``)."""
+    return stations_collection(read_stations(path))
+
+
+def duties_from_file(path: Path, area: Area) -> dict[str, Any]:
+    """An area's duties file checked against its outline and time zone, stored as it was
+    sent (``{"filename", "count", "kinds", "csv" | "geojson"}``), so a plan reads it exactly as
+    ``duties_csv`` / ``duties_geojson`` of a request.
+
+    Raises
+    ------
+    GeoInputError
+        With every problem (row, column; places outside the area).
+    """
+    from geo.io.common import decode_text
+
+    duties = read_duties(path, timezone=area.timezone, boundary=_outline_of(area))
+    stored: dict[str, Any] = {
+        "filename": path.name,
+        "count": len(duties),
+        "kinds": dict(sorted(Counter(str(k) for k in duties["kind"]).items())),
+    }
+    text = decode_text(path.read_bytes(), path.name)
+    if path.suffix.lower() in (".csv", ".txt", ".tsv"):
+        stored["csv"] = text
+    else:
+        stored["geojson"] = json.loads(text)
+    return stored
+
+
+def duty_request_fields(area: Area) -> dict[str, Any]:
+    """The area's duties as the request fields a plan reads them from (none: empty)."""
+    duties = area.duties or {}
+    if "csv" in duties:
+        return {"duties_csv": duties["csv"]}
+    if "geojson" in duties:
+        return {"duties_geojson": duties["geojson"]}
+    return {}
+
+
+def station_ids_of(area: Area) -> list[str]:
+    """The ids of an area's stations, sorted, read from the stored GeoJSON (no GeoDataFrame)."""
+    features = (area.stations or {}).get("features") or []
+    ids = {(f.get("properties") or {}).get(STATION_ID) for f in features}
+    return sorted(str(i) for i in ids if i is not None)
+
+
+def units_from_file(path: Path, area: Area) -> tuple[str, int]:
+    """An area's units file checked against its stations; its text and unit count.
+
+    Raises
+    ------
+    GeoInputError
+        With every problem, located in the file by row and column.
+    """
+    from api.inputs import read_units
+    from geo.io.common import decode_text
+
+    units = read_units(path, stations=station_ids_of(area))
+    return decode_text(path.read_bytes(), path.name), len(units)
+
+
+#: Largest population of one official area that is believed (people).
+MAX_AREA_POPULATION = 100_000_000
+
+
+def set_population(area: Area, population: dict[str, float | None]) -> dict[str, Any]:
+    """The area's official areas with ``population`` (by area id; ``None`` = unknown) set.
+
+    Raises
+    ------
+    GeoInputError
+        Unknown area ids, or values that are negative, not finite or above
+        :data:`MAX_AREA_POPULATION`; every problem is named (source ``population``).
+    """
+    collection = copy.deepcopy(area.official_areas or {"type": "FeatureCollection", "features": []})
+    features = collection.get("features") or []
+    by_id = {str((f.get("properties") or {}).get(AREA_ID)): f for f in features}
+    problems: list[Problem] = []
+    if not features:
+        problems.append(
+            Problem(
+                "population",
+                f"area {area.name!r} has no official areas to give a population; upload its "
+                "official grid first (PUT /areas/{id}/official-areas)",
+            )
+        )
+    for key, value in population.items():
+        if key not in by_id and features:
+            known = ", ".join(sorted(by_id)[:10])
+            problems.append(
+                Problem(
+                    "population",
+                    f"no official area has id {key!r}; expected one of {known}",
+                    column=key,
+                )
+            )
+        elif value is not None and not (0 <= value <= MAX_AREA_POPULATION):
+            problems.append(
+                Problem(
+                    "population",
+                    f"expected a number of people from 0 to {MAX_AREA_POPULATION}",
+                    column=key,
+                    value=str(value),
+                )
+            )
+    if problems:
+        raise GeoInputError(problems, "the population cannot be used")
+    for key, value in population.items():
+        by_id[key].setdefault("properties", {})[POPULATION] = value
+    return collection
 
 
 def read_upload(
@@ -336,8 +517,55 @@ def load_incidents(session: Session, dataset_id: int, timezone: str) -> gpd.GeoD
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=WGS84)
 
 
-def network_path_of(area: Area) -> Path | None:
-    """The street network file of an area; a sample's is found again if the install moved."""
+def osm_folder() -> Path:
+    """Where uploaded OSM files are written on this machine: ``osm`` beside the street
+    network cache (``$GRIDPATROL_CACHE_DIR`` or the user cache directory), one folder per
+    file's SHA-256."""
+    from geo.network.cache import cache_dir
+
+    return cache_dir().parent / "osm"
+
+
+def network_file_path(session: Session, sha256: str) -> Path:
+    """The local path of stored OSM file ``sha256``, written from the database if this machine
+    does not have it yet (temporary file, then rename: safe with concurrent jobs).
+
+    Raises
+    ------
+    ValueError
+        When the database has no such file (deleted meanwhile).
+    """
+    head = session.execute(
+        select(NetworkFile.filename, NetworkFile.size_bytes).where(NetworkFile.sha256 == sha256)
+    ).first()
+    if head is None:
+        raise ValueError(
+            f"the area's street network file {sha256[:12]} is no longer stored; upload the "
+            "OSM file again (PUT /areas/{id}/network)"
+        )
+    folder = osm_folder() / sha256
+    path = folder / head.filename
+    if path.is_file() and path.stat().st_size == head.size_bytes:
+        return path  # this machine has it: the bytes are not read from the database
+    data = session.scalar(select(NetworkFile.data).where(NetworkFile.sha256 == sha256))
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".part-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data or b"")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def network_path_of(area: Area, session: Session | None = None) -> Path | None:
+    """The street network file of an area: its uploaded OSM file (written locally from the
+    database when ``session`` is given), else a sample's file (found again if the install
+    moved)."""
+    if area.network_sha256 and session is not None:
+        return network_file_path(session, area.network_sha256)
     if area.network_path:
         path = Path(area.network_path)
         if path.exists():
@@ -350,15 +578,113 @@ def network_path_of(area: Area) -> Path | None:
     return None
 
 
+def has_network(area: Area) -> bool:
+    """Whether plans of the area route on streets (an uploaded OSM file or a sample's)."""
+    return bool(area.network_sha256 or area.network_path)
+
+
+#: Suffixes of the OSM extracts an area accepts.
+OSM_UPLOAD_SUFFIXES = (".osm", ".pbf")
+
+
+def check_network_file(path: Path, area: Area) -> dict[str, Any]:
+    """Build every mode's street network from an uploaded OSM file (into the shared network
+    cache) and check that it covers the area; a summary of what it holds.
+
+    Returns
+    -------
+    dict
+        ``{"modes": {mode: {"nodes", "edges"}}, "unusable": {mode: reason},
+        "nodes_inside": share of the foot (else first) network's nodes inside the area}``.
+
+    Raises
+    ------
+    GeoInputError
+        (source: the file's name) Unreadable, no usable streets for any mode, or no street
+        inside the area's boundary.
+    """
+    from shapely import contains_xy
+
+    from geo.errors import NetworkError
+    from geo.network import load_networks
+    from geo.network.modes import Mode
+
+    networks: dict[str, Any] = {}
+    unusable: dict[str, str] = {}
+    try:
+        built = load_networks(path)
+        networks = {str(m.value): n for m, n in built.items()}
+    except NetworkError as whole:
+        for mode in Mode:
+            try:
+                networks[str(mode.value)] = load_networks(path, modes=(mode,))[mode]
+            except NetworkError as exc:
+                unusable[str(mode.value)] = str(exc)
+        if not networks:
+            raise GeoInputError(
+                [
+                    Problem(
+                        path.name,
+                        f"{whole}; expected an OSM extract (.osm or .osm.pbf) with streets",
+                    )
+                ],
+                f"{path.name} cannot be used as the street network",
+            ) from None
+    first = networks.get("foot") or next(iter(networks.values()))
+    outline = gpd.GeoSeries([shape(area.boundary)], crs=WGS84).to_crs(first.crs)[0]
+    inside = contains_xy(outline, first.node_x_m, first.node_y_m)
+    share = float(inside.mean()) if len(inside) else 0.0
+    if not inside.any():
+        raise GeoInputError(
+            [
+                Problem(
+                    path.name,
+                    f"none of the {len(inside)} street nodes is inside area {area.name!r}; "
+                    "expected an OSM extract that covers the area's boundary (cut it with "
+                    "osmium extract --polygon boundary.geojson)",
+                )
+            ],
+            f"{path.name} does not cover the area",
+        )
+    return {
+        "modes": {
+            mode: {"nodes": int(len(n.node_ids)), "edges": int(n.graph.number_of_edges())}
+            for mode, n in networks.items()
+        },
+        "unusable": unusable,
+        "nodes_inside": round(share, 4),
+    }
+
+
+def store_network_file(session: Session, path: Path, summary: dict[str, Any]) -> NetworkFile:
+    """Add the checked OSM file at ``path`` to ``session`` by its SHA-256 (kept once)."""
+    from geo.network.cache import file_sha256
+
+    sha = file_sha256(path)
+    record = session.get(NetworkFile, sha)  # the same file uploaded again: kept once
+    if record is None:
+        record = NetworkFile(
+            sha256=sha,
+            filename=path.name,
+            size_bytes=path.stat().st_size,
+            summary=summary,
+            data=path.read_bytes(),
+        )
+        session.add(record)
+    return record
+
+
 def district_of(
     area: Area,
     incidents: gpd.GeoDataFrame,
     *,
     with_network: bool = True,
     notes: tuple[str, ...] = (),
+    session: Session | None = None,
 ) -> District:
     """The district of an area with the given incidents (and ``notes`` about its data, e.g.
-    :func:`dataset_notes`), in its working CRS."""
+    :func:`dataset_notes`), in its working CRS. With ``session`` an uploaded street network
+    is written to this machine if needed (:func:`network_file_path`)."""
     boundary = gpd.GeoDataFrame(geometry=[shape(area.boundary)], crs=WGS84)
     stations = frame_from_features(area.stations)
     if STATION_ID in stations:
@@ -376,7 +702,7 @@ def district_of(
         incidents=incidents,
         stations=stations,
         areas=areas,
-        network_path=network_path_of(area) if with_network else None,
+        network_path=network_path_of(area, session) if with_network else None,
         timezone=area.timezone,
         notes=notes,
     )

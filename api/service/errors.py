@@ -3,16 +3,18 @@
 A client's mistake is never a 500: bad input files give 422 with the ``geo`` layer's problems
 (``source``, ``row``, ``column``, ``value``, ``message``), impossible plans 422, resources of
 another area 404 (their existence is not revealed), writes by viewers 403, uploads over the
-limit 413 and too many requests 429 with ``Retry-After``.
+limit 413, too many requests 429 with ``Retry-After``, and a full disk 507 (the request's
+transaction is rolled back and its temporary files removed, so nothing is half-written).
 """
 
 from __future__ import annotations
 
+import errno
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 
 from api.service.ratelimit import RateLimitExceededError
 from geo.errors import GeoInputError, NetworkError, SampleNotFoundError, condense_problems
@@ -52,11 +54,18 @@ class UnauthorizedError(HTTPException):
 class UploadTooLargeError(HTTPException):
     """An upload beyond the configured size."""
 
-    def __init__(self, limit_bytes: int) -> None:
+    def __init__(self, limit_bytes: int, *, detail: str | None = None) -> None:
         super().__init__(
             status.HTTP_413_CONTENT_TOO_LARGE,
-            f"the upload is larger than the limit of {limit_bytes / 1024 / 1024:g} MB",
+            detail or f"the upload is larger than the limit of {limit_bytes / 1024 / 1024:g} MB",
         )
+
+
+class InsufficientStorageError(HTTPException):
+    """The server's disk is full (507); nothing of the request was kept."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(status.HTTP_507_INSUFFICIENT_STORAGE, detail)
 
 
 class InvalidInputError(HTTPException):
@@ -94,6 +103,32 @@ async def _data_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (or the database error it wraps) says the disk is full."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "database or disk is full" in text or "no space left on device" in text
+
+
+_DISK_FULL = (
+    "the server's disk is full: nothing of this request was stored; try again later or ask "
+    "the administrator to free space"
+)
+
+
+async def _operational_error(_: Request, exc: Exception) -> JSONResponse:
+    if _disk_full(exc):
+        return JSONResponse({"detail": _DISK_FULL}, status_code=507)
+    raise exc
+
+
+async def _os_error(_: Request, exc: Exception) -> JSONResponse:
+    if _disk_full(exc):
+        return JSONResponse({"detail": _DISK_FULL}, status_code=507)
+    raise exc
+
+
 async def _rate_limited(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RateLimitExceededError)
     return JSONResponse(
@@ -111,3 +146,5 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SampleNotFoundError, _unprocessable)
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(RateLimitExceededError, _rate_limited)
+    app.add_exception_handler(OperationalError, _operational_error)
+    app.add_exception_handler(OSError, _os_error)

@@ -9,6 +9,7 @@ column holds the point as WKT text. See :class:`PointGeometry`.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -96,10 +97,21 @@ class Base(DeclarativeBase):
     """Declarative base of every table."""
 
 
+#: Table options of every table with a numeric id: SQLite then never hands out the id of a
+#: deleted row again (``AUTOINCREMENT``); PostgreSQL's sequences never do anyway.
+NEVER_REUSE_IDS: dict[str, Any] = {"sqlite_autoincrement": True}
+
+
+def new_public_id() -> str:
+    """A random, never reused identifier (32 hex digits) for a user, carried in its tokens."""
+    return uuid.uuid4().hex
+
+
 class Area(Base):
     """A jurisdiction: outline, stations, street network, time zone, official polygons."""
 
     __tablename__ = "areas"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -109,22 +121,57 @@ class Area(Base):
     official_areas: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
     network_path: Mapped[str | None] = mapped_column(Text, nullable=True)
     sample: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: The area's own street network: an uploaded OSM file (:class:`NetworkFile`) by hash.
+    network_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: Posts, lines and timed visits (FeatureCollection, EPSG:4326) planned with by default.
+    duties: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
+    #: The area's units file (its text, as ``units.csv``) planned with by default.
+    units_csv: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: Original names of the files the area's layers came from, by layer.
+    layer_files: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
 
 
+class NetworkFile(Base):
+    """An uploaded OSM extract (``.osm``, ``.osm.pbf``), stored once by its SHA-256.
+
+    Kept in the database so every server and worker on the database can plan on it: each
+    writes it once to its own folder (:func:`api.service.districts.network_file_path`) and the
+    street networks built from it are cached by the file's content hash.
+    """
+
+    __tablename__ = "network_files"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class User(Base):
     """A person or system that signs in; sees only the areas it is given (admins: all)."""
 
     __tablename__ = "users"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Immutable and never reused: the subject of the user's tokens (never the numeric id).
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     role: Mapped[str] = mapped_column(String(16), default=Role.VIEWER.value)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Raised by a password, role, area or status change and by "sign out everywhere": every
+    #: token issued before (sessions and API tokens) stops working.
+    credential_version: Mapped[int] = mapped_column(Integer, default=0)
+    #: Failed sign-ins since the last success, and until when sign-in is refused.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     access: Mapped[list[AreaAccess]] = relationship(
@@ -158,6 +205,7 @@ class ApiToken(Base):
     """A long-lived token for systems; only its SHA-256 hash is stored."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -168,12 +216,27 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The user's :attr:`User.credential_version` when minted (the token ends when it moves).
+    credential_version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RevokedToken(Base):
+    """A signed-in session ended by signing out, by its ``jti``, kept until it would expire."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=True
+    )
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
 class IncidentDataset(Base):
     """One uploaded incident file of an area (its rows are :class:`Incident`)."""
 
     __tablename__ = "datasets"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
@@ -193,6 +256,7 @@ class Incident(Base):
     """A reported incident: place, time and category only (no personal data)."""
 
     __tablename__ = "incidents"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dataset_id: Mapped[int] = mapped_column(
@@ -213,6 +277,7 @@ class GridRecord(Base):
     """A grid built over an area (cells kept as a GeoJSON FeatureCollection in EPSG:4326)."""
 
     __tablename__ = "grids"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
@@ -230,6 +295,7 @@ class PlanJob(Base):
     """A background plan: its parameters, state, progress and result."""
 
     __tablename__ = "plans"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
@@ -241,6 +307,11 @@ class PlanJob(Base):
     message: Mapped[str] = mapped_column(Text, default="")
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The server that claimed the job (``host:pid:random``) and until when its lease holds:
+    #: the owner renews it while the job runs; only an expired lease marks the job interrupted.
+    owner: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     parameters: Mapped[dict[str, Any]] = mapped_column(JsonType)
     result: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
     rerun_of_id: Mapped[int | None] = mapped_column(
@@ -272,6 +343,25 @@ class PlanDocument(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JsonType)
 
 
+class PlanTrack(Base):
+    """The GPS fixes read from one track file uploaded for one day of a plan (the review is
+    computed from them when asked for). ``fixes`` holds columns ``unit_id``, ``time`` (UTC ISO),
+    ``lon``, ``lat`` and ``source_row``: unit ids only, no person names."""
+
+    __tablename__ = "plan_tracks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    day: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(255))
+    fix_count: Mapped[int] = mapped_column(Integer)
+    fixes: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+
+
 class StaffingJob(Base):
     """A background staffing proposal for an area: parameters, state, progress and result.
 
@@ -280,6 +370,7 @@ class StaffingJob(Base):
     """
 
     __tablename__ = "staffing_runs"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
@@ -291,6 +382,11 @@ class StaffingJob(Base):
     message: Mapped[str] = mapped_column(Text, default="")
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The server that claimed the job (``host:pid:random``) and until when its lease holds:
+    #: the owner renews it while the job runs; only an expired lease marks the job interrupted.
+    owner: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     parameters: Mapped[dict[str, Any]] = mapped_column(JsonType)
     result: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -318,6 +414,7 @@ class AuditEntry(Base):
     """Who created, changed or deleted what, and when."""
 
     __tablename__ = "audit_log"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
@@ -330,3 +427,6 @@ class AuditEntry(Base):
     resource_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     area_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    #: The client's address and user agent, when the entry comes from a request.
+    client_address: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    user_agent: Mapped[str | None] = mapped_column(String(300), nullable=True)

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.service.jobrun import JobReporter, run_job
+from api.service.jobrun import DEFAULT_LEASE_S, JobReporter, run_job
 from api.service.models import Area, IncidentDataset, PlanDocument, PlanJob
 
 
@@ -107,7 +107,7 @@ def compute_plan(
         if area is None or dataset is None or dataset.area_id != area_id:
             raise ValueError(f"dataset {request.dataset_id} or its area no longer exists")
         incidents = load_incidents(session, dataset.id, area.timezone)
-        district = district_of(area, incidents, notes=dataset_notes(area, dataset))
+        district = district_of(area, incidents, notes=dataset_notes(area, dataset), session=session)
         # The request check's own function; the stored time limit is already capped.
         time_limit_s = request.time_limit_s
         if time_limit_s is None:
@@ -140,11 +140,20 @@ def _store_plan(session: Session, job_id: int, outcome: PlanOutcome) -> dict[str
     return outcome.result
 
 
-def run_plan_job(job_id: int, database_url: str, parameters: dict[str, Any]) -> str:
+def run_plan_job(
+    job_id: int,
+    database_url: str,
+    parameters: dict[str, Any],
+    *,
+    owner: str | None = None,
+    lease_s: float = DEFAULT_LEASE_S,
+) -> str:
     """Run plan job ``job_id`` to the end and return its final state.
 
-    Only plain data in, so it runs in a spawned process, on Dask or inline. The job is claimed
-    only if still queued and not cancelled; the result, the plan documents and the state
+    Only plain data in, so it runs in a spawned process, on a Dask worker or inline. With
+    ``owner`` (a runner claimed the job) it runs only if still running for that owner;
+    without, it claims the job if still queued and not cancelled. Its lease is renewed while
+    it plans (:class:`api.service.jobrun.Heartbeat`); the result, the plan documents and the state
     ``succeeded`` are written in one transaction, and only if the job is still running (a
     cancel wins).
     """
@@ -156,4 +165,6 @@ def run_plan_job(job_id: int, database_url: str, parameters: dict[str, Any]) -> 
         compute=compute_plan,
         store=_store_plan,
         done_message="Plan done",
+        owner=owner,
+        lease_s=lease_s,
     )

@@ -23,8 +23,8 @@ class _Bucket:
 class RateLimitExceededError(Exception):
     """Too many requests; ``retry_after_s`` says when the next one is allowed."""
 
-    def __init__(self, retry_after_s: int) -> None:
-        super().__init__(f"too many requests; retry after {retry_after_s} s")
+    def __init__(self, retry_after_s: int, message: str | None = None) -> None:
+        super().__init__(message or f"too many requests; retry after {retry_after_s} s")
         self.retry_after_s = retry_after_s
 
 

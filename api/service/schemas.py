@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from api.requests import MAX_TIME_LIMIT_S, PlanParameters
+from api.requests import MAX_TIME_LIMIT_S, PlanParameters, TimeZoneName
 from api.service.models import JobState, Role
 
 T = TypeVar("T")
@@ -287,7 +287,7 @@ class AreaCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     sample: Literal["toronto-uoft", "portland-central"] | None = None
     sample_incidents: bool = True
-    timezone: str | None = Field(default=None, max_length=64)
+    timezone: TimeZoneName | None = None
     boundary: dict[str, Any] | None = None
     stations: dict[str, Any] | None = None
     official_areas: dict[str, Any] | None = None
@@ -307,7 +307,7 @@ class AreaUpdate(BaseModel):
     """Changes to an area; omitted fields stay."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    timezone: str | None = Field(default=None, max_length=64)
+    timezone: TimeZoneName | None = None
 
     model_config = _example({"name": "UofT beat (night shift)"})
 
@@ -612,6 +612,8 @@ class AuditPublic(BaseModel):
                     "resource_id": 3,
                     "area_id": 1,
                     "detail": {"rows": 822},
+                    "client_address": "127.0.0.1",
+                    "user_agent": "Mozilla/5.0",
                 }
             ]
         },
@@ -626,6 +628,8 @@ class AuditPublic(BaseModel):
     resource_id: int | None
     area_id: int | None
     detail: dict[str, Any]
+    client_address: str | None = None
+    user_agent: str | None = None
 
 
 # ---- staffing ------------------------------------------------------------------------------
@@ -639,7 +643,7 @@ class StaffingCreate(BaseModel):
     """
 
     dataset_id: int = Field(ge=1, le=MAX_ID)
-    bands: list[str] = Field(
+    bands: list[Annotated[str, Field(max_length=16)]] = Field(
         default_factory=lambda: ["08-16", "16-24", "00-08"],
         min_length=1,
         max_length=6,

@@ -69,16 +69,29 @@ def verify_dummy(password: str) -> None:
 
 
 def create_access_token(
-    user_id: int, *, secret: str, minutes: int, algorithm: str = "HS256"
+    subject: str,
+    *,
+    version: int,
+    secret: str,
+    minutes: int,
+    algorithm: str = "HS256",
 ) -> tuple[str, int]:
-    """A signed JWT for ``user_id`` and its lifetime in seconds."""
+    """A signed JWT for the user whose :attr:`~api.service.models.User.public_id` is
+    ``subject`` under credential ``version``, and its lifetime in seconds.
+
+    The subject is the user's immutable random identifier, never its numeric id, so a token
+    can never name another user created later; ``ver`` ends the token once the user's
+    credential version moves (password, role, areas, status, "sign out everywhere").
+    """
     now = datetime.now(UTC)
     payload = {
-        "sub": str(user_id),
+        "sub": subject,
+        "ver": int(version),
         "iat": now,
         "exp": now + timedelta(minutes=minutes),
         "typ": "access",
-        # Unique per sign-in, so two sessions of one user never share a token (or CSRF token).
+        # Unique per sign-in, so two sessions of one user never share a token (or CSRF token),
+        # and one session can be ended alone (signing out).
         "jti": secrets.token_urlsafe(12),
     }
     return jwt.encode(payload, secret, algorithm=algorithm), minutes * 60
@@ -88,19 +101,19 @@ class TokenError(ValueError):
     """A token that cannot be accepted (bad signature, expired, malformed)."""
 
 
-def decode_access_token(token: str, *, secret: str, algorithm: str = "HS256") -> int:
-    """The user id of a valid access token.
+@dataclass(frozen=True)
+class AccessClaims:
+    """What a valid access token says: whose it is, under which credential version, its
+    session id and when it expires (POSIX seconds)."""
 
-    Raises
-    ------
-    TokenError
-        Naming why: expired, bad signature or malformed.
-    """
-    return decode_access_claims(token, secret=secret, algorithm=algorithm)[0]
+    subject: str
+    version: int
+    jti: str
+    expires: float
 
 
-def decode_access_claims(token: str, *, secret: str, algorithm: str = "HS256") -> tuple[int, float]:
-    """The user id of a valid access token and its expiry (POSIX seconds).
+def decode_access_claims(token: str, *, secret: str, algorithm: str = "HS256") -> AccessClaims:
+    """The claims of a valid access token.
 
     Raises
     ------
@@ -109,7 +122,10 @@ def decode_access_claims(token: str, *, secret: str, algorithm: str = "HS256") -
     """
     try:
         payload = jwt.decode(
-            token, secret, algorithms=[algorithm], options={"require": ["exp", "sub"]}
+            token,
+            secret,
+            algorithms=[algorithm],
+            options={"require": ["exp", "sub", "ver", "jti"]},
         )
     except jwt.ExpiredSignatureError:
         raise TokenError("the access token has expired; sign in again") from None
@@ -117,10 +133,13 @@ def decode_access_claims(token: str, *, secret: str, algorithm: str = "HS256") -
         raise TokenError(f"invalid access token: {exc}") from None
     if payload.get("typ") != "access":
         raise TokenError("invalid access token: not an access token")
+    subject, version, jti = payload["sub"], payload["ver"], payload["jti"]
+    if not isinstance(subject, str) or not isinstance(jti, str) or type(version) is not int:
+        raise TokenError("invalid access token: bad claims")
     try:
-        return int(payload["sub"]), float(payload["exp"])
+        return AccessClaims(subject, version, jti, float(payload["exp"]))
     except (TypeError, ValueError):
-        raise TokenError("invalid access token: bad subject") from None
+        raise TokenError("invalid access token: bad expiry") from None
 
 
 @dataclass(frozen=True)
@@ -172,3 +191,20 @@ def csrf_matches(
 def new_login_nonce() -> str:
     """A random nonce for the login form's CSRF token."""
     return secrets.token_urlsafe(24)
+
+
+#: Failed sign-ins of an account accepted before it is locked for a while.
+FREE_LOGIN_FAILURES = 5
+#: Lock after the first failure beyond :data:`FREE_LOGIN_FAILURES`, doubled with each further
+#: one up to :data:`MAX_LOCK_S`.
+FIRST_LOCK_S = 30.0
+MAX_LOCK_S = 15 * 60.0
+
+
+def lockout_seconds(failed_logins: int) -> float:
+    """How long an account is locked after ``failed_logins`` failed sign-ins in a row:
+    nothing up to :data:`FREE_LOGIN_FAILURES`, then 30 s, 60 s, 120 s ... at most 15 min."""
+    beyond = failed_logins - FREE_LOGIN_FAILURES
+    if beyond <= 0:
+        return 0.0
+    return min(MAX_LOCK_S, FIRST_LOCK_S * 2.0 ** min(beyond - 1, 30))

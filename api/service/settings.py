@@ -8,6 +8,7 @@ configuration; the signing secret is generated once and kept beside that file.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -38,6 +39,39 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def private_folder(path: Path) -> None:
+    """Create ``path`` (and missing parents) with mode 0700, or narrow it to 0700."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+
+
+def private_file(path: Path, *, make_folder: bool = False) -> None:
+    """Create ``path`` empty with mode 0600 if missing, or narrow it to 0600; with
+    ``make_folder`` its folder is created 0700 first."""
+    if make_folder:
+        private_folder(path.parent)
+    if not path.exists():
+        # Never open (and close) a file SQLite may have open in this process: closing any
+        # descriptor of it drops the process's POSIX locks on it and can corrupt the database.
+        with contextlib.suppress(FileExistsError):  # another process made it meanwhile
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (``None`` for another database or an in-memory one)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or not parsed.database:
+        return None
+    if parsed.database == ":memory:" or parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database)
+
+
 class Settings(BaseSettings):
     """Everything the service can be told; each field is ``GRIDPATROL_<NAME>`` in the environment.
 
@@ -54,14 +88,21 @@ class Settings(BaseSettings):
     access_token_minutes
         Lifetime of the JWT access tokens the password flow issues.
     max_upload_mb
-        Largest accepted upload (413 beyond).
+        Largest accepted upload (413 beyond), counted while the request streams in.
+    max_unpacked_mb, max_upload_members, max_upload_features
+        Largest unpacked size and most members of an uploaded zip (a zipped Shapefile, an
+        ``.xlsx``), and most features or rows of an uploaded file (413 beyond; see
+        :mod:`api.service.uploads`).
     rate_limit_per_minute, rate_limit_burst
         Requests each user may make per minute on average, and in a burst (429 beyond).
     plan_time_limit_s
         Largest solver time limit a plan may ask for; also the default.
     job_workers
-        Plans run at the same time, each in its own process; 0 runs none (jobs stay queued,
-        for tests or a separate worker).
+        Jobs this server runs at the same time; 0 runs none (they stay queued for another
+        server on the database). See also ``job_lease_s`` (a claimed job's lease, renewed
+        every fifth of it; only an expired lease marks a job interrupted) and
+        ``dask_scheduler`` (``tcp://host:8786``: hand jobs to that Dask scheduler instead of
+        local worker processes).
     rate_limit_users
         Per-user rates (requests a minute; the burst scales with it) by user name, overriding
         ``rate_limit_per_minute`` for those users, e.g. ``{"loadtest": 1000000}`` for a load
@@ -87,11 +128,16 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=60, ge=1)
     jwt_algorithm: Literal["HS256"] = "HS256"
     max_upload_mb: float = Field(default=50.0, gt=0)
+    max_unpacked_mb: float = Field(default=200.0, gt=0)
+    max_upload_members: int = Field(default=200, ge=1)
+    max_upload_features: int = Field(default=300_000, ge=1)
     rate_limit_per_minute: float = Field(default=600.0, gt=0)
     rate_limit_burst: int = Field(default=120, ge=1)
     rate_limit_users: dict[str, PositiveFloat] = Field(default_factory=dict)
     plan_time_limit_s: float = Field(default=30.0, gt=0)
     job_workers: int = Field(default=2, ge=0)
+    job_lease_s: float = Field(default=15.0, ge=0.5, le=3600)
+    dask_scheduler: str | None = Field(default=None, max_length=500)
     staffing_max_units: int = Field(default=6, ge=1, le=50)
     staffing_time_limit_s: float = Field(default=2.0, gt=0)
     map_cache_size: int = Field(default=64, ge=0)
@@ -105,11 +151,22 @@ class Settings(BaseSettings):
         return int(self.max_upload_mb * 1024 * 1024)
 
     def resolved_database_url(self) -> str:
-        """The database URL, creating the data directory for the SQLite default."""
+        """The database URL; for SQLite the file is created 0600 (its journal and WAL files
+        take the same mode) and the default's data directory 0700."""
         if self.database_url:
+            path = sqlite_file(self.database_url)
+            if path is not None:
+                private_file(path, make_folder=not path.parent.exists())
             return self.database_url
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        return sqlite_url(self.data_dir / "gridpatrol.db")
+        self.private_data_dir()
+        path = self.data_dir / "gridpatrol.db"
+        private_file(path)
+        return sqlite_url(path)
+
+    def private_data_dir(self) -> Path:
+        """:attr:`data_dir`, created (or narrowed to) mode 0700."""
+        private_folder(self.data_dir)
+        return self.data_dir
 
     def resolved_secret_key(self) -> str:
         """The signing secret: given, or read from (or first written to) the data directory."""
@@ -120,7 +177,7 @@ class Settings(BaseSettings):
             text = path.read_text(encoding="utf-8").strip()
             if text:
                 return text
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.private_data_dir()
         key = secrets.token_urlsafe(48)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

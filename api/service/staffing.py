@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.service.jobrun import JobReporter, run_job
+from api.service.jobrun import DEFAULT_LEASE_S, JobReporter, run_job
 from api.service.models import Area, IncidentDataset, StaffingFile, StaffingJob
 
 
@@ -67,7 +67,7 @@ def compute_staffing(
         if area is None or dataset is None:
             raise ValueError(f"dataset {dataset_id} or its area no longer exists")
         incidents = load_incidents(session, dataset_id, area.timezone)
-        district = district_of(area, incidents)
+        district = district_of(area, incidents, session=session)
     bands = []
     for name in parameters["bands"]:
         band = resolve_band(str(name))
@@ -108,7 +108,14 @@ def _store_staffing(session: Session, job_id: int, outcome: StaffingOutcome) -> 
     return outcome.result
 
 
-def run_staffing_job(job_id: int, database_url: str, parameters: dict[str, Any]) -> str:
+def run_staffing_job(
+    job_id: int,
+    database_url: str,
+    parameters: dict[str, Any],
+    *,
+    owner: str | None = None,
+    lease_s: float = DEFAULT_LEASE_S,
+) -> str:
     """Run staffing job ``job_id`` to the end and return its final state (see
     :func:`api.service.jobrun.run_job`)."""
     return run_job(
@@ -119,4 +126,6 @@ def run_staffing_job(job_id: int, database_url: str, parameters: dict[str, Any])
         compute=compute_staffing,
         store=_store_staffing,
         done_message="Staffing done",
+        owner=owner,
+        lease_s=lease_s,
     )

@@ -12,21 +12,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
 from api.service.deps import SessionDep, authenticate
 from api.service.errors import UnauthorizedError
 from api.service.models import User
+from api.service.ratelimit import RateLimitExceededError
+from api.service.routes.auth import AccountLockedError, end_session, issue_token, sign_in
 from api.service.security import (
     CSRF_FIELD,
     LOGIN_NONCE_COOKIE,
     SESSION_COOKIE,
-    create_access_token,
     csrf_matches,
     csrf_token,
     new_login_nonce,
-    verify_dummy,
-    verify_password,
 )
 from api.web.common import (
     WEB_PREFIX,
@@ -98,19 +96,18 @@ def login(
     name = username.strip()
     if not name or not password:
         return _login_page(ctx, next_path, ctx.t("web.login.missing"), status.HTTP_400_BAD_REQUEST)
-    ctx.state.limiter.hit(f"login:{name.lower()}")
-    user = session.scalar(select(User).where(User.username == name))
-    if user is None:
-        verify_dummy(password)
-    if user is None or not verify_password(password, user.password_hash) or not user.is_active:
+    try:
+        user = sign_in(session, ctx.state, name, password)
+    except UnauthorizedError:
         return _login_page(ctx, next_path, ctx.t("web.login.wrong"), status.HTTP_401_UNAUTHORIZED)
-    settings = ctx.state.settings
-    token, seconds = create_access_token(
-        user.id,
-        secret=ctx.state.secret_key,
-        minutes=settings.access_token_minutes,
-        algorithm=settings.jwt_algorithm,
-    )
+    except RateLimitExceededError as exc:
+        key = "web.login.locked" if isinstance(exc, AccountLockedError) else "web.login.busy"
+        page = _login_page(
+            ctx, next_path, ctx.t(key, seconds=exc.retry_after_s), status.HTTP_429_TOO_MANY_REQUESTS
+        )
+        page.headers["Retry-After"] = str(exc.retry_after_s)
+        return page
+    token, seconds = issue_token(ctx.state, user)
     response = redirect(ctx, safe_next(next_path))
     response.set_cookie(
         SESSION_COOKIE,
@@ -131,8 +128,13 @@ def logout(
     ctx: PageDep,
     csrf_token_field: Annotated[str, Form(alias=CSRF_FIELD, max_length=200)] = "",
 ) -> Response:
-    """Forget the session cookie and go back to the login page."""
+    """End the session (its token stops working) and go back to the login page."""
     ctx.check_csrf(csrf_token_field)
+    if ctx.user is not None:
+        with ctx.state.sessions() as session:
+            user = session.get(User, ctx.user.id)
+            if user is not None:
+                end_session(session, ctx.state, user, ctx.session_token)
     response = RedirectResponse(f"{WEB_PREFIX}/login", status_code=status.HTTP_303_SEE_OTHER)
     finish(ctx, response)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")

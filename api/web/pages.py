@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
@@ -29,7 +30,7 @@ from api.service.models import (
     StaffingJob,
 )
 from api.service.planinputs import has_official_areas
-from api.service.routes.areas import create_area
+from api.service.routes.areas import area_readiness, create_area
 from api.service.routes.datasets import store_upload
 from api.service.routes.plans import cancel_plan, enqueue_plan, plan_parameters
 from api.service.schemas import (
@@ -174,15 +175,34 @@ def _area_page(
             .order_by(IncidentDataset.id.desc())
         )
     )
-    plans = list(
-        session.scalars(
-            select(PlanJob).where(PlanJob.area_id == area.id).order_by(PlanJob.id.desc()).limit(50)
+    # The plans' columns the table shows, not their (large) results.
+    plans = [
+        SimpleNamespace(
+            id=row.id,
+            state=row.state,
+            parameters=row.parameters,
+            created_at=row.created_at,
+            result={"plan_date": row.plan_date} if row.plan_date else None,
         )
-    )
+        for row in session.execute(
+            select(
+                PlanJob.id,
+                PlanJob.state,
+                PlanJob.parameters,
+                PlanJob.created_at,
+                PlanJob.result["plan_date"].as_string().label("plan_date"),
+            )
+            .where(PlanJob.area_id == area.id)
+            .order_by(PlanJob.id.desc())
+            .limit(50)
+        )
+    ]
     staffing_count = len(
         session.scalars(select(StaffingJob.id).where(StaffingJob.area_id == area.id)).all()
     )
     form = {**PLAN_DEFAULTS, **values.pop("form", {})}
+    if area.units_csv:
+        form.setdefault("area_units", "on")
     cap = ctx.state.settings.plan_time_limit_s
     form.setdefault("time_limit_s", f"{min(float(_default('time_limit_s')), cap):g}")
     grids = [g for g in _choices("grid") if g != "areas" or has_official_areas(area)]
@@ -194,6 +214,8 @@ def _area_page(
         datasets=datasets,
         plans=plans,
         staffing_count=staffing_count,
+        readiness=area_readiness(session, area),
+        official_cells=_official_cells(area),
         bands=BANDS,
         modes=MODES,
         grids=grids,
@@ -205,6 +227,21 @@ def _area_page(
         form=form,
         **values,
     )
+
+
+def _official_cells(area: Area) -> list[dict[str, Any]]:
+    """The area's official cells (id, name, population) for the population form."""
+    cells = []
+    for feature in (area.official_areas or {}).get("features") or []:
+        properties = feature.get("properties") or {}
+        cells.append(
+            {
+                "id": str(properties.get("area_id")),
+                "name": str(properties.get("name") or properties.get("area_id")),
+                "population": properties.get("population"),
+            }
+        )
+    return cells
 
 
 @router.get("/areas/{area_id}")
@@ -344,6 +381,7 @@ def start_plan(
     vary: FormStr = "",
     on_infeasible: FormStr = "",
     grid: FormStr = "",
+    area_units: FormStr = "",
     units_file: Annotated[UploadFile | None, File()] = None,
     duties_file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
@@ -369,6 +407,7 @@ def start_plan(
         "vary": vary,
         "on_infeasible": on_infeasible,
         "grid": grid,
+        "area_units": area_units,
     }
     try:
         uploads = {
@@ -418,6 +457,9 @@ def _plan_body(
     )
     fields.raise_if_any()
     units = uploads.get("units")
+    if units is None and form.get("area_units") and area.units_csv:
+        units = (".csv", area.units_csv)  # the area's own units file
+        counts = {}
     unit_counts = ",".join(f"{m}={n}" for m, n in counts.items() if n)
     if not unit_counts and units is None:
         raise FormError([ctx.t("web.plan.no_units")])

@@ -27,8 +27,13 @@ def list_audit(
     ] = None,
     user_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this user.")] = None,
     area_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this area.")] = None,
+    action: Annotated[
+        str | None,
+        Query(max_length=32, description="e.g. login, login_failed, export_map, create."),
+    ] = None,
 ) -> Page[AuditPublic]:
-    """Audit entries, newest first."""
+    """Audit entries, newest first: sign-ins (and failures), creations, changes, deletions,
+    uploads, downloads and exports, each with the client's address and user agent."""
     statement = select(AuditEntry).order_by(AuditEntry.id.desc())
     if resource_type is not None:
         statement = statement.where(AuditEntry.resource_type == resource_type)
@@ -36,4 +41,6 @@ def list_audit(
         statement = statement.where(AuditEntry.user_id == user_id)
     if area_id is not None:
         statement = statement.where(AuditEntry.area_id == area_id)
+    if action is not None:
+        statement = statement.where(AuditEntry.action == action)
     return paginate(session, statement, page, AuditPublic)

@@ -25,8 +25,7 @@ from api.service.deps import (
     scoped,
     visible_area_ids,
 )
-from api.service.districts import create_dataset, empty_dataset_problem, read_upload, safe_filename
-from api.service.errors import UploadTooLargeError
+from api.service.districts import create_dataset, read_upload
 from api.service.models import Area, Incident, IncidentDataset, User
 from api.service.routes.common import AUTH_ERRORS, FORBIDDEN, NOT_FOUND, TOO_LARGE, paginate
 from api.service.schemas import (
@@ -37,26 +36,9 @@ from api.service.schemas import (
     Page,
     RowLeftOut,
 )
+from api.service.uploads import save_upload, upload_limits
 
 router = APIRouter(prefix="/datasets", tags=["datasets"], responses=AUTH_ERRORS)
-
-_CHUNK = 1024 * 1024
-
-
-def _save_upload(upload: UploadFile, folder: Path, limit: int) -> Path:
-    """Copy the upload to ``folder`` under its sanitised name, enforcing the size limit."""
-    path = folder / safe_filename(upload.filename)
-    size = 0
-    upload.file.seek(0)
-    with path.open("wb") as fh:
-        while chunk := upload.file.read(_CHUNK):
-            size += len(chunk)
-            if size > limit:
-                raise UploadTooLargeError(limit)
-            fh.write(chunk)
-    if size == 0:
-        raise empty_dataset_problem(path.name)
-    return path
 
 
 def store_upload(
@@ -87,7 +69,7 @@ def store_upload(
         When the file is over the service's limit.
     """
     with tempfile.TemporaryDirectory(prefix="gridpatrol-upload-") as tmp:
-        path = _save_upload(upload, Path(tmp), state.settings.max_upload_bytes)
+        path = save_upload(upload, Path(tmp), upload_limits(state.settings))
         incidents, rejected = read_upload(
             path,
             area,

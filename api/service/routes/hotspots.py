@@ -9,15 +9,20 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, Query
 
+from api.requests import MAX_PLAN_DATE, MIN_PLAN_DATE, check_band
 from api.service.deps import CurrentUser, SessionDep, scoped
 from api.service.districts import WGS84, district_of, feature_collection, load_incidents
 from api.service.errors import InvalidInputError
 from api.service.models import Area, IncidentDataset
 from api.service.routes.common import AUTH_ERRORS, NOT_FOUND
+from api.service.routes.grids import grid_cells
 from api.service.schemas import MAX_ID, FeatureCollection
 from geo.analysis import AnalysisOptions, analyse, hotspots_for, risk_band_for
 from geo.hotspots import resolve_band
 from geo.schema import CELL_ID
+
+#: Fewest grid cells hotspots are computed on (Gi* compares a cell with its neighbours).
+MIN_HOTSPOT_CELLS = 2
 
 router = APIRouter(prefix="/hotspots", tags=["hotspots"], responses={**AUTH_ERRORS, **NOT_FOUND})
 
@@ -57,14 +62,24 @@ def hotspots(
     area = session.get(Area, dataset.area_id)
     assert area is not None
     try:
-        shift = resolve_band(band)
+        if band.strip() not in ("day", "all"):
+            check_band(band, max_hours=None, min_hours=None)
+        shift = resolve_band(band.strip())
     except ValueError as exc:
         raise InvalidInputError(str(exc)) from None
+    if at is not None and not MIN_PLAN_DATE <= at <= MAX_PLAN_DATE:
+        raise InvalidInputError(f"at: expected a date from {MIN_PLAN_DATE} to {MAX_PLAN_DATE}")
     incidents = load_incidents(session, dataset.id, area.timezone)
     if len(incidents) == 0:
         return {"type": "FeatureCollection", "features": []}
     district = district_of(area, incidents, with_network=False)
     options = AnalysisOptions(cell_size_m=cell_size_m, at=at.isoformat() if at else None)
+    cell_count = len(grid_cells(area, options.grid_kind, cell_size_m))
+    if cell_count < MIN_HOTSPOT_CELLS:
+        raise InvalidInputError(
+            f"cell_size_m: the area holds {cell_count} cell(s) of {cell_size_m:g} m; hotspots "
+            f"compare at least {MIN_HOTSPOT_CELLS} cells (choose a smaller cell_size_m)"
+        )
     analysis = analyse(district, options if shift is None else options.with_bands(shift))
     if shift is None:
         band_name = "day" if "day" in analysis.risk.band_names else analysis.risk.band_names[0]

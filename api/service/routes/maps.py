@@ -42,7 +42,10 @@ async def plan_map(
     band: Annotated[
         str | None, Query(max_length=16, description="Risk band to colour (default: plan's).")
     ] = None,
-    offline: Annotated[bool, Query(description="Inline Leaflet (opens with no network).")] = False,
+    offline: Annotated[
+        bool,
+        Query(description="Inline Leaflet (opens with no network; false: CDN links)."),
+    ] = True,
     day: DayQuery = 1,
 ) -> HTMLResponse:
     """One HTML page: risk per cell, hotspots, incidents, stations and every unit's route,

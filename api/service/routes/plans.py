@@ -20,6 +20,7 @@ from api.service.deps import (
     CurrentUser,
     ItemId,
     PageDep,
+    PageParams,
     ServiceState,
     SessionDep,
     StateDep,
@@ -80,10 +81,29 @@ def plan_parameters(body: PlanCreate, area: Area, state: ServiceState) -> dict[s
     """
     cap = min(state.settings.plan_time_limit_s, MAX_TIME_LIMIT_S)
     time_limit_s = min(body.time_limit_s or cap, cap)
+    body = with_area_inputs(body, area)
     request_inputs(body, area, time_limit_s)
     parameters = body.model_dump(mode="json")
     parameters["time_limit_s"] = time_limit_s
     return parameters
+
+
+def with_area_inputs(body: PlanCreate, area: Area) -> PlanCreate:
+    """The request with the area's own units and duties where it gives none.
+
+    The area's units file is used when the request names neither ``units_csv`` nor
+    ``unit_counts``; its duties when the request gives neither ``duties_csv`` nor
+    ``duties_geojson``. They are copied into the job's parameters, so a re-run plans with the
+    same inputs even after the area's files change.
+    """
+    from api.service.districts import duty_request_fields
+
+    update: dict[str, Any] = {}
+    if body.units_csv is None and "unit_counts" not in body.model_fields_set and area.units_csv:
+        update["units_csv"] = area.units_csv
+    if body.duties_csv is None and body.duties_geojson is None:
+        update.update(duty_request_fields(area))
+    return body.model_copy(update=update) if update else body
 
 
 def audit_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
@@ -155,33 +175,80 @@ def create_plan(
 
 
 @router.get("", summary="List plans", response_model=Page[PlanPublic])
-def list_plans(
-    session: SessionDep,
-    user: CurrentUser,
+async def list_plans(
+    user: CurrentPrincipal,
     page: PageDep,
+    state: StateDep,
     area_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this area.")] = None,
-    state: Annotated[JobState | None, Query(description="Only plans in this state.")] = None,
-) -> Page[PlanPublic]:
-    """Plans of the user's areas, oldest first."""
-    from sqlalchemy import func
+    job_state: Annotated[
+        JobState | None, Query(alias="state", description="Only plans in this state.")
+    ] = None,
+) -> Response:
+    """Plans of the user's areas, oldest first.
 
-    statement = select(PlanJob).order_by(PlanJob.id)
+    Only the plans' heads are read for the page; a finished plan's item (it cannot change) is
+    serialised once and kept, so the large results of finished plans are not loaded again
+    for every list.
+    """
     if area_id is not None:
         check_area(user, area_id)
-        statement = statement.where(PlanJob.area_id == area_id)
+    return await run_in_threadpool(_list_plans, user, page, state, area_id, job_state)
+
+
+def _list_plans(
+    user: Principal,
+    page: PageParams,
+    state: ServiceState,
+    area_id: int | None,
+    job_state: JobState | None,
+) -> Response:
+
+    with state.sessions() as session:
+        return _plan_page(session, user, page, state, area_id, job_state)
+
+
+def _plan_page(
+    session: Session,
+    user: Principal,
+    page: PageParams,
+    state: ServiceState,
+    area_id: int | None,
+    job_state: JobState | None,
+) -> Response:
+    from sqlalchemy import func
+
+    heads = select(PlanJob.id, PlanJob.state, PlanJob.finished_at, PlanJob.dataset_id).order_by(
+        PlanJob.id
+    )
+    if area_id is not None:
+        heads = heads.where(PlanJob.area_id == area_id)
     ids = visible_area_ids(user)
     if ids is not None:
-        statement = statement.where(PlanJob.area_id.in_(ids))
-    if state is not None:
-        statement = statement.where(PlanJob.state == state.value)
-    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    rows = session.scalars(statement.offset(page.offset).limit(page.limit)).all()
-    return Page[PlanPublic](
-        items=[plan_public(p) for p in rows],
-        total=int(total or 0),
-        offset=page.offset,
-        limit=page.limit,
-    )
+        heads = heads.where(PlanJob.area_id.in_(ids))
+    if job_state is not None:
+        heads = heads.where(PlanJob.state == job_state.value)
+    total = session.scalar(select(func.count()).select_from(heads.order_by(None).subquery()))
+    rows = session.execute(heads.offset(page.offset).limit(page.limit)).all()
+    items: dict[int, bytes] = {}
+    missing: list[int] = []
+    for row in rows:
+        finished = row.state not in ACTIVE_STATES
+        key = ("plan", row.id, row.state, row.finished_at, row.dataset_id)
+        body = state.read_cache.get(key) if finished else None
+        if body is None:
+            missing.append(row.id)
+        else:
+            items[row.id] = body
+    if missing:
+        for plan in session.scalars(select(PlanJob).where(PlanJob.id.in_(missing))):
+            body = plan_public(plan).model_dump_json().encode("utf-8")
+            items[plan.id] = body
+            if plan.state not in ACTIVE_STATES:
+                key = ("plan", plan.id, plan.state, plan.finished_at, plan.dataset_id)
+                state.read_cache.put(key, body)
+    listing = b",".join(items[row.id] for row in rows if row.id in items)
+    tail = f'],"total":{int(total or 0)},"offset":{page.offset},"limit":{page.limit}}}'
+    return _json(b'{"items":[' + listing + tail.encode())
 
 
 def _json(body: bytes) -> Response:
@@ -268,15 +335,33 @@ def _plan_result(plan_id: int, user: Principal, state: ServiceState) -> Response
     response_model=FeatureCollection,
     responses=CONFLICT,
 )
-def plan_routes(
-    plan_id: ItemId, session: SessionDep, user: CurrentUser, day: DayQuery = 1
-) -> dict[str, Any]:
+async def plan_routes(
+    plan_id: ItemId, user: CurrentPrincipal, state: StateDep, day: DayQuery = 1
+) -> Response:
     """Route legs (lines, street paths), stops (points) and stations in EPSG:4326, from the
-    stored plan document of day ``day`` (``plan.geojson`` of the command line)."""
+    stored plan document of day ``day`` (``plan.geojson`` of the command line). A finished
+    plan's GeoJSON is made once and kept (it cannot change)."""
+    head = cached_head(state, user, PlanJob, plan_id, "plan")
+    if head is not None and head.state == JobState.SUCCEEDED.value:
+        body = state.read_cache.get(("routes", day, *head.cache_key))
+        if body is not None:
+            return _json(body)
+    return await run_in_threadpool(_plan_routes, plan_id, user, state, day)
+
+
+def _plan_routes(plan_id: int, user: Principal, state: ServiceState, day: int) -> Response:
     from maps.exports import routes_feature_collection
 
-    plan: PlanJob = scoped(session, user, PlanJob, plan_id, "plan")
-    return routes_feature_collection(bundle_of(session, plan, day))
+    with state.sessions() as session:
+        head = scoped_head(session, user, PlanJob, plan_id, "plan", cache=state.heads)
+        key = ("routes", day, *head.cache_key)
+        body = state.read_cache.get(key) if head.state == JobState.SUCCEEDED.value else None
+        if body is None:
+            plan: PlanJob = scoped(session, user, PlanJob, plan_id, "plan")
+            collection = routes_feature_collection(bundle_of(session, plan, day))
+            body = json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
+            state.read_cache.put(key, body)
+        return _json(body)
 
 
 @router.get(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.requests import check_band
 from api.service import audit
 from api.service.deps import (
     CurrentUser,
@@ -69,7 +70,7 @@ def staffing_parameters(body: StaffingCreate, state: ServiceState) -> dict[str, 
     names: list[str] = []
     for band in body.bands:
         try:
-            shift = resolve_band(band)
+            shift = resolve_band(band if band in ("day", "all") else check_band(band))
         except ValueError as exc:
             raise InvalidInputError(f"bands: {exc}") from None
         if shift is None:

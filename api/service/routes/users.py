@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from api.service import audit
 from api.service.deps import AdminUser, CurrentUser, ItemId, PageDep, SessionDep
 from api.service.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
-from api.service.models import ApiToken, Area, AreaAccess, User, utcnow
+from api.service.models import ApiToken, Area, AreaAccess, Role, User, utcnow
 from api.service.routes.common import AUTH_ERRORS, CONFLICT, FORBIDDEN, NOT_FOUND, paginate
 from api.service.schemas import (
     ApiTokenCreate,
@@ -63,6 +63,27 @@ def create_user(
     return user
 
 
+def other_active_admins(session: Session, user: User) -> int:
+    """Active admins other than ``user``."""
+    from sqlalchemy import func
+
+    count = session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == Role.ADMIN.value, User.is_active.is_(True), User.id != user.id)
+    )
+    return int(count or 0)
+
+
+def check_not_last_admin(session: Session, user: User, change: str) -> None:
+    """409 when ``change`` (demote, disable, delete) would leave no active admin."""
+    if user.is_admin and user.is_active and other_active_admins(session, user) == 0:
+        raise ConflictError(
+            f"cannot {change} {user.username!r}: it is the last active admin; make another user "
+            "admin first (PATCH /users/{id} with role admin)"
+        )
+
+
 def mint_token(
     session: Session, user: User, name: str, expires_days: int | None
 ) -> ApiTokenCreated:
@@ -74,6 +95,7 @@ def mint_token(
         prefix=minted.prefix,
         token_hash=minted.token_hash,
         revoked=False,
+        credential_version=user.credential_version,
         expires_at=utcnow() + timedelta(days=expires_days) if expires_days else None,
     )
     session.add(record)
@@ -127,18 +149,30 @@ def update_user(
 ) -> UserPublic:
     """Change what is given (admins only); ``area_ids`` replaces the user's areas."""
     user = _get_user(session, user_id)
+    if body.role is not None and body.role != Role.ADMIN:
+        check_not_last_admin(session, user, "demote")
+    if body.is_active is False:
+        check_not_last_admin(session, user, "disable")
     changed: dict[str, object] = {}
-    if body.role is not None:
+    if body.role is not None and body.role.value != user.role:
         user.role = changed["role"] = body.role.value
-    if body.is_active is not None:
+    if body.is_active is not None and body.is_active != user.is_active:
         user.is_active = changed["is_active"] = body.is_active
     if body.password is not None:
         user.password_hash = hash_password(body.password)
+        user.failed_logins = 0
+        user.locked_until = None
         changed["password"] = "changed"
     if body.area_ids is not None:
         ids = _check_areas(session, body.area_ids)
-        user.access = [AreaAccess(area_id=a) for a in ids]
-        changed["area_ids"] = ids
+        if ids != user.area_ids:
+            user.access = [AreaAccess(area_id=a) for a in ids]
+            changed["area_ids"] = ids
+    if changed:
+        # Every session and API token of the user ends: it must sign in again under the
+        # new password, role, areas or status.
+        user.credential_version += 1
+        changed["sessions"] = "ended"
     audit.record(session, admin, "update", "user", user.id, detail=changed)
     session.commit()
     session.refresh(user)
@@ -156,9 +190,24 @@ def delete_user(user_id: ItemId, session: SessionDep, admin: AdminUser) -> Respo
     user = _get_user(session, user_id)
     if user.id == admin.id:
         raise ConflictError("admins cannot delete themselves")
+    check_not_last_admin(session, user, "delete")
     audit.record(session, admin, "delete", "user", user.id, detail={"username": user.username})
     session.delete(user)
     session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{user_id}/logout-all",
+    summary="End every session and API token of a user",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=NOT_FOUND,
+)
+def end_user_sessions(user_id: ItemId, session: SessionDep, admin: AdminUser) -> Response:
+    """Sign a user out everywhere (admins only): its sessions and API tokens stop working."""
+    from api.service.routes.auth import end_all_sessions
+
+    end_all_sessions(session, _get_user(session, user_id), actor=admin)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

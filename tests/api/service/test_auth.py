@@ -6,6 +6,15 @@ from api.service.security import create_access_token
 from tests.api.service.conftest import Service
 
 
+def _public_id(service: Service, user_id: int) -> str:
+    from api.service.models import User
+
+    with service.app.state.service.sessions() as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        return user.public_id
+
+
 def test_health_needs_no_authentication(service: Service) -> None:
     response = service.client.get("/health")
     assert response.status_code == 200
@@ -36,14 +45,19 @@ def test_every_resource_needs_a_token(service: Service) -> None:
 
 def test_expired_token_is_401(service: Service, admin: dict[str, str]) -> None:
     settings = service.app.state.service
-    token, _ = create_access_token(1, secret=settings.secret_key, minutes=-1)
+    subject = service.client.get("/auth/me", headers=admin).json()["id"]
+    token, _ = create_access_token(
+        _public_id(service, subject), version=0, secret=settings.secret_key, minutes=-1
+    )
     response = service.client.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
     assert "expired" in response.json()["detail"]
 
 
 def test_token_signed_with_another_secret_is_401(service: Service, admin: dict[str, str]) -> None:
-    token, _ = create_access_token(1, secret="another secret", minutes=5)
+    token, _ = create_access_token(
+        _public_id(service, 1), version=0, secret="another secret", minutes=5
+    )
     response = service.client.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
 

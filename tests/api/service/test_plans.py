@@ -99,7 +99,7 @@ def test_bad_plan_requests_are_422(service: Service, admin: dict[str, str]) -> N
         "/plans", json={"dataset_id": dataset_id, "unit_counts": "boat=2"}, headers=admin
     )
     assert bad_units.status_code == 422
-    assert bad_units.json()["problems"][0]["source"] == "unit_counts"
+    assert "unit_counts" in bad_units.text  # the field is named, whichever check caught it
     assert service.client.get("/plans", headers=admin).json()["total"] == 0
 
 
@@ -151,7 +151,7 @@ def test_worker_killed_mid_plan_then_restart(
     parameters = job.json()["parameters"]
 
     worker = multiprocessing.get_context("spawn").Process(
-        target=run_plan_job, args=(plan_id, sqlite_url, parameters)
+        target=run_plan_job, args=(plan_id, sqlite_url, parameters), kwargs={"lease_s": 1.0}
     )
     worker.start()
     try:
@@ -162,10 +162,11 @@ def test_worker_killed_mid_plan_then_restart(
         worker.join(10)
     assert first.client.get(f"/plans/{plan_id}", headers=admin).json()["state"] == "running"
 
-    # The service restarts on the same database (a new app), this time with a runner.
-    second = make_service(sqlite_url, lifespan=True, job_workers=1)
+    # The service restarts on the same database (a new app), this time with a runner: once
+    # the dead worker's lease (1 s) has expired, the plan is marked interrupted.
+    second = make_service(sqlite_url, lifespan=True, job_workers=1, job_lease_s=1.0)
     admin2 = {"Authorization": f"Bearer {second.login('admin')}"}
-    failed = second.client.get(f"/plans/{plan_id}", headers=admin2).json()
+    failed = _wait(second, admin2, plan_id, lambda b: b["state"] in TERMINAL)[-1]
     assert failed["state"] == "failed" and failed["error"] == INTERRUPTED
     # Nothing else is lost.
     assert second.client.get(f"/areas/{area_id}", headers=admin2).status_code == 200
@@ -179,9 +180,11 @@ def test_worker_killed_mid_plan_then_restart(
 
 
 @pytest.mark.parametrize("state", ["queued", "running"])
-def test_startup_marks_interrupted_jobs_failed(
+def test_startup_marks_only_unleased_running_jobs_failed(
     make_service: Callable[..., Service], sqlite_url: str, state: str
 ) -> None:
+    """A running job without a lease (its server is gone) is interrupted at start-up; a queued
+    job stays queued for any runner on the database to claim."""
     from sqlalchemy import update
 
     from api.service.db import make_engine, make_session_factory, transaction
@@ -200,4 +203,7 @@ def test_startup_marks_interrupted_jobs_failed(
     second = make_service(sqlite_url)
     headers = {"Authorization": f"Bearer {second.login('admin')}"}
     body = second.client.get(f"/plans/{plan_id}", headers=headers).json()
-    assert body["state"] == "failed" and body["error"] == INTERRUPTED
+    if state == "running":
+        assert body["state"] == "failed" and body["error"] == INTERRUPTED
+    else:
+        assert body["state"] == "queued" and body["error"] is None

@@ -77,7 +77,7 @@ def test_staffing_run_end_to_end(make_service: Callable[..., Service], sqlite_ur
         web_login(browser, "admin")
         page = browser.get(f"/web/staffing/{run['id']}?lang=zh-CN")
         assert page.status_code == 200
-        assert 'id="staffing-table"' in page.text and "各片区各班次警力配置" in page.text
+        assert 'id="staffing-table"' in page.text and "各片区、各班次巡防力量配置" in page.text
         assert f"/staffing/{run['id']}/files/pdf?lang=zh-CN" in page.text
         assert browser.get(f"/staffing/{run['id']}/files/png").status_code == 200
 

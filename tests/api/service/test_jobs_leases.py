@@ -1,0 +1,203 @@
+"""Jobs that survive servers: claims are exclusive, leases are renewed by their owner, only an
+expired lease marks a job interrupted, a second server leaves the first one's plans running,
+a cancel through another server reaches the job within 2 s, and a killed server's workers die
+with it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import update
+
+from api.service.db import make_engine, make_session_factory, transaction
+from api.service.jobrun import claim, fail_expired, new_owner, renew
+from api.service.jobs import INTERRUPTED
+from api.service.models import JobState, PlanJob, StaffingJob, utcnow
+from tests.api.service.conftest import Service
+from tests.api.service.test_plans import PLAN, TERMINAL, _sample_area, _wait
+from tests.api.web.live import free_port, prepare_database
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _queued_plan(service: Service, admin: dict[str, str], **extra: Any) -> int:
+    _, dataset_id = _sample_area(service, admin)
+    body = {"dataset_id": dataset_id, **PLAN, **extra}
+    response = service.client.post("/plans", json=body, headers=admin)
+    assert response.status_code == 202, response.text
+    return int(response.json()["id"])
+
+
+def _sessions(url: str) -> Any:
+    return make_session_factory(make_engine(url, pooled=False))
+
+
+def test_claim_is_exclusive_and_leases_belong_to_their_owner(service: Service) -> None:
+    admin = service.user("admin", "admin")
+    plan_id = _queued_plan(service, admin)
+    sessions = _sessions(service.url)
+    first, second = new_owner(), new_owner()
+    assert first != second
+    assert claim(sessions, PlanJob, plan_id, first, 30) is not None
+    assert claim(sessions, PlanJob, plan_id, second, 30) is None  # one winner
+    with sessions() as session:
+        job = session.get(PlanJob, plan_id)
+        assert job is not None and job.owner == first and job.state == "running"
+        lease = job.lease_expires_at
+    assert lease is not None and lease > utcnow() + timedelta(seconds=25)
+    # Another owner's renewal changes nothing; the owner's extends the lease.
+    assert renew(sessions, PlanJob, [plan_id], second, 300) == set()
+    with sessions() as session:
+        assert session.get(PlanJob, plan_id).lease_expires_at == lease
+    renew(sessions, PlanJob, [plan_id], first, 300)
+    with sessions() as session:
+        renewed = session.get(PlanJob, plan_id).lease_expires_at
+    assert renewed is not None and renewed > lease + timedelta(seconds=200)
+    # A live lease is not interrupted; an expired one is, and a cancel flag is reported.
+    assert fail_expired(sessions, (PlanJob, StaffingJob)) == 0
+    with transaction(sessions) as session:
+        session.execute(update(PlanJob).values(cancel_requested=True))
+    assert renew(sessions, PlanJob, [plan_id], first, 300) == {plan_id}
+    with transaction(sessions) as session:
+        session.execute(update(PlanJob).values(lease_expires_at=utcnow() - timedelta(seconds=1)))
+    assert fail_expired(sessions, (PlanJob, StaffingJob)) == 1
+    with sessions() as session:
+        job = session.get(PlanJob, plan_id)
+        assert job is not None and job.state == "failed" and job.error == INTERRUPTED
+
+
+def test_second_server_leaves_running_plans_alone_and_cancels_through_the_db(
+    make_service: Callable[..., Service], sqlite_url: str
+) -> None:
+    first = make_service(sqlite_url, lifespan=True, job_workers=1, job_lease_s=2.0)
+    admin = first.user("admin", "admin")
+    _, dataset_id = _sample_area(first, admin)
+    long_plan = {"dataset_id": dataset_id, **PLAN, "time_limit_s": 2}
+    plan_id = first.client.post("/plans", json=long_plan, headers=admin).json()["id"]
+    _wait(first, admin, plan_id, lambda b: b["state"] == "running")
+    owner = first.app.state.service.runner.owner
+
+    # A second server on the same database starts (it runs no jobs of its own here).
+    second = make_service(sqlite_url, lifespan=True, job_workers=1, job_lease_s=2.0)
+    headers = {"Authorization": f"Bearer {second.login('admin')}"}
+    seen = _wait(second, headers, plan_id, lambda b: b["state"] in TERMINAL)
+    assert seen[-1]["state"] == "succeeded", seen[-1]
+    assert all(b["error"] is None for b in seen)
+    with _sessions(sqlite_url)() as session:
+        job = session.get(PlanJob, plan_id)
+        assert job is not None and job.owner == owner
+
+    # A plan claimed by the first server, cancelled through the second: stopped within 2 s.
+    plan_id = first.client.post("/plans", json=long_plan, headers=admin).json()["id"]
+    _wait(first, admin, plan_id, lambda b: b["state"] == "running")
+    process = first.app.state.service.runner.process_of(plan_id)
+    if process is None:  # the second server claimed this one: cancel through the first
+        process = second.app.state.service.runner.process_of(plan_id)
+        via, via_headers = first, admin
+    else:
+        via, via_headers = second, headers
+    assert process is not None
+    asked = time.monotonic()
+    answer = via.client.post(f"/plans/{plan_id}/cancel", headers=via_headers)
+    assert answer.status_code == 200, answer.text
+    final = _wait(via, via_headers, plan_id, lambda b: b["state"] in TERMINAL, timeout_s=5)[-1]
+    assert final["state"] == "cancelled"
+    assert time.monotonic() - asked < 2.0
+    process.join(2)
+    assert not process.is_alive()
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found.update(int(x) for x in text)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_die_with_a_killed_server_and_the_plan_is_recovered(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'gridpatrol.db'}"
+    prepare_database(url, {"admin": ("admin", "correct horse battery")})
+    port = free_port()
+    env = {
+        **os.environ,
+        "GRIDPATROL_DATABASE_URL": url,
+        "GRIDPATROL_DATA_DIR": str(tmp_path),
+        "GRIDPATROL_SECRET_KEY": "lease-test-secret-key-0123456789abcdef",
+        "GRIDPATROL_JOB_WORKERS": "1",
+        "GRIDPATROL_JOB_LEASE_S": "1",
+        "GRIDPATROL_PLAN_TIME_LIMIT_S": "20",
+    }
+    command = [sys.executable, "-c", "from api.cli import main; main()", "serve"]
+    command += ["--port", str(port), "--no-bootstrap-admin"]
+    with (tmp_path / "server.log").open("wb") as log:
+        server = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert server.poll() is None, (tmp_path / "server.log").read_text()[-2000:]
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        client = httpx.Client(base_url=base, timeout=60)
+        token = client.post(
+            "/auth/token", data={"username": "admin", "password": "correct horse battery"}
+        ).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        area = client.post(
+            "/areas", json={"name": "UofT", "sample": "toronto-uoft"}, headers=auth
+        ).json()
+        dataset_id = client.get(f"/datasets?area_id={area['id']}", headers=auth).json()["items"][0][
+            "id"
+        ]
+        body = {"dataset_id": dataset_id, **PLAN, "time_limit_s": 20}
+        plan_id = client.post("/plans", json=body, headers=auth).json()["id"]
+        deadline = time.monotonic() + 60
+        while client.get(f"/plans/{plan_id}", headers=auth).json()["state"] != "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        workers = _children(server.pid)
+        assert workers, "the plan runs in a child process of the server"
+        server.send_signal(signal.SIGKILL)
+        server.wait(10)
+        deadline = time.monotonic() + 5
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in workers), "workers outlived their server"
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(10)
+    # The lease lapses; the next server's sweep marks the plan interrupted.
+    time.sleep(1.2)
+    sessions = _sessions(url)
+    assert fail_expired(sessions, (PlanJob, StaffingJob)) == 1
+    with sessions() as session:
+        job = session.get(PlanJob, plan_id)
+        assert job is not None and job.state == JobState.FAILED.value
+        assert job.error == INTERRUPTED
