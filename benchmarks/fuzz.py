@@ -95,8 +95,36 @@ def fuzz_target(folder: Path) -> Iterator[tuple[Any, Callable[[], dict[str, str]
     with TestClient(app) as client:
         holder: dict[str, str] = {}
 
+        def restore_account() -> None:
+            """Undo what generated requests did to the acting admin (its password, name, role
+            or status changed, the account locked or deleted), straight in the database."""
+            from sqlalchemy import select
+
+            restore_engine = make_engine(url, pooled=False)
+            try:
+                with transaction(make_session_factory(restore_engine)) as session:
+                    user = session.get(User, FUZZER_ID)
+                    taken = session.scalar(select(User).where(User.username == FUZZER))
+                    if taken is not None and (user is None or taken.id != user.id):
+                        taken.username = f"{FUZZER}-renamed-{taken.id}"
+                        session.flush()
+                    if user is None:
+                        user = User(username=FUZZER)
+                        session.add(user)
+                    user.username = FUZZER
+                    user.password_hash = hash_password(PASSWORD)
+                    user.role = Role.ADMIN.value
+                    user.is_active = True
+                    user.failed_logins = 0
+                    user.locked_until = None
+            finally:
+                restore_engine.dispose()
+
         def sign_in() -> None:
             answer = client.post("/auth/token", data={"username": FUZZER, "password": PASSWORD})
+            if answer.status_code != 200:
+                restore_account()
+                answer = client.post("/auth/token", data={"username": FUZZER, "password": PASSWORD})
             assert answer.status_code == 200, answer.text
             holder["Authorization"] = f"Bearer {answer.json()['access_token']}"
 

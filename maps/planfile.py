@@ -509,6 +509,32 @@ def plan_schema() -> dict[str, Any]:
     return schema
 
 
+def _inline_refs(node: Any, defs: Mapping[str, Any], depth: int = 0) -> Any:
+    """``node`` with every plain ``{"$ref": "#/$defs/x"}`` replaced by the definition itself.
+
+    Resolving a reference costs jsonschema a registry lookup for every array item it checks
+    (a plan has tens of thousands of coordinates); the plan schema is not recursive, so the
+    references can be resolved once. A reference nested deeper than 20 definitions is kept.
+    """
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if len(node) == 1 and isinstance(ref, str) and ref.startswith("#/$defs/") and depth < 20:
+            return _inline_refs(defs[ref.removeprefix("#/$defs/")], defs, depth + 1)
+        return {k: _inline_refs(v, defs, depth) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline_refs(v, defs, depth) for v in node]
+    return node
+
+
+@cache
+def _validator() -> Any:
+    """The plan schema's validator, its references resolved once (see :func:`_inline_refs`)."""
+    import jsonschema
+
+    schema = plan_schema()
+    return jsonschema.Draft202012Validator(_inline_refs(schema, schema.get("$defs", {})))
+
+
 def check_document(doc: Any, source: str = "plan") -> dict[str, Any]:
     """Check a plan document: its format, its schema version, then the JSON Schema.
 
@@ -530,10 +556,7 @@ def check_document(doc: Any, source: str = "plan") -> dict[str, Any]:
             f"{PLAN_SCHEMA_VERSION}. Plan the shift again with this version "
             "(`gridpatrol plan ... --out DIR`) to get a file it can draw"
         )
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(plan_schema())
-    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    errors = sorted(_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
     if errors:
         shown = "; ".join(
             f"{'/'.join(str(p) for p in e.absolute_path) or '(top)'}: {e.message[:200]}"
