@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.requests import check_timezone
 from api.service import audit
 from api.service.deps import (
     CurrentUser,
@@ -26,6 +27,7 @@ from api.service.deps import (
     visible_area_ids,
 )
 from api.service.districts import create_dataset, read_upload
+from api.service.errors import InvalidInputError
 from api.service.models import Area, Incident, IncidentDataset, User
 from api.service.routes.common import AUTH_ERRORS, FORBIDDEN, NOT_FOUND, TOO_LARGE, paginate
 from api.service.schemas import (
@@ -68,6 +70,13 @@ def store_upload(
     UploadTooLargeError
         When the file is over the service's limit.
     """
+    if timezone is not None and timezone.strip():
+        try:
+            timezone = check_timezone(timezone)
+        except ValueError as exc:
+            raise InvalidInputError(
+                f"timezone: {exc}; leave the field empty to use the area's time zone"
+            ) from None
     with tempfile.TemporaryDirectory(prefix="gridpatrol-upload-") as tmp:
         path = save_upload(upload, Path(tmp), upload_limits(state.settings))
         incidents, rejected = read_upload(

@@ -207,3 +207,21 @@ def test_plan_date_bounds_are_the_same_on_the_command_line() -> None:
     with pytest.raises(ValidationError, match="plan_date"):
         PlanParameters(plan_date=date(9999, 12, 31))
     assert PlanParameters(plan_date=date(2024, 3, 1)).plan_date == date(2024, 3, 1)
+
+
+@pytest.mark.parametrize("zone", ["localtime", "../../../etc/localtime", "posixrules"])
+def test_an_incident_upload_with_a_time_zone_that_is_no_iana_name_is_422(
+    service: Service, admin: dict[str, str], zone: str
+) -> None:
+    area = service.area(admin, f"Zones {zone[:3]}")
+    body = "occurred_at,lat,lon,category\n2024-03-01 10:00,43.66,-79.39,theft\n"
+    answer = service.client.post(
+        "/datasets",
+        data={"area_id": str(area["id"]), "timezone": zone},
+        files={"file": ("incidents.csv", body.encode(), "text/csv")},
+        headers=admin,
+    )
+    assert answer.status_code == 422, answer.text
+    assert "timezone" in answer.text and "IANA" in answer.text
+    listed = service.client.get(f"/datasets?area_id={area['id']}", headers=admin).json()
+    assert listed["items"] == []
