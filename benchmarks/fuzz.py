@@ -49,6 +49,32 @@ class FuzzReport:
     statuses: Counter[int] = field(default_factory=Counter)
     by_operation: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    #: Stateful runs started again after Hypothesis found the live state had moved.
+    restarted_runs: int = 0
+
+
+#: Stateful runs that may be restarted for harness nondeterminism before it counts as a failure.
+MAX_RESTARTED_RUNS = 5
+
+
+def _harness_nondeterminism(exc: BaseException) -> bool:
+    """True when ``exc`` is only Hypothesis saying data generation was not reproducible.
+
+    Every exception of the chain must be Hypothesis' own: a failed check, a server error or an
+    assertion anywhere in it (Hypothesis replaying a real failure) makes it a real failure.
+    """
+    from hypothesis.errors import FlakyStrategyDefinition, HypothesisException
+
+    if isinstance(exc, BaseExceptionGroup):
+        return all(_harness_nondeterminism(e) for e in exc.exceptions)
+    flaky = False
+    seen: BaseException | None = exc
+    while seen is not None:
+        if not isinstance(seen, HypothesisException):
+            return False
+        flaky = flaky or isinstance(seen, FlakyStrategyDefinition)
+        seen = seen.__cause__ or seen.__context__
+    return flaky
 
 
 @contextmanager
@@ -258,6 +284,13 @@ def fuzz_stateful(
                 )
             )
         except (Exception, BaseExceptionGroup) as exc:  # report, do not stop the other runs
+            if _harness_nondeterminism(exc):
+                # The service's state moved under Hypothesis' replay of a stateful example (the
+                # links draw from live answers), which says nothing about the service: count
+                # it and start a fresh run. Server errors were recorded as they happened.
+                report.restarted_runs += 1
+                if report.restarted_runs <= MAX_RESTARTED_RUNS:
+                    continue
             text = "".join(traceback.format_exception(exc))
             report.failures.append(f"stateful:\n{text[-3000:]}")
             break
