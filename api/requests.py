@@ -216,6 +216,13 @@ class PlanParameters(BaseModel):
         "district's own last 4 weeks; decayed: the fixed decayed counts (112-day half-life).",
         json_schema_extra=_cli("--risk-method"),
     )
+    objective: Literal["presence", "tasks"] = Field(
+        default="presence",
+        description="presence: fill every unit's shift with presence where and when the risk "
+        "is (by cell and hour, revisits after a recovery gap); tasks: the earlier list of "
+        "hotspot visits and 5-minute sector visits.",
+        json_schema_extra=_cli("--objective"),
+    )
 
     @field_validator("band")
     @classmethod
@@ -266,6 +273,7 @@ def plan_options(params: PlanParameters) -> PlanOptions:
         max_iterations=params.max_iterations,
         vary=params.vary,
         on_infeasible=params.on_infeasible,
+        objective=params.objective,
     )
 
 

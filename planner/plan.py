@@ -19,7 +19,7 @@ from geo.network.modes import Mode
 from planner.errors import InfeasibleError, PlanningError, VerificationError
 from planner.presence import PresenceInterval
 from planner.problem import CompiledProblem, PatrolProblem, compile_problem
-from planner.routing import RoutingSolution, Stop, precheck, solve_varied
+from planner.routing import MinGap, RoutingSolution, Stop, precheck, solve_varied
 from planner.routing.decompose import solve_large
 from planner.routing.verify import verify_presence
 from planner.sources import PRESENCE_SLOT_PREFIX
@@ -131,6 +131,10 @@ class PatrolPlan:
     least_travel_s
         Per unit, the least travel from its station to any task plus from any task back
         (what no plan of the unit can avoid; used by the presence bound).
+    arrival_s
+        Per mode and hotspot cell, the least travel into the cell's stay point from any
+        other place or station (0 where other duties or walks give presence in the cell):
+        every stay there costs at least that much travel (used by the presence bound).
     """
 
     routes: tuple[UnitRoute, ...]
@@ -141,6 +145,7 @@ class PatrolPlan:
     notes: tuple[str, ...]
     presence: tuple[PresenceInterval, ...] = ()
     least_travel_s: Mapping[str, int] = field(default_factory=dict)
+    arrival_s: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     @property
     def distance_m(self) -> float:
@@ -314,7 +319,38 @@ def _extract(
         notes=notes,
         presence=tuple(intervals),
         least_travel_s=least_travel(compiled),
+        arrival_s=arrival_travel(compiled),
     )
+
+
+def arrival_travel(compiled: CompiledProblem) -> dict[str, dict[str, float]]:
+    """Per mode and cell with presence stays, the least travel into its stay point from any
+    node not at that cell (:attr:`PatrolPlan.arrival_s`)."""
+    routing = compiled.routing
+    first = compiled.first_task_node
+    stays: dict[str, list[int]] = {}
+    free: set[str] = set()
+    for k, task in enumerate(compiled.patrol.tasks):
+        if task.task_id.startswith(PRESENCE_SLOT_PREFIX) and task.line is None:
+            if task.cell_id is not None:
+                stays.setdefault(task.cell_id, []).append(first + k)
+        else:
+            free.update(c for c, _ in task.cell_path)
+            if task.cell_id is not None:
+                free.add(task.cell_id)
+    out: dict[str, dict[str, float]] = {}
+    for profile, mode in enumerate(compiled.modes):
+        matrix = routing.travel_s[profile]
+        into: dict[str, float] = {}
+        for cell, nodes in stays.items():
+            if cell in free:
+                into[cell] = 0.0
+                continue
+            column = matrix[:, nodes[0]].astype(float)
+            column[nodes] = np.inf
+            into[cell] = float(column.min()) if np.isfinite(column).any() else 0.0
+        out[mode.value] = into
+    return out
 
 
 def least_travel(compiled: CompiledProblem) -> dict[str, int]:
@@ -427,13 +463,49 @@ def _compile(
     reported as dropped."""
     if on_infeasible not in ("raise", "drop"):
         raise PlanningError(f"on_infeasible must be 'raise' or 'drop', got {on_infeasible!r}")
-    compiled = compile_problem(problem, travel)
+    compiled = compile_with_gaps(problem, travel)
     if on_infeasible == "raise":
         return compiled, []
     relaxed, pre_dropped = _relax_impossible(compiled)
     if pre_dropped:
-        compiled = compile_problem(relaxed, travel)
+        compiled = compile_with_gaps(relaxed, travel)
     return compiled, pre_dropped
+
+
+def compile_with_gaps(problem: PatrolProblem, travel: TravelProvider) -> CompiledProblem:
+    """:func:`planner.problem.compile_problem`, with the recovery gaps of presence stays
+    between every pair of a cell's stays, not only consecutive ones.
+
+    A cell's stays under the recovery-gap rule are chained by ``min_gap_s``
+    (:func:`planner.sources.presence_tasks`); the compiled chain ties each stay to the next
+    offered one only, so with the one between them skipped, two stays could come closer than
+    the gap. Each stay is tied here to every earlier stay of its cell it could follow too
+    soon (its window opens before the earlier one's closes plus the gap).
+    """
+    compiled = compile_problem(problem, travel)
+    first = compiled.first_task_node
+    by_place: dict[str, list[tuple[int, int]]] = {}
+    for k, task in enumerate(problem.tasks):
+        if task.task_id.startswith(PRESENCE_SLOT_PREFIX) and task.min_gap_s > 0 and task.place_id:
+            by_place.setdefault(task.place_id, []).append((task.repeat, first + k))
+    have = {(g.node_a, g.node_b) for g in compiled.routing.min_gaps}
+    extra: list[MinGap] = []
+    for stays in by_place.values():
+        stays.sort()
+        for i, (_, b) in enumerate(stays):
+            task_b = problem.tasks[b - first]
+            for _, a in stays[:i]:
+                task_a = problem.tasks[a - first]
+                if (a, b) in have or task_a.window_close_s is None:
+                    continue
+                if task_b.window_open_s is None or (
+                    task_b.window_open_s < task_a.window_close_s + task_b.min_gap_s
+                ):
+                    extra.append(MinGap(a, b, task_b.min_gap_s))
+    if not extra:
+        return compiled
+    routing = replace(compiled.routing, min_gaps=(*compiled.routing.min_gaps, *extra))
+    return replace(compiled, routing=routing)
 
 
 def plan_patrols(

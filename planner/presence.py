@@ -17,10 +17,11 @@ hours of presence in it count as up to 120 minutes there.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+import numpy as np
 import pandas as pd
 
 from planner.clock import wall_clock, zone
@@ -148,22 +149,39 @@ def wall_seconds(moment: datetime, plan_date: date, timezone: str) -> float:
 
 @dataclass(frozen=True)
 class PresenceRule:
-    """Diminishing returns of presence in one cell and hour (the Koper curve per hour).
+    """Diminishing returns of presence at one place (the Koper curve).
 
-    The value of ``m`` minutes of presence in cell ``c`` during hour ``h`` is
-    ``risk(c, h) * gain(m)`` with the concave, piecewise-linear
+    With ``recover_min`` unset (the clock-hour rule), the value of ``m`` minutes of presence
+    in cell ``c`` during hour ``h`` is ``risk(c, h) * gain(m)`` with the concave,
+    piecewise-linear
 
     .. math:: gain(m) = \\sum_{k=0}^{K-1} r^k \\, \\frac{\\min(D, \\max(0, m - kD))}{D}
 
     the first ``D`` (``dwell_min``) minutes count fully, each further ``D`` minutes count
     ``r`` (``repeat_value``) times the previous ones, and presence beyond ``K`` (``visits``)
-    dwells adds nothing. Value recovers at the next clock hour: a revisit an hour or more later
-    falls in another hour and counts fully again.
+    dwells adds nothing; value recovers at the next clock hour.
+
+    With ``recover_min`` = ``G`` (the recovery-gap rule, Koper's revisits every 1.5-2 h), the
+    value depends on the time since the last presence in the cell instead of the clock hour:
+    at each instant ``t`` of presence the rate is
+
+    .. math:: \\frac{\\rho_c(t)}{D}\\, p_c(t)\\, \\varphi\\big(w_c(t)\\big), \\qquad
+        \\varphi(w) = r^{\\lfloor w / D \\rfloor} \\text{ if } w < KD \\text{ else } 0
+
+    where :math:`p_c(t)` is the number of units present in the cell, :math:`\\rho_c(t)` the
+    risk of the hour holding ``t`` and :math:`w_c(t)` the minutes of presence in the cell in
+    the last ``G`` minutes :math:`[t - G, t)`. A visit after ``G`` minutes without presence
+    counts fully again, whatever the clock says; one 20 minutes after the last counts ``r``.
+    ``G`` must be at least 60 minutes: then :math:`w_c(t)` is at least the presence since the
+    start of ``t``'s clock hour, so (``\\varphi`` non-increasing) the rate never exceeds the
+    clock-hour rule's and every bound of that rule also bounds this one
+    (:func:`presence_bound_gap`).
     """
 
     dwell_min: float = 12.0
     repeat_value: float = 0.5
     visits: int = 3
+    recover_min: float | None = None
 
     def __post_init__(self) -> None:
         if not self.dwell_min > 0:
@@ -172,6 +190,13 @@ class PresenceRule:
             raise ValueError(f"repeat_value: expected a value in (0, 1], got {self.repeat_value}")
         if self.visits < 1:
             raise ValueError(f"visits: expected at least 1, got {self.visits}")
+        if self.recover_min is not None and not (
+            MIN_RECOVER_MIN <= self.recover_min <= MAX_RECOVER_MIN
+        ):
+            raise ValueError(
+                f"recover_min: expected minutes from {MIN_RECOVER_MIN:g} to {MAX_RECOVER_MIN:g} "
+                f"(e.g. 90 for revisits about every 1.5 h), got {self.recover_min}"
+            )
 
     def gain(self, minutes: float) -> float:
         """Value of ``minutes`` of presence in one cell-hour, in dwells of full value."""
@@ -186,6 +211,17 @@ class PresenceRule:
     def pieces(self) -> list[tuple[float, float]]:
         """``(minutes, value per minute)`` of each linear piece of :meth:`gain`, in order."""
         return [(self.dwell_min, self.repeat_value**k / self.dwell_min) for k in range(self.visits)]
+
+    def rate(self, window_min: float) -> float:
+        """:math:`\\varphi(w)`: the share of full value of presence after ``window_min``
+        minutes of presence in the last ``recover_min`` (or since the hour began)."""
+        k = int(max(0.0, window_min) // self.dwell_min)
+        return self.repeat_value**k if k < self.visits else 0.0
+
+
+#: Bounds of :attr:`PresenceRule.recover_min` (minutes); at least an hour keeps the bound valid.
+MIN_RECOVER_MIN = 60.0
+MAX_RECOVER_MIN = 240.0
 
 
 def presence_value(table: pd.DataFrame, risk: pd.DataFrame, rule: PresenceRule) -> float:
@@ -225,9 +261,97 @@ def presence_bound(
             continue
         for minutes, rate in rule.pieces():
             pieces.append((float(r) * rate, minutes, int(h)))
+    return _greedy(pieces, dict(hour_capacity_min), total_min)
+
+
+def _rate_integral(rule: PresenceRule, w0_s: float, slope: float, length_s: float) -> float:
+    """:math:`\\int_0^L \\varphi(w_0 + s\\,x)\\,dx` (seconds), ``w`` in seconds of presence."""
+    d_s = rule.dwell_min * 60.0
+    if length_s <= 0:
+        return 0.0
+    if slope == 0:
+        return rule.rate(w0_s / 60.0) * length_s
+    w1 = w0_s + slope * length_s
+    lo, hi = sorted((w0_s, w1))
+    cuts = [0.0, length_s]
+    k = int(max(0.0, lo) // d_s) + 1
+    while k * d_s < hi and k <= rule.visits:
+        cuts.append((k * d_s - w0_s) / slope)
+        k += 1
+    cuts = sorted(c for c in cuts if 0.0 <= c <= length_s)
+    total = 0.0
+    for a, b in itertools.pairwise(cuts):
+        if b > a:
+            total += rule.rate((w0_s + slope * (a + b) / 2.0) / 60.0) * (b - a)
+    return total
+
+
+def gap_value(
+    intervals: Iterable[PresenceInterval], risk: pd.DataFrame, rule: PresenceRule
+) -> float:
+    """Value of presence under the recovery-gap rule (:class:`PresenceRule` with
+    ``recover_min``), computed exactly from the intervals.
+
+    Per cell, the presence count :math:`p(t)` is constant between interval ends and the
+    window :math:`w(t)` linear between those ends, the ends shifted by ``G`` and the clock
+    hours; on each such piece the rate is integrated in closed form (:func:`_rate_integral`).
+    """
+    if rule.recover_min is None:
+        return presence_value(minutes_by_cell_hour(intervals), risk, rule)
+    g_s = rule.recover_min * 60.0
+    d_s = rule.dwell_min * 60.0
+    risk_of = {
+        (str(c), int(h)): float(r)
+        for c, h, r in zip(risk["cell_id"], risk["hour_start_s"], risk["risk"], strict=True)
+    }
+    by_cell: dict[str, list[tuple[float, float]]] = {}
+    for iv in intervals:
+        if iv.end_s > iv.start_s:
+            by_cell.setdefault(str(iv.cell_id), []).append((float(iv.start_s), float(iv.end_s)))
+    total = 0.0
+    for cell, spans in by_cell.items():
+
+        def present(t: float, spans: list[tuple[float, float]] = spans) -> int:
+            return sum(1 for a, b in spans if a <= t < b)
+
+        def window(t: float, spans: list[tuple[float, float]] = spans) -> float:
+            return sum(max(0.0, min(b, t) - max(a, t - g_s)) for a, b in spans)
+
+        first = min(a for a, _ in spans)
+        last = max(b for _, b in spans)
+        points = {first, last}
+        for a, b in spans:
+            points.update((a, b, a + g_s, b + g_s))
+        hour = (int(first) // HOUR_S + 1) * HOUR_S
+        while hour < last:
+            points.add(float(hour))
+            hour += HOUR_S
+        cuts = sorted(t for t in points if first <= t <= last)
+        for a, b in itertools.pairwise(cuts):
+            mid = (a + b) / 2.0
+            n = present(mid)
+            if n == 0:
+                continue
+            rho = risk_of.get((cell, int(mid // HOUR_S) * HOUR_S), 0.0)
+            if rho <= 0:
+                continue
+            slope = float(n - present(mid - g_s))
+            total += rho * n / d_s * _rate_integral(rule, window(a), slope, b - a)
+    return total
+
+
+def plan_value(
+    intervals: Sequence[PresenceInterval], risk: pd.DataFrame, rule: PresenceRule
+) -> float:
+    """A plan's presence value under ``rule`` (either form of :class:`PresenceRule`)."""
+    if rule.recover_min is None:
+        return presence_value(minutes_by_cell_hour(intervals), risk, rule)
+    return gap_value(intervals, risk, rule)
+
+
+def _greedy(pieces: list[tuple[float, float, int]], left: dict[int, float], total: float) -> float:
     pieces.sort(key=lambda p: -p[0])
-    left = dict(hour_capacity_min)
-    remaining = float(total_min)
+    remaining = float(total)
     value = 0.0
     for rate, minutes, h in pieces:
         if remaining <= 0:
@@ -239,6 +363,275 @@ def presence_bound(
         left[h] -= take
         remaining -= take
     return value
+
+
+def window_capacity(
+    windows: Sequence[tuple[float, float]], start_s: float, length_s: float
+) -> float:
+    """Minutes units can be present in ``[start_s, start_s + length_s)``: each unit at most
+    the part of its time out of the station (``windows``: seconds) inside it."""
+    end_s = start_s + length_s
+    return sum(max(0.0, min(b, end_s) - max(a, start_s)) for a, b in windows) / 60.0
+
+
+def presence_bound_gap(
+    risk: pd.DataFrame,
+    rule: PresenceRule,
+    windows: Sequence[tuple[float, float]],
+    total_min: float,
+    offsets: int = 3,
+    modes: Sequence[ModeTime] = (),
+) -> float:
+    """An upper bound on :func:`gap_value` of any plan (travel ignored), at least as tight as
+    :func:`presence_bound` with the same capacities.
+
+    ``windows`` are the units' times out of the station (shift less the least way out and
+    back is safe: a unit cannot be present before it reaches any place), ``total_min`` the
+    units' minutes of presence in all.
+
+    Proof. (1) Clock hours: with ``G >= 60`` min, :math:`w_c(t)` contains the presence since
+    the start of ``t``'s hour, so the rate at every instant is at most the clock-hour rule's
+    and :math:`V_{gap} \\le V_{hour}`; :func:`presence_bound` bounds :math:`V_{hour}` over
+    every plan within the per-hour and total capacities. (2) Blocks: cut the timeline into
+    blocks of length ``G`` (any offset). For ``t`` in block ``B`` the window
+    :math:`[t - G, t)` contains :math:`[B_0, t)`, so the presence in ``c`` during ``B`` is
+    worth at most :math:`\\max_{h \\cap B} \\rho_{ch} \\cdot gain(m_{cB})` (the same
+    change of variables as for hours, with the hour's risk replaced by the block's largest).
+    Summed over cells and blocks this is a separable concave function of the minutes
+    :math:`m_{cB}`, which obey :math:`\\sum_c m_{cB} \\le cap_B` (units' minutes out in
+    ``B``) and :math:`\\sum m \\le total`, a laminar (nested) family: taking the pieces by
+    value per minute, best first, within both capacities maximises it exactly (greedy on a
+    polymatroid), so the greedy value bounds every plan. (3) The LP of sliding windows and
+    travel into every stay (:func:`presence_bound_lp`, with ``modes``: per mode the units'
+    shifts, breaks and least travel into each cell), proved there. Each of (1), (2) over
+    ``offsets`` block offsets and (3) is a bound, so their minimum is one.
+    """
+    hour_cap: dict[int, float] = {}
+    hours = sorted({int(h) for h in risk["hour_start_s"]})
+    for h in hours:
+        hour_cap[h] = window_capacity(windows, h, HOUR_S)
+    best = presence_bound(risk, rule, hour_cap, total_min)
+    if rule.recover_min is None or not len(risk) or not windows:
+        return best
+    g_s = rule.recover_min * 60.0
+    start = min(a for a, _ in windows)
+    end = max(b for _, b in windows)
+    cells = risk["cell_id"].astype(str).to_numpy()
+    hour_of = risk["hour_start_s"].astype(int).to_numpy()
+    values = risk["risk"].astype(float).to_numpy()
+    for k in range(max(1, offsets)):
+        first = start - g_s * k / max(1, offsets)
+        blocks: list[float] = []
+        t = first
+        while t < end:
+            blocks.append(t)
+            t += g_s
+        peak: dict[tuple[str, int], float] = {}
+        for cell, hour_s, r in zip(cells, hour_of, values, strict=True):
+            if r <= 0:
+                continue
+            for j, b0 in enumerate(blocks):
+                if hour_s < b0 + g_s and hour_s + HOUR_S > b0:
+                    key = (cell, j)
+                    peak[key] = max(peak.get(key, 0.0), float(r))
+        pieces = [
+            (r * rate, minutes, j) for (_, j), r in peak.items() for minutes, rate in rule.pieces()
+        ]
+        caps = {j: window_capacity(windows, b0, g_s) for j, b0 in enumerate(blocks)}
+        best = min(best, _greedy(pieces, caps, total_min))
+    lp = presence_bound_lp(risk, rule, windows, total_min, modes)
+    return best if lp is None else min(best, lp)
+
+
+#: Largest LP of :func:`presence_bound_lp` (cells x slots); beyond it slots are coarser.
+LP_MAX_CELLS_SLOTS = 4_000
+#: Most cells with risk for which the LP is solved (beyond, it takes HiGHS minutes).
+LP_CELLS = 160
+
+
+@dataclass(frozen=True)
+class ModeTime:
+    """What the units of one mode can give, for the travel-aware bound.
+
+    ``windows``: each unit's shift (seconds); ``minutes``: their shifts less breaks in all;
+    ``free_stays``: their breaks (a unit may stop twice at one place with a break between
+    and no travel); ``arrival_min``: per cell, the least travel into it (minutes) from any
+    other place (0 where walks or other duties give presence there).
+    """
+
+    windows: tuple[tuple[float, float], ...]
+    minutes: float
+    free_stays: int
+    arrival_min: Mapping[str, float]
+
+
+def presence_bound_lp(
+    risk: pd.DataFrame,
+    rule: PresenceRule,
+    windows: Sequence[tuple[float, float]],
+    total_min: float,
+    modes: Sequence[ModeTime] = (),
+) -> float | None:
+    """An LP bound on :func:`gap_value` of any plan: sliding windows, and travel per stay.
+
+    Time is cut into slots of ``Δ`` minutes (10, 15 or 30: the finest that keeps the LP under
+    :data:`LP_MAX_CELLS_SLOTS` cells x slots) from the units' earliest start; districts with
+    more than :data:`LP_CELLS` cells with risk are not solved (``None``). Variables per
+    cell ``c`` and slot ``τ``: ``x`` presence minutes (per mode, with ``modes``) and ``u``
+    value in full dwells; with ``modes``, per cell and mode ``s`` stays reached by travel and
+    ``f`` stays after a break. Every plan gives a feasible point, so the LP optimum bounds
+    its value:
+
+    * ``u[c,τ] <= x[c,τ] / D`` (no minute is worth more than a full one);
+    * for every run ``W`` of ``floor(G / Δ)`` consecutive slots (a window no longer than
+      ``G``): for ``t`` in ``W``, :math:`w_c(t)` holds the presence since ``W`` began, so the
+      dwells earned in ``W`` are at most :math:`gain(\\sum_W x)`, i.e. at most each affine
+      piece ``a_k + b_k * sum_W x`` of the concave ``gain`` (and ``sum_k r^k`` in all);
+    * ``sum_c x[c,τ]`` at most the units' minutes in slot ``τ``, ``sum x <= total_min``;
+    * with ``modes``: a stay (a unit's unbroken presence in a cell) of ``L`` minutes earns
+      at most ``gain(L)`` dwells (its own minutes are in its window while ``L <= G``, and
+      past ``K D <= G`` minutes it earns nothing more), so for every affine piece of
+      ``gain``, ``sum_τ u[c,τ] <= a_k * sum_m (s + f)[c,m] + b_k * sum_τ x[c,τ]``; a stay not
+      after a break starts
+      with travel into the cell of at least ``arrival_min``, so per mode
+      ``sum x + sum_c arrival_min[c] * s[c] <= minutes`` and ``sum_c f[c] <= free_stays``;
+      and per mode and slot, ``sum_c x`` at most that mode's units' minutes.
+
+    Value ``sum risk[c,τ] * u[c,τ]`` (``risk`` of a slot: the largest of the clock hours it
+    touches). Solved by HiGHS (:func:`scipy.optimize.linprog`); the optimum is raised by a
+    relative 1e-6 for the solver's tolerance. ``None`` when there is no gap rule, nothing to
+    bound or the solver fails.
+    """
+    if rule.recover_min is None or not windows or total_min <= 0:
+        return None
+    from scipy import sparse
+    from scipy.optimize import linprog
+
+    positive = risk[risk["risk"] > 0]
+    if positive.empty:
+        return 0.0
+    cells = sorted(set(positive["cell_id"].astype(str)))
+    if len(cells) > LP_CELLS:
+        return None  # HiGHS would take minutes; the other bounds stand alone
+    risk_of: dict[tuple[str, int], float] = {}
+    for c, h, r in zip(
+        positive["cell_id"].astype(str),
+        positive["hour_start_s"].astype(int),
+        positive["risk"],
+        strict=True,
+    ):
+        risk_of[(c, h)] = max(risk_of.get((c, h), 0.0), float(r))
+    start = min(a for a, _ in windows)
+    end = max(b for _, b in windows)
+    step_min = 30.0
+    for candidate in (10.0, 15.0, 30.0):
+        if len(cells) * np.ceil((end - start) / (candidate * 60)) <= LP_MAX_CELLS_SLOTS:
+            step_min = candidate
+            break
+    step_s = step_min * 60.0
+    n_s = int(np.ceil((end - start) / step_s))
+    slots = [start + k * step_s for k in range(n_s)]
+    run = max(1, int(rule.recover_min // step_min))
+    n_c = len(cells)
+    n = n_c * n_s
+    rho = np.zeros((n_c, n_s))
+    for i, c in enumerate(cells):
+        for k, t0 in enumerate(slots):
+            h = int(t0 // HOUR_S) * HOUR_S
+            best = 0.0
+            while h < t0 + step_s:
+                best = max(best, risk_of.get((c, h), 0.0))
+                h += HOUR_S
+            rho[i, k] = best
+    d = rule.dwell_min
+    g_max = rule.gain(rule.visits * d)
+    affine = []
+    for k in range(1, rule.visits):
+        b_k = rule.repeat_value**k / d
+        affine.append((rule.gain(k * d) - b_k * k * d, b_k))
+    affine.append((g_max, 0.0))
+    n_m = max(1, len(modes))
+    idx = np.arange(n).reshape(n_c, n_s)
+    x_of = [m * n + idx for m in range(n_m)]  # (n_c, n_s) per mode
+    u_of = n_m * n + idx
+    s_base = (n_m + 1) * n
+    n_vars = s_base + (2 * n_m * n_c if modes else 0)
+
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    rhs: list[np.ndarray] = []
+    row = 0
+
+    def add(r: np.ndarray, c: np.ndarray, v: np.ndarray | float) -> None:
+        rows.append(np.asarray(r).ravel())
+        cols.append(np.asarray(c).ravel())
+        vals.append(np.broadcast_to(np.asarray(v, dtype=float), np.asarray(c).shape).ravel())
+
+    # u - sum_m x / D <= 0
+    add(np.arange(n), u_of, 1.0)
+    for x in x_of:
+        add(np.arange(n), x, -1.0 / d)
+    rhs.append(np.zeros(n))
+    row = n
+    real = np.arange(n_c)
+    n_r = n_c
+    for a_k, b_k in affine:
+        for k0 in range(0, max(1, n_s - run + 1)):
+            width = min(run, n_s - k0)
+            r = row + np.repeat(np.arange(n_r), width)
+            add(r, u_of[real, k0 : k0 + width], 1.0)
+            if b_k:
+                for x in x_of:
+                    add(r, x[real, k0 : k0 + width], -b_k)
+            rhs.append(np.full(n_r, a_k))
+            row += n_r
+    # slot capacities (per mode with modes) and the total
+    groups = [m.windows for m in modes] if modes else [tuple(windows)]
+    for x, unit_windows in zip(x_of, groups, strict=True):
+        add(row + np.tile(np.arange(n_s), n_c), x, 1.0)
+        rhs.append(np.array([window_capacity(unit_windows, t0, step_s) for t0 in slots]))
+        row += n_s
+    for x in x_of:
+        add(np.full(n, row), x, 1.0)
+    rhs.append(np.array([float(total_min)]))
+    row += 1
+    if modes:
+        s_of = [s_base + m * n_c + np.arange(n_c) for m in range(n_m)]
+        f_of = [s_base + (n_m + m) * n_c + np.arange(n_c) for m in range(n_m)]
+        for m, mode in enumerate(modes):
+            # presence and travel into stays within the mode's minutes
+            add(np.full(n, row), x_of[m], 1.0)
+            delta = np.array([float(mode.arrival_min.get(c, 0.0)) for c in cells])
+            add(np.full(n_c, row), s_of[m], delta)
+            rhs.append(np.array([float(mode.minutes)]))
+            row += 1
+            add(np.full(n_c, row), f_of[m], 1.0)
+            rhs.append(np.array([float(mode.free_stays)]))
+            row += 1
+        # dwells of a cell at most sum over its stays of gain(length) <= a_k * stays + b_k * x
+        for a_k, b_k in affine:
+            r = row + np.repeat(np.arange(n_r), n_s)
+            add(r, u_of[real], 1.0)
+            for m in range(n_m):
+                if b_k:
+                    add(r, x_of[m][real], -b_k)
+                add(row + np.arange(n_r), s_of[m][real], -a_k)
+                add(row + np.arange(n_r), f_of[m][real], -a_k)
+            rhs.append(np.zeros(n_r))
+            row += n_r
+    matrix = sparse.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(row, n_vars),
+    )
+    objective = np.zeros(n_vars)
+    objective[u_of.ravel()] = -rho.ravel()
+    result = linprog(
+        objective, A_ub=matrix, b_ub=np.concatenate(rhs), bounds=(0, None), method="highs"
+    )
+    if result.status != 0:
+        return None
+    return float(-result.fun) * (1 + 1e-6)
 
 
 # -- How presence is spread -------------------------------------------------------------------

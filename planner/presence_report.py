@@ -2,8 +2,8 @@
 
 :func:`presence_report` counts a plan's planned presence per cell and hour
 (:func:`planner.presence.minutes_by_cell_hour`), values it with the plan's objective
-(:func:`planner.presence.presence_value`), bounds that value (:func:`planner.presence.
-presence_bound`: the plan states its gap) and summarises the spread: per area, per hotspot, per
+(:func:`planner.presence.plan_value`), bounds that value (:func:`planner.presence.
+presence_bound_gap`: the plan states its gap) and summarises the spread: per area, per hotspot, per
 hour, against risk and population (Lorenz curves and Gini), populated cells without presence,
 night hours and each unit's share of its shift on patrol.
 """
@@ -19,12 +19,13 @@ import pandas as pd
 
 from planner.presence import (
     HOUR_S,
+    ModeTime,
     PresenceRule,
     concentration_curve,
     gini,
     minutes_by_cell_hour,
-    presence_bound,
-    presence_value,
+    plan_value,
+    presence_bound_gap,
 )
 from planner.units import Unit
 
@@ -45,7 +46,8 @@ class PresenceReport:
     table
         Minutes per cell and hour (:data:`planner.presence.PRESENCE_COLUMNS`) with ``risk``.
     value, bound
-        The plan's presence value and an upper bound on any plan's (travel ignored).
+        The plan's presence value and an upper bound on any plan's
+        (:func:`planner.presence.presence_bound_gap`).
     risk_share
         Share of the shift's hourly risk with a full-value visit: ``sum risk(c, h) *
         min(1, minutes(c, h) / dwell) / sum risk`` (idle units lower it).
@@ -93,6 +95,27 @@ def unit_capacity(
     return hours, total
 
 
+def mode_times(
+    units: Sequence[Unit], arrival_s: Mapping[str, Mapping[str, float]]
+) -> list[ModeTime]:
+    """Per mode, the units' shifts, minutes less breaks, breaks and the least travel into each
+    hotspot cell (:class:`planner.presence.ModeTime`, for the travel-aware bound)."""
+    out = []
+    for mode in dict.fromkeys(u.mode for u in units):
+        mine = [u for u in units if u.mode is mode]
+        out.append(
+            ModeTime(
+                windows=tuple((float(u.shift_start_s), float(u.shift_end_s)) for u in mine),
+                minutes=sum(
+                    (u.shift_length_s - sum(b.duration_s for b in u.breaks)) / 60.0 for u in mine
+                ),
+                free_stays=sum(len(u.breaks) for u in mine),
+                arrival_min={c: float(v) / 60.0 for c, v in arrival_s.get(mode.value, {}).items()},
+            )
+        )
+    return out
+
+
 def _clock(seconds: float) -> str:
     s = int(round(seconds)) % (24 * HOUR_S)
     return f"{s // HOUR_S:02d}:{(s % HOUR_S) // 60:02d}"
@@ -124,9 +147,13 @@ def presence_report(
         Cells in hotspot rank order (best first).
     """
     table = minutes_by_cell_hour(plan.presence)
-    value = presence_value(table, hourly, rule)
-    hour_cap, total_cap = unit_capacity(units, plan.least_travel_s)
-    bound = max(presence_bound(hourly, rule, hour_cap, total_cap), value)
+    value = plan_value(plan.presence, hourly, rule)
+    _, total_cap = unit_capacity(units, plan.least_travel_s)
+    windows = [(float(u.shift_start_s), float(u.shift_end_s)) for u in units]
+    modes = mode_times(units, getattr(plan, "arrival_s", {}))
+    # presence_bound_gap is a bound (proved there; tests check it against exact optima); the
+    # max only guards the printed share against rounding in the last digits
+    bound = max(presence_bound_gap(hourly, rule, windows, total_cap, modes=modes), value)
     merged = hourly.merge(
         table[["cell_id", "hour_start_s", "minutes"]], on=["cell_id", "hour_start_s"], how="left"
     ).fillna({"minutes": 0.0})
@@ -230,11 +257,16 @@ def presence_report(
                 "search's time limit; a longer --time-limit may fill it)."
             )
     summary: dict[str, Any] = {
-        "objective": "presence by cell and hour, diminishing returns",
+        "objective": (
+            "presence by cell and hour, diminishing returns"
+            if rule.recover_min is None
+            else "presence by cell and hour, diminishing returns recovering after a gap"
+        ),
         "rule": {
             "dwell_min": rule.dwell_min,
             "repeat_value": rule.repeat_value,
             "visits": rule.visits,
+            "recover_min": rule.recover_min,
         },
         "minutes": round(float(table["minutes"].sum()), 1),
         "value": round(value, 4),

@@ -28,6 +28,8 @@ SnapFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 #: The Koper curve: 10-15 minute stops deter longest; 12 is the default.
 DEFAULT_DWELL_MIN = 12.0
+#: Koper: revisit a hotspot about every 1.5-2 h; a cell's value recovers after 90 minutes.
+DEFAULT_RECOVER_MIN = 90.0
 
 
 @dataclass(frozen=True)
@@ -327,6 +329,9 @@ def tasks_from_duties(duties: gpd.GeoDataFrame, *, best_score: float = 1.0) -> t
 
 #: Task id prefix of the hour-slot presence visits (``presence:<cell>@<hour>#<k>``).
 PRESENCE_SLOT_PREFIX = "presence:"
+#: ``repeat`` of the further visits of a cell under the recovery gap: after its full visits
+#: (:func:`planner.problem._repeat_gaps` chains a place's visits by ``repeat``).
+REPEAT_ORDER_BASE = 1000
 
 #: Most traversals a line duty is offered (``repeat`` = ``continuous``).
 MAX_LINE_REPEATS = 24
@@ -386,6 +391,10 @@ class PresenceTaskOptions:
         value are kept): more gives the search more choice and takes longer.
     modes
         Modes allowed to make presence visits (``None``: any).
+    recover_min
+        Minutes without presence after which a cell's value has recovered (Koper: revisits
+        about every 1.5-2 h; :class:`planner.presence.PresenceRule`); ``None``: value recovers
+        at the next clock hour.
     """
 
     cells: int = 150
@@ -394,8 +403,10 @@ class PresenceTaskOptions:
     repeat_value: float = 0.5
     slots_per_visit: float = 2.5
     modes: frozenset[Mode] | None = None
+    recover_min: float | None = DEFAULT_RECOVER_MIN
 
     def __post_init__(self) -> None:
+        self.rule  # noqa: B018 - validates recover_min with the rule's own message
         if self.cells < 0 or self.visits < 1 or not self.dwell_min > 0:
             raise ValueError(
                 f"cells >= 0, visits >= 1 and dwell_min > 0 expected, got {self.cells}, "
@@ -409,7 +420,32 @@ class PresenceTaskOptions:
     @property
     def rule(self) -> PresenceRule:
         """The diminishing-returns rule these visits implement."""
-        return PresenceRule(self.dwell_min, self.repeat_value, self.visits)
+        return PresenceRule(self.dwell_min, self.repeat_value, self.visits, self.recover_min)
+
+
+#: Full-value stay minutes offered per unit minute before stays are lengthened (choice for
+#: the search, and travel takes part of every unit's shift).
+STAY_SLACK = 1.5
+
+
+def stay_dwells(
+    n_cells: int, shift_min: float, unit_minutes: float, options: PresenceTaskOptions
+) -> int:
+    """Dwells per stay under the recovery gap: the fewest (1 to ``visits``) whose fresh stays
+    can hold :data:`STAY_SLACK` times the units' minutes.
+
+    A cell takes a fresh stay of ``s`` dwells at most every ``G + s * dwell`` minutes, so
+    ``n_cells`` cells hold about ``n_cells * (1 + shift / (G + s D)) * s D`` minutes of
+    full-value stays. Few hotspot cells and many units need longer stays (2 or 3 dwells,
+    worth ``gain``: 1.5 or 1.75 visits), or the units would idle while value remains.
+    """
+    assert options.recover_min is not None
+    for s in range(1, options.visits + 1):
+        stay_min = s * options.dwell_min
+        fresh = 1 + shift_min // (options.recover_min + stay_min)
+        if n_cells * fresh * stay_min >= STAY_SLACK * unit_minutes:
+            return s
+    return options.visits
 
 
 def presence_tasks(
@@ -430,12 +466,36 @@ def presence_tasks(
     the value of its presence at those cells (exactly, when visits do not overlap other
     presence in the same cell-hour). Only cells in ``points`` (the candidate cells with their
     stop point) are offered, and only the ``slots_per_visit * unit_minutes / dwell_min`` best
-    visits by value.
+    visits by value (under the recovery gap, times hours per cell over the stays a cell can
+    take in the shift, as most of a cell's slots exclude each other).
+
+    With a recovery gap ``G`` (``options.recover_min``), only full-value stays ``(c, h, 0)``
+    are offered: ``s`` dwells long (:func:`stay_dwells`: 1 unless the hotspot cells are too
+    few to hold the units' time) and worth ``risk(c, h) * gain(s * dwell)``; those of one
+    cell are chained by a minimum gap of ``G + s * dwell`` between their starts (the routing
+    core's :class:`~planner.routing.MinGap`, any units; between consecutive offered hours
+    here, between every pair that could come too close in
+    :func:`planner.plan.compile_with_gaps`): the presence of one stay has left the window
+    ``[t - G, t)`` when the next starts, so each earns its prize under the recovery-gap rule,
+    in whatever hours and order the search finds best (revisits about every ``G + s * dwell``
+    minutes, not on the clock hour). Further visits within the gap are not offered: their
+    value depends on what else is in the window (a unit standing on at a hotspot past
+    ``visits`` dwells earns nothing), which prizes fixed in advance cannot express. The plan
+    is valued by the rule itself afterwards (:func:`planner.presence.gap_value`).
     """
-    dwell_s = int(round(options.dwell_min * 60))
     areas = area_of_cell or {}
     cells = set(list(points)[: options.cells])
     rows = hourly[(hourly["risk"] > 0) & hourly["cell_id"].astype(str).isin(cells)]
+    stay = 1
+    if options.recover_min is not None:
+        stay = stay_dwells(
+            len(set(rows["cell_id"].astype(str))),
+            (shift_end_s - shift_start_s) / 60.0,
+            unit_minutes,
+            options,
+        )
+    dwell_s = int(round(options.dwell_min * 60 * stay))
+    rule = options.rule
     candidates: list[tuple[float, str, int, int]] = []
     for cell, hour_start, risk in zip(
         rows["cell_id"].astype(str), rows["hour_start_s"].astype(int), rows["risk"], strict=True
@@ -444,20 +504,46 @@ def presence_tasks(
         closes = min(hour_start + 3600, shift_end_s) - dwell_s
         if closes < opens:
             continue
+        if options.recover_min is not None:
+            # one stay of `stay` dwells after a clean window: worth gain(stay dwells) exactly
+            candidates.append(
+                (float(risk) * rule.gain(stay * options.dwell_min), cell, hour_start, 0)
+            )
+            continue
         for k in range(options.visits):
             candidates.append((float(risk) * options.repeat_value**k, cell, hour_start, k))
-    keep = int(np.ceil(options.slots_per_visit * unit_minutes / options.dwell_min))
+    keep = options.slots_per_visit * unit_minutes / (options.dwell_min * stay)
+    if options.recover_min is not None:
+        # a cell's stays are a gap apart: of its hour slots only 1 + shift / gap can be made
+        hours = max(1, len(set(rows["hour_start_s"])))
+        fresh = 1 + (shift_end_s - shift_start_s) // (
+            int(round(options.recover_min * 60)) + dwell_s
+        )
+        keep *= max(1.0, hours / fresh)
+    keep = int(np.ceil(keep))
     candidates.sort(key=lambda c: (-c[0], c[1], c[2], c[3]))
     tasks: list[Task] = []
+    gap_s = 0 if options.recover_min is None else int(round(options.recover_min * 60)) + dwell_s
     for prize, cell, hour_start, k in sorted(candidates[:keep], key=lambda c: (c[1], c[2], c[3])):
         hh = f"{(hour_start // 3600) % 24:02d}:00"
         x, y = points[cell]
+        hour_no = (hour_start - (shift_start_s // 3600) * 3600) // 3600
+        if gap_s and k == 0:
+            # the cell's full visits, chained in hour order by the recovery gap
+            order, min_gap = hour_no, gap_s
+        elif gap_s:
+            # further visits: after every full visit in the chain, no gap of their own
+            order, min_gap = REPEAT_ORDER_BASE + hour_no * options.visits + k, 0
+        else:
+            order, min_gap = k, 0
         tasks.append(
             Task(
                 task_id=f"{PRESENCE_SLOT_PREFIX}{cell}@{hour_start // 3600}"
                 + (f"#{k + 1}" if k else ""),
                 kind=TaskKind.HOTSPOT,
-                label=f"Hotspot {cell} {hh}" + (f" (visit {k + 1})" if k else ""),
+                label=f"Hotspot {cell} {hh}"
+                + (f" (visit {k + 1})" if k else "")
+                + (f" ({stay * options.dwell_min:g} min)" if stay > 1 else ""),
                 x=x,
                 y=y,
                 dwell_s=dwell_s,
@@ -468,7 +554,8 @@ def presence_tasks(
                 cell_id=cell,
                 area_id=areas.get(cell),
                 place_id=f"hotspot:{cell}",
-                repeat=k,
+                repeat=order,
+                min_gap_s=min_gap,
             )
         )
     return tuple(tasks)

@@ -10,9 +10,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "分时段见警率",
     },
     "presence.sheet.value": {
-        "en": "Presence value {value} of at most {bound} (upper bound, travel ignored): "
+        "en": "Presence value {value} of at most {bound} (an upper bound on any plan): "
         "{ratio} of the bound.",
-        "zh-CN": "见警价值 {value}，理论上界 {bound}（不计路途）：达到上界的 {ratio}。",
+        "zh-CN": "见警价值 {value}，理论上界 {bound}（任何方案都不可能超过）：达到上界的 {ratio}。",
     },
     "presence.sheet.risk_share": {
         "en": "Hourly risk with a full visit (at least {dwell} min): {share}.",

@@ -7,14 +7,17 @@ ordinary solver (:func:`planner.routing.solver.solve`), so every LNS iteration s
 
 1. **Sub-areas.** ``k = ceil(units / units_per_area)`` seeds are picked farthest-first on the
    symmetric travel time; places join their nearest seed and the seeds move to their sub-area's
-   medoid (a few Lloyd rounds). Places tied by a minimum gap (repeat visits) stay together.
+   medoid (a few Lloyd rounds). Places tied by a minimum gap (repeat visits) stay together. A
+   sub-area holding less visit time than one unit's shift (an outlying post, a few far cells)
+   is merged into the nearest other one, so no unit is sent where it would idle.
 2. **Units.** Each sub-area gets a share of the units proportional to its prize (at least one
    where there is prize), the units nearest to it first; a place no unit of its sub-area may
    visit (skills) moves to the nearest sub-area that has such a unit.
 3. **Solve** each sub-problem with a share of the budget proportional to its size.
 4. **Re-balance.** Places left out in one sub-area move to the nearest other sub-area whose
-   units came back with time to spare; those sub-areas are solved again and the new plan is
-   kept only when it collects more prize (so a round never loses prize).
+   units came back with time to spare (places tied by minimum gaps, such as a cell's hour
+   slots, move together when none of them is planned); those sub-areas are solved again and
+   the new plan is kept only when it collects more prize (so a round never loses prize).
 5. **Merge** the routes into one plan of the whole problem and check it with
    :func:`planner.routing.verify.verify`.
 
@@ -45,6 +48,8 @@ LARGE_VEHICLES = 8
 #: Units per sub-area.
 UNITS_PER_AREA = 4
 _LLOYD_ROUNDS = 4
+#: A sub-area must hold visits for this many shifts of one unit, or it is merged.
+MIN_WORK_SHIFTS = 2.0
 
 
 @dataclass(frozen=True)
@@ -112,15 +117,28 @@ def sub_areas(
     group = _gap_groups(problem, places)
     position = {p: i for i, p in enumerate(places)}
     label = np.array([label[position[group[p]]] for p in places])
+    # a sub-area with less work than one unit's shift would leave its unit idle: merge it
+    shift = float(np.mean([v.shift_end_s - v.shift_start_s for v in problem.vehicles]))
+    service = _work(problem, places, group, shift)
+    label, seeds = _merge_small(label, seeds, service, sub, MIN_WORK_SHIFTS * shift)
+    k = len(seeds)
 
     # units: a share of the prize each, nearest first
     prize = np.array([int(problem.prize[p]) + 1 for p in places], dtype=float)
     share = np.array([prize[label == c].sum() for c in range(k)])
     wanted = np.maximum(1, np.floor(share / share.sum() * n_vehicles)).astype(int)
+    # units go where there is prize per unit, but not beyond the work a sub-area holds
+    room = np.array([max(1.0, float(service[label == c].sum()) / shift) for c in range(k)])
+    if room.sum() >= n_vehicles:
+        wanted = np.minimum(wanted, np.ceil(room).astype(int))
     while wanted.sum() > n_vehicles:
         wanted[np.argmax(wanted)] -= 1
     while wanted.sum() < n_vehicles:
-        wanted[np.argmax(share / wanted)] += 1
+        need = share / wanted
+        open_ = wanted < room
+        wanted[
+            int(np.argmax(np.where(open_, need, -1.0))) if open_.any() else int(np.argmax(need))
+        ] += 1
     medoid_nodes = [places[s] for s in seeds]
     pairs = sorted(
         (dist[problem.vehicles[v].start_node, medoid_nodes[c]], v, c)
@@ -151,6 +169,57 @@ def sub_areas(
         for c in range(k)
         if nodes_of[c] or vehicles_of[c]
     ]
+
+
+def _work(
+    problem: RoutingProblem, places: list[int], group: dict[int, int], shift_s: float
+) -> np.ndarray:
+    """Seconds of visits each place can give a sub-area: its service, except that places tied
+    by minimum gaps (a cell's hour slots, a gap apart) give at most ``1 + shift / gap`` visits
+    between them, shared out over the group."""
+    gap_of: dict[int, int] = {}
+    for g in problem.min_gaps:
+        for node in (g.node_a, g.node_b):
+            rep = group.get(node)
+            if rep is not None:
+                gap_of[rep] = max(gap_of.get(rep, 0), int(g.gap_s))
+    size: dict[int, int] = {}
+    for p in places:
+        size[group[p]] = size.get(group[p], 0) + 1
+    out = np.empty(len(places))
+    for i, p in enumerate(places):
+        rep = group[p]
+        share = 1.0
+        if rep in gap_of and gap_of[rep] > 0:
+            share = min(1.0, (1 + shift_s // gap_of[rep]) / size[rep])
+        out[i] = float(problem.service_s[p]) * share
+    return out
+
+
+def _merge_small(
+    label: np.ndarray, seeds: list[int], service: np.ndarray, dist: np.ndarray, min_work: float
+) -> tuple[np.ndarray, list[int]]:
+    """Merge sub-areas whose places hold less than ``min_work`` seconds of visits into the
+    nearest other sub-area (by medoid), smallest first; labels renumbered ``0 .. k'-1``.
+
+    Farthest-first seeding picks outlying places as seeds, so a far post or a cluster of a few
+    cells can become a sub-area of its own; it still gets a unit (every sub-area with prize
+    does), and that unit idles most of its shift once its few places are done.
+    """
+    label = label.copy()
+    alive = sorted(set(int(c) for c in label))
+    while len(alive) > 1:
+        work = {c: float(service[label == c].sum()) for c in alive}
+        small = min(alive, key=lambda c: (work[c], c))
+        if work[small] >= min_work:
+            break
+        target = min(
+            (c for c in alive if c != small), key=lambda c: (dist[seeds[small], seeds[c]], c)
+        )
+        label[label == small] = target
+        alive.remove(small)
+    renumber = {c: i for i, c in enumerate(alive)}
+    return np.array([renumber[int(c)] for c in label]), [seeds[c] for c in alive]
 
 
 def _keep_gaps_together(problem: RoutingProblem, nodes_of: list[list[int]]) -> None:
@@ -310,16 +379,31 @@ def solve_large(
             )
 
     dist = _symmetric(problem)
+    gapped = {g.node_a for g in problem.min_gaps} | {g.node_b for g in problem.min_gaps}
+    group_of = _gap_groups(problem, sorted(gapped))
+    members: dict[int, list[int]] = {}
+    for node, rep in group_of.items():
+        members.setdefault(rep, []).append(node)
     for round_no in range(1, rounds):
         visited = {s.node for routes in routes_of for r in routes for s in r.stops}
         idle = [_idle_s(problem, routes) for routes in routes_of]
         moved: dict[int, list[int]] = {}
         for c, area in enumerate(areas):
+            seen: set[int] = set()
             for node in area.nodes:
                 if node in visited or problem.required[node] or problem.prize[node] <= 0:
                     continue
-                if any(g.node_a == node or g.node_b == node for g in problem.min_gaps):
-                    continue
+                group = [node]
+                if node in gapped:
+                    # places tied by minimum gaps (a cell's hour slots) move together, and
+                    # only when none of them is planned where they are
+                    rep = group_of[node]
+                    if rep in seen:
+                        continue
+                    seen.add(rep)
+                    group = members[rep]
+                    if any(m in visited or problem.required[m] for m in group):
+                        continue
                 # the nearest other sub-area with time to spare and a unit allowed there
                 best, best_d = None, math.inf
                 for d, other in enumerate(areas):
@@ -331,7 +415,7 @@ def solve_large(
                     if reach < best_d:
                         best, best_d = d, reach
                 if best is not None:
-                    moved.setdefault(best, []).append(node)
+                    moved.setdefault(best, []).extend(group)
         if not moved:
             break
         left = deadline - clock()

@@ -32,25 +32,45 @@ breaks ties.
 
 The presence objective (见警率)
 ------------------------------
-Plans are valued by presence per grid cell :math:`c` and wall-clock hour :math:`h`
-(:mod:`planner.presence`): with :math:`m_{ch}` minutes of presence (dwell at stops, and walks
-along lines and sectors split over the cells they cross) and risk :math:`\rho_{ch}`
-(:mod:`planner.hourly`),
+Plans are valued by presence per grid cell :math:`c` over time (:mod:`planner.presence`):
+with :math:`p_c(t)` units present in cell :math:`c` at time :math:`t` (dwell at stops, and
+walks along lines and sectors split over the cells they cross), the risk
+:math:`\rho_c(t)` of the clock hour holding :math:`t` (:mod:`planner.hourly`) and
+:math:`w_c(t)` the minutes of presence in :math:`c` during the last :math:`\Gamma` minutes
+(the recovery gap, default 90; ``PresenceRule.recover_min``),
 
 .. math::
 
-    V = \sum_{c,h} \rho_{ch}\, g(m_{ch}), \qquad
-    g(m) = \sum_{k=0}^{K-1} r^k\, \frac{\min(D, \max(0, m - kD))}{D}
+    V = \sum_c \int \frac{\rho_c(t)}{D}\, p_c(t)\, \varphi\big(w_c(t)\big)\, dt, \qquad
+    \varphi(w) = r^{\lfloor w / D \rfloor} \text{ for } w < KD, \; 0 \text{ beyond}
 
-(dwell :math:`D` = 12 min, :math:`r` = 0.5, :math:`K` = 3: the first dwell counts fully, each
-further one half as much; a later hour counts fully again). The routing model above carries it
-unchanged through time-expanded nodes (:func:`planner.sources.presence_tasks`): node
-:math:`(c, h, k)` is a visit of dwell :math:`D` whose window keeps it inside hour :math:`h`,
-with prize :math:`\rho_{ch} r^k`; the visits a plan makes at one cell and hour collect exactly
-the increments of :math:`g`. Duties (posts, lines, sector walks) keep their own prizes and
-their presence is valued by :math:`V` after the search. Every candidate hour of the shift is
-offered, so units patrol until their shift ends while value remains.
-:func:`planner.presence.presence_bound` bounds :math:`V` over all plans (travel ignored).
+(dwell :math:`D` = 12 min, :math:`r` = 0.5, :math:`K` = 3): the first dwell after
+:math:`\Gamma` minutes without presence counts fully, each further one half as much, and a place
+recovers its full value :math:`\Gamma` minutes after the last presence, at whatever time of day
+(Koper: revisits about every 1.5-2 h, not in a fixed order). Without a gap
+(``recover_min=None``) :math:`w_c(t)` is the presence since the start of :math:`t`'s clock
+hour and :math:`V = \sum_{c,h} \rho_{ch}\, g(m_{ch})` with
+:math:`g(m) = \sum_{k<K} r^k \min(D, \max(0, m - kD))/D` (value recovers at the next hour).
+
+The routing model above carries :math:`V` through time-expanded nodes
+(:func:`planner.sources.presence_tasks`): node :math:`(c, h)` is a stay of :math:`sD`
+(:math:`s` dwells, 1 unless the hotspot cells are too few to hold the units' time) whose
+window keeps it inside hour :math:`h`, with prize :math:`\rho_{ch}\, g(sD)`; the stays of
+one cell are chained by minimum gaps :math:`(a, b, \Gamma + sD) \in G`, so each stay a plan
+makes starts with a clean window and collects exactly its prize. (Clock-hour rule:
+nodes :math:`(c, h, k)` of dwell :math:`D` and prize :math:`\rho_{ch} r^k`, the increments of
+:math:`g`.) Duties (posts, lines, sector walks) keep their own prizes; every plan is valued
+by :math:`V` itself after the search. Every candidate hour of the shift is offered, so units
+patrol until their shift ends while value remains.
+
+The bound. :func:`planner.presence.presence_bound_gap` bounds :math:`V` over all plans
+(travel ignored): for :math:`\Gamma \ge 60` min, :math:`w_c(t)` contains the presence since the
+start of :math:`t`'s clock hour, so the rate never exceeds the clock-hour rule's and the
+clock-hour relaxation (per-hour and total unit minutes, greedy over the concave pieces,
+exact for that polymatroid) bounds :math:`V`; cutting time into blocks of length :math:`\Gamma`
+gives a second relaxation (a cell's presence in a block is worth at most the block's peak
+risk times :math:`g`), and the least of these bounds is reported. Tests compare it with
+exact optima of instances small enough to enumerate.
 
 The search
 ----------

@@ -136,7 +136,7 @@ def tiny_problem(visits: int = 1) -> PatrolProblem:
     tasks = presence_tasks(
         hourly,
         points,
-        PresenceTaskOptions(dwell_min=12, visits=visits),
+        PresenceTaskOptions(dwell_min=12, visits=visits, recover_min=None),
         shift_start_s=16 * H,
         shift_end_s=18 * H,
         unit_minutes=120,
@@ -208,7 +208,7 @@ def test_the_bound_is_tight_when_travel_is_short_and_slots_match_the_rule() -> N
     tasks = presence_tasks(
         hourly,
         {"A": (30.0, 0.0)},
-        PresenceTaskOptions(dwell_min=12, visits=2),
+        PresenceTaskOptions(dwell_min=12, visits=2, recover_min=None),
         shift_start_s=16 * H,
         shift_end_s=18 * H,
         unit_minutes=120,
@@ -263,7 +263,7 @@ def test_slots_are_limited_to_the_best_by_value() -> None:
     tasks = presence_tasks(
         hourly_of_tiny(),
         {"A": (0, 0), "B": (1, 1), "C": (2, 2)},
-        PresenceTaskOptions(dwell_min=12, visits=1, slots_per_visit=1.0),
+        PresenceTaskOptions(dwell_min=12, visits=1, slots_per_visit=1.0, recover_min=None),
         shift_start_s=16 * H,
         shift_end_s=18 * H,
         unit_minutes=36,  # room for three visits

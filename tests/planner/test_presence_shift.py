@@ -40,7 +40,22 @@ def test_every_hour_has_presence_at_the_top_hotspots(planned: ShiftPlan) -> None
     assert report is not None
     hours = report.summary["by_hour"]
     assert [h["hour"] for h in hours] == list(range(16, 24))
-    assert all(h["top_hotspots_present"] >= 3 for h in hours), hours
+    # value recovers 90 minutes after a stay: the top five take turns, and with the next
+    # five every hour has presence at a top-ten hotspot
+    ranked = [str(c) for c in planned.hotspots.sort_values("rank")["cell_id"]]
+    table = report.table
+    for hour in range(16, 24):
+        present = set(table.loc[table["hour"] == hour, "cell_id"])
+        assert present & set(ranked[:10]), hour
+    assert sum(h["top_hotspots_present"] for h in hours) >= 8
+    # and each of the top five is revisited, at least twice in the shift and never left for
+    # half of it
+    for cell in ranked[:5]:
+        spans = sorted((iv.start_s, iv.end_s) for iv in planned.plan.presence if iv.cell_id == cell)
+        assert len(spans) >= 2, cell
+        ends = [16 * 3600, *(b for _, b in spans)]
+        starts = [a for a, _ in spans] + [24 * 3600]
+        assert max(a - b for a, b in zip(starts, ends, strict=True)) <= 4 * 3600, cell
 
 
 def test_the_report_matches_the_plans_presence_and_states_the_gap(planned: ShiftPlan) -> None:
@@ -49,7 +64,9 @@ def test_the_report_matches_the_plans_presence_and_states_the_gap(planned: Shift
     table = minutes_by_cell_hour(planned.plan.presence)
     assert report.table["minutes"].sum() == pytest.approx(table["minutes"].sum())
     assert 0 < report.value <= report.bound
-    assert report.ratio > 0.8
+    # the recovery-gap rule's own bound (sliding windows, travel into every stay): measured
+    # 0.70 here; the clock-hour bound of the earlier rule would say more (benchmarks.presence)
+    assert report.ratio > 0.6
     assert planned.plan.risk_share == pytest.approx(report.risk_share)
     assert 0 < report.risk_share <= 1
     for unit in report.summary["units"]:
