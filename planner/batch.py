@@ -14,6 +14,8 @@ pickled between processes.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -30,10 +32,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "JobOutcome",
+    "WorkerUsage",
     "area_district",
     "area_ids",
+    "area_sizes",
     "dask_client",
     "run_batch",
+    "worker_usage",
 ]
 
 Job = TypeVar("Job")
@@ -52,6 +57,11 @@ class JobOutcome:
         ``"done"``, ``"skipped"`` (its outputs were already complete) or ``"failed"``.
     seconds
         Wall time of the job on its worker (0 when skipped).
+    cpu_seconds
+        CPU time (user + system) of the worker process during the job: with wall time, how
+        much of a core the job had (on a shared machine, less than all of it).
+    worker
+        Which worker process ran it (``host:pid``); ``None`` when skipped or lost.
     result
         What the worker function returned (JSON-able), empty when failed.
     error
@@ -63,6 +73,8 @@ class JobOutcome:
     seconds: float = 0.0
     result: Mapping[str, Any] = field(default_factory=dict)
     error: Mapping[str, str] | None = None
+    cpu_seconds: float = 0.0
+    worker: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -70,6 +82,9 @@ class JobOutcome:
             "status": self.status,
             "seconds": round(self.seconds, 3),
         }
+        if self.worker is not None:
+            out["cpu_seconds"] = round(self.cpu_seconds, 3)
+            out["worker"] = self.worker
         if self.result:
             out["result"] = dict(self.result)
         if self.error is not None:
@@ -80,6 +95,14 @@ class JobOutcome:
 def area_ids(district: District) -> list[str]:
     """The official areas of a district, as strings, in their table order."""
     return [str(a) for a in district.areas[AREA_ID]]
+
+
+def area_sizes(district: District) -> dict[str, float]:
+    """Each official area's size in square metres inside the district's outline: the work of
+    planning it (cells to score, hotspots to route) grows with it, so :func:`run_batch` can
+    hand the largest areas out first (``cost=``)."""
+    inside = district.areas.geometry.intersection(district.boundary).area
+    return {str(a): float(size) for a, size in zip(district.areas[AREA_ID], inside, strict=True)}
 
 
 def area_district(district: District, area_id: str) -> District:
@@ -175,6 +198,7 @@ def run_batch(
     n_workers: int = 1,
     is_complete: Callable[[Job], bool] | None = None,
     on_outcome: Callable[[JobOutcome], None] | None = None,
+    cost: Callable[[Job], float] | None = None,
 ) -> list[JobOutcome]:
     """Run ``worker(job)`` for every job on a Dask cluster and report each outcome.
 
@@ -195,6 +219,9 @@ def run_batch(
         When given, jobs for which it is true are not run and reported ``"skipped"``.
     on_outcome
         Called (on this process) as each job ends, e.g. to advance a progress bar.
+    cost
+        An estimate of each job's work (any unit): jobs are handed out largest first, so
+        unequal jobs keep every worker busy to the end. ``None``: in the order given.
 
     Returns
     -------
@@ -213,24 +240,79 @@ def run_batch(
     if pending:
         if client is None:
             with dask_client(scheduler, n_workers) as made:
-                _run_on(made, jobs, pending, worker, job_id, outcomes, on_outcome)
+                _run_on(made, jobs, pending, worker, job_id, outcomes, on_outcome, cost)
         else:
-            _run_on(client, jobs, pending, worker, job_id, outcomes, on_outcome)
+            _run_on(client, jobs, pending, worker, job_id, outcomes, on_outcome, cost)
     return [outcomes[i] for i in range(len(jobs))]
+
+
+@dataclass(frozen=True)
+class WorkerUsage:
+    """How busy one worker process was during a batch.
+
+    Attributes
+    ----------
+    worker
+        ``host:pid`` of the process.
+    jobs
+        Jobs it ran.
+    busy_s
+        Sum of its jobs' wall times.
+    cpu_s
+        Sum of its jobs' CPU times: ``cpu_s / busy_s`` is the share of a core its jobs got.
+    """
+
+    worker: str
+    jobs: int
+    busy_s: float
+    cpu_s: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "worker": self.worker,
+            "jobs": self.jobs,
+            "busy_s": round(self.busy_s, 3),
+            "cpu_s": round(self.cpu_s, 3),
+        }
+
+
+def worker_usage(outcomes: Sequence[JobOutcome]) -> list[WorkerUsage]:
+    """Per worker process, the jobs it ran and their wall and CPU seconds (sorted by name)."""
+    by: dict[str, list[JobOutcome]] = {}
+    for outcome in outcomes:
+        if outcome.worker is not None:
+            by.setdefault(outcome.worker, []).append(outcome)
+    return [
+        WorkerUsage(
+            name,
+            len(ran),
+            sum(o.seconds for o in ran),
+            sum(o.cpu_seconds for o in ran),
+        )
+        for name, ran in sorted(by.items())
+    ]
 
 
 def _timed(worker: Callable[[Job], Mapping[str, Any]], job: Job) -> dict[str, Any]:
     """Run one job on a worker; an error is returned as data so the batch goes on (and the
     worker's log is not filled with tracebacks of expected input errors)."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
+    where = f"{socket.gethostname()}:{os.getpid()}"
     try:
         result = dict(worker(job))
     except Exception as exc:  # reported in the job's outcome, never swallowed
         return {
             "seconds": time.perf_counter() - started,
+            "cpu_seconds": time.process_time() - cpu,
+            "worker": where,
             "error": {"type": type(exc).__name__, "message": str(exc)},
         }
-    return {"seconds": time.perf_counter() - started, "result": result}
+    return {
+        "seconds": time.perf_counter() - started,
+        "cpu_seconds": time.process_time() - cpu,
+        "worker": where,
+        "result": result,
+    }
 
 
 def _run_on(
@@ -241,14 +323,22 @@ def _run_on(
     job_id: Callable[[Job], str],
     outcomes: dict[int, JobOutcome],
     on_outcome: Callable[[JobOutcome], None] | None,
+    cost: Callable[[Job], float] | None = None,
 ) -> None:
     from distributed import as_completed
 
     submitted = []
     index: dict[Any, int] = {}  # future key -> job
-    for i in pending:
-        # pure=False: a job re-run on purpose (--force) runs again
-        future = client.submit(_timed, worker, jobs[i], pure=False)
+    order = pending
+    if cost is not None:
+        # the largest jobs first (longest processing time first): a large job started last
+        # would keep one worker busy while the others idle at the end of the batch
+        costs = {i: float(cost(jobs[i])) for i in pending}
+        order = sorted(pending, key=lambda i: (-costs[i], i))
+    for rank, i in enumerate(order):
+        # pure=False: a job re-run on purpose (--force) runs again; the priority makes the
+        # scheduler hand them out in this order (higher first)
+        future = client.submit(_timed, worker, jobs[i], pure=False, priority=len(order) - rank)
         submitted.append(future)
         index[future.key] = i
     for future in as_completed(submitted):
@@ -261,10 +351,13 @@ def _run_on(
             )
         else:
             ran = future.result()
+            usage = {"cpu_seconds": ran["cpu_seconds"], "worker": ran["worker"]}
             if "error" in ran:
-                outcomes[i] = JobOutcome(name, "failed", ran["seconds"], error=ran["error"])
+                outcomes[i] = JobOutcome(
+                    name, "failed", ran["seconds"], error=ran["error"], **usage
+                )
             else:
-                outcomes[i] = JobOutcome(name, "done", ran["seconds"], ran["result"])
+                outcomes[i] = JobOutcome(name, "done", ran["seconds"], ran["result"], **usage)
         future.release()
         if on_outcome is not None:
             on_outcome(outcomes[i])

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from typer.core import TyperCommand, TyperGroup
 
 if TYPE_CHECKING:  # typer's own copy of click, the one its groups and commands are built on
+    from rich.progress import Progress
     from typer import _click as click
 
 #: Every command: ``name: (module, summary)``. A command's module is imported only when the
@@ -145,6 +145,9 @@ class UserError(Exception):
 @contextmanager
 def progress(json_mode: bool = False) -> Iterator[Progress]:
     """A rich progress display for long steps (on stderr in JSON mode)."""
+    # imported here: `gridpatrol --help` does not draw progress bars
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     bar = Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
@@ -161,8 +164,8 @@ NoCacheOption = Annotated[
     bool,
     typer.Option(
         "--no-cache",
-        help="Build street networks from their files, not from the network cache "
-        "(see `gridpatrol cache info`).",
+        help="Build street networks from their files and validate risk afresh, not from the "
+        "caches (see `gridpatrol cache info`).",
     ),
 ]
 
@@ -176,8 +179,8 @@ def _root(
         typer.Option(
             "--lang",
             envvar="GRIDPATROL_LANG",
-            help="Language of the files written and their labels: en or zh-CN "
-            "(a command's own --lang wins).",
+            help="Language of the files written, their labels and what the commands print "
+            "(tables, notes, progress, errors): en or zh-CN (a command's own --lang wins).",
         ),
     ] = None,
     font: Annotated[

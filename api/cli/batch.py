@@ -82,6 +82,7 @@ def batch(
     if split not in SPLITS:
         raise UserError(f"--split: expected one of {', '.join(SPLITS)} (got {split!r})")
     use_cache = default_cache() is not None  # off with gridpatrol --no-cache batch ...
+    cost: Any = None  # jobs in the manifest's order
     out = out.resolve()
     try:
         if manifest is not None:
@@ -94,7 +95,7 @@ def batch(
                 base=params.model_dump(mode="json", exclude_defaults=True),
             )
         else:
-            tasks = _tasks_from_options(inputs, params, split, out, use_cache)
+            tasks, cost = _tasks_from_options(inputs, params, split, out, use_cache)
     except ManifestError as exc:
         raise UserError(str(exc)) from None
 
@@ -115,6 +116,7 @@ def batch(
                 n_workers=workers,
                 is_complete=None if force else is_complete,
                 on_outcome=tell,
+                cost=cost,
             )
         except OSError as exc:
             raise UserError(f"--scheduler: {exc}") from None
@@ -146,10 +148,12 @@ def _tasks_from_options(
     split: str,
     out: Path,
     use_cache: bool,
-) -> list[Any]:
+) -> tuple[list[Any], Any]:
+    """The jobs, and their cost estimate for :func:`planner.batch.run_batch` (``None``: one job,
+    or the areas' sizes, so the largest areas are planned first)."""
     from api.batch import DistrictTask, folder_name, tasks_for_areas
     from api.cli.options import district_from_files
-    from planner.batch import area_ids
+    from planner.batch import area_ids, area_sizes
 
     source = inputs.source()
     units = str(inputs.units.resolve()) if inputs.units else None
@@ -166,7 +170,7 @@ def _tasks_from_options(
                 duties=duties,
                 use_cache=use_cache,
             )
-        ]
+        ], None
     district = district_from_files(inputs.files, sample_name=inputs.sample_name)
     ids = area_ids(district)
     if not ids:
@@ -179,9 +183,11 @@ def _tasks_from_options(
         from geo.network import load_networks
 
         load_networks(district.network_path, crs=district.crs)
-    return tasks_for_areas(
+    sizes = area_sizes(district)
+    tasks = tasks_for_areas(
         source, ids, params, out, units=units, duties=duties, use_cache=use_cache
     )
+    return tasks, lambda task: sizes.get(str(task.area_id), 0.0)
 
 
 def _summary(
@@ -191,6 +197,8 @@ def _summary(
     workers: int,
     scheduler: str | None,
 ) -> dict[str, Any]:
+    from planner.batch import worker_usage
+
     counts = {"done": 0, "skipped": 0, "failed": 0}
     for outcome in outcomes:
         counts[outcome.status] += 1
@@ -200,6 +208,8 @@ def _summary(
         "counts": counts,
         "wall_s": round(wall_s, 2),
         "cluster": {"scheduler": scheduler} if scheduler else {"local_workers": workers},
+        # per worker process: its jobs' wall and CPU seconds (how much of a core they had)
+        "workers": [usage.as_dict() for usage in worker_usage(outcomes)],
         "outcomes": [
             {**outcome.as_dict(), "out": task.out, "area_id": task.area_id}
             for task, outcome in zip(tasks, outcomes, strict=True)

@@ -37,6 +37,7 @@ from geo import sample
 from geo.analysis import AnalysisOptions, analyse, hotspots_for
 from geo.assign import assign_incidents
 from geo.crs import WGS84
+from geo.district import District
 from geo.grid import Grid, make_grid
 from geo.hotspots import (
     DEFAULT_BANDS,
@@ -54,6 +55,8 @@ from geo.hotspots.columns import PATROL_SHARE, PEAK_HOURS
 from geo.hotspots.events import events_from_incidents, layout_from_cells
 from geo.hotspots.sources import PATROL, apply_source_policy
 from geo.io import read_areas
+from geo.network import StreetNetwork, load_networks
+from geo.network.modes import Mode
 from geo.schema import CELL_ID
 
 CellSizeOption = Annotated[
@@ -90,6 +93,14 @@ def _source_policy(
     except ValueError as exc:
         raise UserError(f"--exclude-source/--patrol-weight: {exc}") from None
     return gpd.GeoDataFrame(out, crs=incidents.crs), note
+
+
+def _foot_network(district: District) -> dict[Mode, StreetNetwork]:
+    """The foot network only: hotspot stop points are snapped to it, and the other modes'
+    networks are not needed for the table (a warm start reads one cache entry, not three)."""
+    if district.network_path is None:
+        return {}
+    return load_networks(district.network_path, modes=(Mode.FOOT,), crs=district.crs)
 
 
 @app.command()
@@ -151,6 +162,7 @@ def hotspots(
             district,
             options,
             progress=lambda d, f: bar.update(step, description=d, completed=int(f * 90)),
+            networks=_foot_network(district),
         )
         names = analysis.risk.band_names if band == "all" else (band,)
         unknown = [n for n in names if n not in analysis.risk.band_names]
@@ -169,12 +181,16 @@ def hotspots(
     )
     csv_path = out / "hotspots.csv"
     from maps.i18n import default_lang
-    from maps.staffing.files import localized
 
     lang = default_lang()
     # a BOM lets spreadsheet programs read Chinese headings as UTF-8
     encoding = "utf-8-sig" if lang == "zh-CN" else "utf-8"
-    localized(flat, lang).to_csv(csv_path, index=False, encoding=encoding)
+    written = flat
+    if lang == "zh-CN":  # English headings are the machine names: no need for the maps stack
+        from maps.staffing.files import localized
+
+        written = localized(flat, lang)
+    written.to_csv(csv_path, index=False, encoding=encoding)
     geo_path = out / "hotspots.geojson"
     export = table.to_crs(WGS84)
     export[PEAK_HOURS] = flat[PEAK_HOURS]

@@ -12,16 +12,19 @@ method comes with a bootstrap interval over the validation weeks and its ratio t
 
 Work is bounded: on grids or histories beyond :data:`HEAVY_MAX_CELLS` /
 :data:`HEAVY_MAX_INCIDENTS` the learners (ETAS, the blend) are left out of the candidates (a
-rule on sizes, so the choice stays deterministic), and a result is kept in memory per
-(incidents, grid, band, options) so planning the same district again does not validate again.
+rule on sizes, so the choice stays deterministic), and a result is kept per (incidents,
+grid, band, options) in memory and on disk (:mod:`geo.hotspots.riskcache`, keyed by content
+and code version) so planning the same district again, in this process or the next, does not
+validate again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections import OrderedDict
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -44,6 +47,7 @@ from geo.hotspots.forecast import (
     NaiveForecaster,
 )
 from geo.hotspots.metrics import bootstrap_metric, bootstrap_ratio
+from geo.hotspots.riskcache import RiskCacheWarning, default_risk_cache
 
 #: How the planner's risk is made: chosen by validation, or the fixed decayed counts.
 RISK_METHODS = ("validated", "decayed")
@@ -216,6 +220,12 @@ def validated_band_risk(
         _CACHE.move_to_end(key)
         scores, choice = _CACHE[key]
         return scores.copy(), choice
+    store = default_risk_cache()
+    stored = store.get(key, _entry_decoder(layout.n)) if store is not None else None
+    if stored is not None:
+        scores, choice = stored
+        _remember(key, scores, choice)
+        return scores.copy(), choice
     fallback: Forecaster = (
         DecayForecaster(half_life_days) if half_life_days is not None else DecayForecaster()
     )
@@ -239,10 +249,64 @@ def validated_band_risk(
         weighted = counting
     scores = np.asarray(cached_predict(method, weighted, at_day, HORIZON_DAYS), dtype=float)
     scores = np.maximum(scores, 0.0)
+    _remember(key, scores, choice)
+    if store is not None:
+        try:
+            store.put(key, scores, _choice_to_json(choice))
+        except OSError as exc:  # a read-only or full cache folder costs time, not the result
+            warnings.warn(
+                f"risk cache {store.directory}: could not store an entry ({exc})",
+                RiskCacheWarning,
+                stacklevel=2,
+            )
+    return scores, choice
+
+
+def _remember(key: str, scores: np.ndarray, choice: MethodChoice) -> None:
     _CACHE[key] = (scores.copy(), choice)
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
-    return scores, choice
+
+
+_TIMES = ("validation_start", "validation_end")
+
+
+def _choice_to_json(choice: MethodChoice) -> dict[str, Any]:
+    """Every field of ``choice``, exactly (floats as JSON numbers, NaN included; times as ISO
+    text), for :mod:`geo.hotspots.riskcache`."""
+    out: dict[str, Any] = {}
+    for f in fields(MethodChoice):
+        value = getattr(choice, f.name)
+        if f.name in _TIMES:
+            value = None if value is None else value.isoformat()
+        elif f.name == "scores":
+            value = {str(k): float(v) for k, v in value.items()}
+        elif isinstance(value, float | np.floating):
+            value = float(value)
+        out[f.name] = value
+    return out
+
+
+def _entry_decoder(
+    n_cells: int,
+) -> Callable[[np.ndarray, dict[str, Any]], tuple[np.ndarray, MethodChoice]]:
+    """Turns a risk cache entry into ``(scores, choice)``, refusing one of another grid size."""
+
+    def decode(scores: np.ndarray, data: dict[str, Any]) -> tuple[np.ndarray, MethodChoice]:
+        if len(scores) != n_cells:
+            raise ValueError(f"the entry holds {len(scores)} scores for {n_cells} cells")
+        return scores, _choice_from_json(data)
+
+    return decode
+
+
+def _choice_from_json(data: dict[str, Any]) -> MethodChoice:
+    """The :class:`MethodChoice` :func:`_choice_to_json` wrote."""
+    values = dict(data)
+    for name in _TIMES:
+        values[name] = None if values[name] is None else pd.Timestamp(values[name])
+    values["scores"] = {str(k): float(v) for k, v in values["scores"].items()}
+    return MethodChoice(**values)
 
 
 def _describe(band: str, chosen: Any, picker: ValidatedForecaster, share: float) -> MethodChoice:
@@ -311,12 +375,17 @@ def _cache_key(
                 share,
                 half_life_days,
                 HEAVY_MAX_CELLS,
+                HEAVY_MAX_INCIDENTS,
             )
         ).encode()
     )
     return digest.hexdigest()
 
 
-def clear_cache() -> None:
-    """Forget every cached validation (tests)."""
+def clear_cache(disk: bool = True) -> None:
+    """Forget every cached validation: in memory and, with ``disk``, in the on-disk cache
+    (tests)."""
     _CACHE.clear()
+    store = default_risk_cache() if disk else None
+    if store is not None:
+        store.clear()

@@ -47,6 +47,8 @@ __all__ = [
     "NetworkKey",
     "cache_dir",
     "cache_disabled",
+    "cache_root",
+    "caching_enabled",
     "code_version",
     "default_cache",
     "file_sha256",
@@ -81,14 +83,20 @@ class NetworkCacheWarning(UserWarning):
     """A cache entry could not be read (it is removed and the network rebuilt)."""
 
 
-def cache_dir() -> Path:
-    """The folder of the network cache: ``$GRIDPATROL_CACHE_DIR/networks`` or the user cache."""
+def cache_root() -> Path:
+    """The root of gridpatrol's caches: ``$GRIDPATROL_CACHE_DIR`` or the user cache folder
+    (networks go in its ``networks`` folder, validated risk in ``risk``)."""
     root = os.environ.get(CACHE_DIR_ENV, "").strip()
     if not root:
         import platformdirs
 
         root = platformdirs.user_cache_dir("gridpatrol", appauthor=False)
-    return Path(root).expanduser() / "networks"
+    return Path(root).expanduser()
+
+
+def cache_dir() -> Path:
+    """The folder of the network cache: ``$GRIDPATROL_CACHE_DIR/networks`` or the user cache."""
+    return cache_root() / "networks"
 
 
 _DISABLED: ContextVar[bool] = ContextVar("gridpatrol_network_cache_disabled", default=False)
@@ -104,10 +112,16 @@ def cache_disabled() -> Iterator[None]:
         _DISABLED.reset(token)
 
 
+def caching_enabled() -> bool:
+    """``False`` when caches are turned off (``GRIDPATROL_NO_CACHE=1`` or inside
+    :func:`cache_disabled`, the command line's ``--no-cache``)."""
+    return not (_DISABLED.get() or os.environ.get(NO_CACHE_ENV, "").strip().casefold() in _TRUE)
+
+
 def default_cache() -> NetworkCache | None:
     """The cache :func:`geo.network.load_networks` uses by default; ``None`` when turned off
     (``GRIDPATROL_NO_CACHE=1`` or inside :func:`cache_disabled`)."""
-    if _DISABLED.get() or os.environ.get(NO_CACHE_ENV, "").strip().casefold() in _TRUE:
+    if not caching_enabled():
         return None
     return NetworkCache(cache_dir())
 
