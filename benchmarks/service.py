@@ -18,7 +18,9 @@ p99 latency, throughput and errors of both phases, and their p99 ratio.
 What it measures: with zero think time the clients keep the service saturated, so latency is
 the queue in front of one server process, i.e. the service's CPU per request on a core it
 shares with the load client and the plan process. Each phase's line therefore also gives the
-CPU per request of the server process and of the load client. The readers use a lean HTTP/1.1
+CPU per request of the server's web process(es) and of the load client; the CPU of the plan
+jobs (separate processes) is printed apart, in seconds, and is not part of the server's
+figure (before, a running plan process was counted with the server). The readers use a lean HTTP/1.1
 keep-alive client on asyncio streams (``--client lean``, about 0.1 ms of CPU a request);
 ``--client httpx`` uses httpx's ``AsyncClient`` instead, which costs about 1 ms a request
 (several times the server's own cost), so with it the benchmark mostly measures the client.
@@ -69,6 +71,7 @@ class Phase:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     server_cpu_s: float = float("nan")
+    jobs_cpu_s: float = float("nan")
     client_cpu_s: float = float("nan")
 
     def all(self) -> list[float]:
@@ -88,26 +91,43 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[rank - 1]
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of process ``pid`` and its web worker processes so far
-    (Linux ``/proc``; NaN elsewhere)."""
-    total = _own_cpu_seconds(pid)
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux ``/proc``; none elsewhere)."""
+    found: list[int] = []
     try:
         for task in Path(f"/proc/{pid}/task").iterdir():
-            for child in (task / "children").read_text().split():
-                total += _own_cpu_seconds(int(child))
+            found += [int(child) for child in (task / "children").read_text().split()]
     except OSError:
         pass
-    return total
+    return found
 
 
-def _own_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of process ``pid`` alone."""
+def _web_processes(pid: int, web_workers: int) -> list[int]:
+    """The processes answering requests: the server itself, or with several web workers the
+    uvicorn supervisor and its worker processes (their own children are plan jobs)."""
+    return [pid] if web_workers <= 1 else [pid, *_children(pid)]
+
+
+def _cpu_seconds(pid: int, web_workers: int = 1) -> tuple[float, float]:
+    """User + system CPU seconds so far of the web processes of server ``pid`` alone, and
+    of the plan job processes they have reaped (``cutime + cstime``), apart: the service's
+    cost per request is the first; the plans' solver time is not part of it (NaN
+    elsewhere than Linux)."""
+    web = jobs = 0.0
+    for process in _web_processes(pid, web_workers):
+        own, reaped = _own_cpu_seconds(process)
+        web, jobs = web + own, jobs + reaped
+    return web, jobs
+
+
+def _own_cpu_seconds(pid: int) -> tuple[float, float]:
+    """User + system CPU seconds of process ``pid`` alone, and of its reaped children."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return float("nan"), float("nan")
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
 
 
 def _free_port() -> int:
@@ -448,11 +468,12 @@ async def _phase(
     plan_every_s: float = 10.0,
     server_pid: int = 0,
     client: str = "lean",
+    web_workers: int = 1,
 ) -> tuple[Phase, list[int]]:
     phase = Phase(name)
     submitted: list[int] = []
     reader = _lean_reader if client == "lean" else _reader
-    server_cpu, client_cpu = _cpu_seconds(server_pid), time.process_time()
+    (server_cpu, jobs_cpu), client_cpu = _cpu_seconds(server_pid, web_workers), time.process_time()
     started = time.monotonic()
     deadline = started + seconds
     tasks = [reader(base, token, target, deadline, phase, k, think_s) for k in range(clients)]
@@ -460,7 +481,9 @@ async def _phase(
         tasks.append(_submitter(base, token, dataset_id, deadline, plan_every_s, submitted))
     await asyncio.gather(*tasks)
     phase.seconds = time.monotonic() - started
-    phase.server_cpu_s = _cpu_seconds(server_pid) - server_cpu
+    server_after, jobs_after = _cpu_seconds(server_pid, web_workers)
+    phase.server_cpu_s = server_after - server_cpu
+    phase.jobs_cpu_s = jobs_after - jobs_cpu
     phase.client_cpu_s = time.process_time() - client_cpu
     return phase, submitted
 
@@ -476,7 +499,8 @@ def _line(phase: Phase) -> str:
         f"{phase.name}: {len(values)} requests in {phase.seconds:.0f} s "
         f"({len(values) / phase.seconds:.0f}/s), p50 {percentile(values, 50) * 1000:.0f} ms, "
         f"p99 {percentile(values, 99) * 1000:.0f} ms, errors {phase.error_count} [{per}]; "
-        f"CPU per request: server {phase.server_cpu_s / n * 1000:.2f} ms, "
+        f"CPU per request: server {phase.server_cpu_s / n * 1000:.2f} ms "
+        f"(web processes only; finished plan jobs used {phase.jobs_cpu_s:.1f} s apart), "
         f"load client {phase.client_cpu_s / n * 1000:.2f} ms"
     )
 
@@ -512,6 +536,7 @@ def run(
                     "baseline (no plans)",
                     server_pid=pid,
                     client=client,
+                    web_workers=web_workers,
                 )
             )
             loaded, submitted = asyncio.run(
@@ -527,6 +552,7 @@ def run(
                     plan_every_s=plan_every_s,
                     server_pid=pid,
                     client=client,
+                    web_workers=web_workers,
                 )
             )
             paced = None
@@ -544,6 +570,7 @@ def run(
                         plan_every_s=plan_every_s,
                         server_pid=pid,
                         client=client,
+                        web_workers=web_workers,
                     )
                 )
                 submitted += more

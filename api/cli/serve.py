@@ -148,7 +148,9 @@ def _serve_processes(
     The migrations run once here, before the processes start, and the secret is resolved
     once, so the processes share it; each process builds its app from the same
     ``GRIDPATROL_*`` settings. Jobs are claimed from the database, so the processes' runners
-    never run a job twice; rate limits and caches are per process (see docs/service.md).
+    never run a job twice. The rate limit is shared through the database
+    (``GRIDPATROL_SHARED_RATE_LIMIT``); cached credentials are confirmed against the database
+    on every request (see docs/service.md, "Several web processes").
     """
     import uvicorn
 
@@ -164,6 +166,7 @@ def _serve_processes(
     settings.resolved_secret_key()  # written once now if generated; the processes read it
     os.environ["GRIDPATROL_JOB_WORKERS"] = str(settings.job_workers)
     os.environ["GRIDPATROL_RUN_MIGRATIONS"] = "false"
+    os.environ["GRIDPATROL_SHARED_RATE_LIMIT"] = "true"
     console().print(
         f"Serving on http://{host}:{port} with {processes} web processes (API docs at /docs)"
     )

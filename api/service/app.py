@@ -23,11 +23,11 @@ from api.service.audit import AuditContext, AuditWriter, DownloadAudit
 from api.service.authcache import TtlCache, WriteInvalidation
 from api.service.cache import LruCache
 from api.service.db import make_engine, make_session_factory
-from api.service.deps import ServiceState
+from api.service.deps import ServiceState, make_check_engine
 from api.service.errors import UploadTooLargeError, install_handlers
 from api.service.jobs import JobRunner, recover_interrupted
 from api.service.migrations import upgrade
-from api.service.ratelimit import TokenBucketLimiter
+from api.service.ratelimit import Limiter, SharedTokenBucketLimiter, TokenBucketLimiter
 from api.service.routes import ROUTERS
 from api.service.settings import Settings
 from api.web import install_web
@@ -300,12 +300,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         database_url=url,
         sessions=sessions,
         secret_key=settings.resolved_secret_key(),
-        limiter=TokenBucketLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
+        limiter=_limiter(settings, url),
         runner=runner,
         map_cache=LruCache(settings.map_cache_size),
         read_cache=LruCache(settings.map_cache_size * 8),
         principals=TtlCache(4096),
         heads=TtlCache(4096),
+        check_engine=make_check_engine(url),
     )
 
     audit_writer = AuditWriter(sessions)
@@ -327,6 +328,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 runner.stop()
             audit_writer.stop()
             engine.dispose()
+            if state.check_engine is not None:
+                state.check_engine.dispose()
+            if isinstance(state.limiter, SharedTokenBucketLimiter):
+                state.limiter.engine.dispose()
 
     app = FastAPI(
         title="gridpatrol",
@@ -342,7 +347,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # JSON.
     app.add_middleware(StrictJsonBody)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD)
-    app.add_middleware(WriteInvalidation, caches=(state.principals, state.heads))
+    # Principals are confirmed against the database on every request (deps.credential_holds),
+    # so writes need not drop them; job heads are dropped by this process's writes.
+    app.add_middleware(WriteInvalidation, caches=(state.heads,))
     app.add_middleware(DownloadAudit, writer=audit_writer)
     app.add_middleware(AuditContext)
     app.add_middleware(SecurityHeaders)
@@ -351,6 +358,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_web(app)
     install_docs(app)
     return app
+
+
+def _limiter(settings: Settings, url: str) -> Limiter:
+    """The per-user rate limiter: shared through the database when several web processes
+    serve it (``shared_rate_limit``), else in this process's memory. The shared one has its
+    own engine: it is called on the event loop too, and its connections are only ever held
+    for one statement, so the loop never waits for a connection held by a request thread."""
+    if settings.shared_rate_limit:
+        return SharedTokenBucketLimiter(
+            make_engine(url), settings.rate_limit_per_minute, settings.rate_limit_burst
+        )
+    return TokenBucketLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
 
 
 #: Where the Swagger UI files of the installation (package ``swagger-ui-bundle-v2``) are served.

@@ -6,14 +6,22 @@ credential is kept for a few seconds as a :class:`Principal` (the user's id, nam
 areas) and the head of a *finished* job (which never changes) likewise, and the reads of
 plans and maps answer from memory.
 
-Correctness does not rest on the time limit alone: every request that may change something
-(any method but GET/HEAD/OPTIONS) moves the caches to a new *generation*
-(:class:`WriteInvalidation`), when it starts and when it answers, so a revoked token, a
-disabled user, changed areas or a deleted plan take effect for the next request of this
-process. An entry filled from the database is only kept if no write ran while it was being
-read. Changes made by another process on the same database (``gridpatrol user ...``) take
-effect within :data:`DEFAULT_TTL_S` seconds. A JWT's entry never outlives the JWT, an API
+Revocation does not rest on the time limit or on this process: a kept credential is
+confirmed on every request by one indexed query of the database
+(:func:`api.service.deps.credential_holds`: the user's credential version, its status, the
+session not signed out, the API token not revoked), so a password, role or area change, a
+sign-out, a revoked token or a deleted user end it at the next request in every web process
+on the database. The full verification (signature, hashes, the ORM objects) runs again at
+most every :data:`DEFAULT_TTL_S` seconds. A JWT's entry never outlives the JWT, an API
 token's never its ``expires_at``.
+
+Job heads are kept per process: every request that may change something (any method but
+GET/HEAD/OPTIONS) moves their cache to a new *generation* (:class:`WriteInvalidation`), when
+it starts and when it answers, so a deleted plan is gone for the next request of this
+process; an entry filled from the database is only kept if no write ran while it was being
+read. A head only says where a *finished* job lies (it cannot change), so another process's
+deletion is seen within :data:`DEFAULT_TTL_S` seconds; access to it is decided by the
+principal, which is checked as above.
 """
 
 from __future__ import annotations
@@ -72,6 +80,11 @@ class TtlCache(Generic[V]):
         with self._lock:
             self.generation += 1
             self._items.clear()
+
+    def discard(self, key: Hashable) -> None:
+        """Forget ``key`` (found no longer valid)."""
+        with self._lock:
+            self._items.pop(key, None)
 
     def get(self, key: Hashable) -> V | None:
         """The value of ``key`` if it is still valid, else ``None``."""

@@ -17,15 +17,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import select
+from sqlalchemy import Engine, bindparam, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import Executable
 from starlette.concurrency import run_in_threadpool
 
 from api.service.audit import AUDIT_USER_KEY
 from api.service.authcache import Principal, TtlCache
 from api.service.errors import ForbiddenError, NotFoundError, UnauthorizedError
 from api.service.models import ACTIVE_STATES, ApiToken, Area, RevokedToken, Role, User, utcnow
-from api.service.ratelimit import TokenBucketLimiter
+from api.service.ratelimit import Limiter
 from api.service.schemas import MAX_ID
 from api.service.security import (
     CSRF_HEADER,
@@ -51,14 +53,18 @@ class ServiceState:
     database_url: str
     sessions: sessionmaker[Session]
     secret_key: str
-    limiter: TokenBucketLimiter
+    limiter: Limiter
     runner: JobRunner | None
     map_cache: LruCache[bytes]
     read_cache: LruCache[bytes]
-    #: Verified credentials by their SHA-256 (see :mod:`api.service.authcache`).
-    principals: TtlCache[Principal]
+    #: Verified credentials by their SHA-256, with what the database must still hold for
+    #: them (checked on every request; see :mod:`api.service.authcache`).
+    principals: TtlCache[tuple[Principal, Credential]]
     #: Heads of finished jobs by ``(table, id)``.
     heads: TtlCache[JobHead]
+    #: The engine of the credential checks on the event loop (:func:`make_check_engine`);
+    #: ``None``: the request pool's.
+    check_engine: Engine | None = None
 
 
 async def get_state(request: Request) -> ServiceState:
@@ -89,7 +95,17 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def _verified_user(
     state: ServiceState, session: Session, token: str | None
 ) -> tuple[User, float | None]:
-    """The active user of ``token`` and when the token expires (POSIX seconds, or ``None``).
+    """The active user of ``token`` and when the token expires (POSIX seconds, or ``None``)
+    (see :func:`_verified_credential`)."""
+    user, expires, _ = _verified_credential(state, session, token)
+    return user, expires
+
+
+def _verified_credential(
+    state: ServiceState, session: Session, token: str | None
+) -> tuple[User, float | None, Credential]:
+    """The active user of ``token``, when the token expires (POSIX seconds, or ``None``) and
+    what a cached verification must still find in the database (:class:`Credential`).
 
     A JWT names its user by the immutable :attr:`User.public_id` and carries the user's
     credential version; an API token keeps the version it was minted under. Either ends when
@@ -105,6 +121,7 @@ def _verified_user(
         raise UnauthorizedError("not authenticated: send Authorization: Bearer <token>")
     user: User | None
     expires: float | None
+    credential: Credential
     if is_api_token(token):
         record = session.scalar(
             select(ApiToken).where(ApiToken.token_hash == hash_api_token(token))
@@ -123,6 +140,7 @@ def _verified_user(
                 "the API token was revoked by a change to its user (password, role, areas or "
                 "status); mint a new one"
             )
+        credential = Credential(record.credential_version, token_hash=record.token_hash)
         if record.last_used_at is None or (now - record.last_used_at).total_seconds() > 60:
             record.last_used_at = now
             session.commit()
@@ -140,9 +158,71 @@ def _verified_user(
             )
         if session.get(RevokedToken, claims.jti) is not None:
             raise UnauthorizedError("the session was signed out; sign in again")
+        credential = Credential(claims.version, public_id=claims.subject, jti=claims.jti)
     if user is None or not user.is_active:
         raise UnauthorizedError("the user of this token does not exist or is disabled")
-    return user, expires
+    return user, expires, credential
+
+
+@dataclass(frozen=True)
+class Credential:
+    """What a cached verification of a token must still find in the database: the user's
+    credential version it was verified under and, for a JWT, the user's immutable id and the
+    session (not signed out); for an API token, its row (not revoked, same version)."""
+
+    version: int
+    public_id: str | None = None
+    jti: str | None = None
+    token_hash: str | None = None
+
+
+#: The statements of :func:`credential_holds`, built once (a request only binds values).
+_TOKEN_HOLDS = (
+    select(ApiToken.revoked, ApiToken.credential_version, User.credential_version, User.is_active)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+_SESSION_HOLDS = select(
+    select(RevokedToken.jti).where(RevokedToken.jti == bindparam("jti")).exists().label("revoked"),
+    User.credential_version,
+    User.is_active,
+).where(User.public_id == bindparam("public_id"))
+
+
+def make_check_engine(url: str) -> Engine:
+    """The engine of :func:`credential_holds`, which runs on the event loop: one connection
+    per thread, kept (``SingletonThreadPool``), apart from the request pool, so the loop
+    never waits for a pooled connection held by a request thread that waits for the loop."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import SingletonThreadPool
+
+    from api.service.db import is_sqlite
+
+    connect_args = {"check_same_thread": False, "timeout": 30} if is_sqlite(url) else {}
+    return create_engine(url, poolclass=SingletonThreadPool, connect_args=connect_args)
+
+
+def credential_holds(state: ServiceState, credential: Credential) -> bool:
+    """Whether ``credential`` still holds: one indexed query, no ORM, so a password, role,
+    area or status change, a sign-out (one session or everywhere), a revoked API token or a
+    deleted user take effect at the next request in *every* process on the database."""
+    statement: Executable
+    values: dict[str, str | None]
+    if credential.token_hash is not None:
+        statement, values = _TOKEN_HOLDS, {"token_hash": credential.token_hash}
+    else:
+        statement = _SESSION_HOLDS
+        values = {"jti": credential.jti, "public_id": credential.public_id}
+    engine = state.check_engine or state.sessions.kw["bind"]
+    try:
+        with engine.connect() as connection:
+            row = connection.execute(statement, values).first()
+    except SQLAlchemyError:  # a lost connection (dropped next time): verify the full way
+        return False
+    if row is None:
+        return False
+    versions = set(row[1:-1])  # the user's (and an API token's own) credential version
+    return not row[0] and bool(row[-1]) and versions == {credential.version}
 
 
 def _rate_limit(state: ServiceState, user_id: int, username: str) -> None:
@@ -202,7 +282,7 @@ def _load_principal(state: ServiceState, token: str, key: str) -> Principal:
     """Verify ``token`` against the database and keep the result (see ``authcache``)."""
     generation = state.principals.generation
     with state.sessions() as session:
-        user, expires = _verified_user(state, session, token)
+        user, expires, credential = _verified_credential(state, session, token)
         principal = Principal(
             id=user.id,
             username=user.username,
@@ -210,14 +290,16 @@ def _load_principal(state: ServiceState, token: str, key: str) -> Principal:
             area_ids=tuple(user.area_ids),
             is_admin=user.is_admin,
         )
-    state.principals.put(key, principal, generation, not_after=expires)
+    state.principals.put(key, (principal, credential), generation, not_after=expires)
     return principal
 
 
 async def get_principal(request: Request, state: StateDep, token: TokenDep) -> Principal:
     """:func:`get_current_user` for reads that need only who the user is (no ORM object):
     the same credentials, errors, rate limit and CSRF rule, but a credential verified in the
-    last few seconds is not looked up again (``async``: a hit needs no thread)."""
+    last few seconds is not verified again: one indexed query (:func:`credential_holds`)
+    confirms it was not revoked meanwhile, by this process or another (``async``: a hit
+    needs no thread)."""
     from_cookie = False
     if not token:
         cookie = request.cookies.get(SESSION_COOKIE)
@@ -226,7 +308,13 @@ async def get_principal(request: Request, state: StateDep, token: TokenDep) -> P
     if not token:
         raise UnauthorizedError("not authenticated: send Authorization: Bearer <token>")
     key = hash_api_token(token)
-    principal = state.principals.get(key)
+    cached = state.principals.get(key)
+    principal: Principal | None = None
+    if cached is not None:
+        if credential_holds(state, cached[1]):
+            principal = cached[0]
+        else:  # revoked or changed: the full check below says why (401)
+            state.principals.discard(key)
     if principal is None:
         principal = await run_in_threadpool(_load_principal, state, token, key)
     _rate_limit(state, principal.id, principal.username)

@@ -1,8 +1,19 @@
-"""Per-user request rate limit: a token bucket in memory (one service process).
+"""Per-user request rate limit: token buckets, in memory (one web process) or in the database
+(several web processes, ``gridpatrol serve --web-workers N`` or servers on one database).
 
 Each key (a user id) has a bucket of ``burst`` tokens refilled at ``per_minute / 60`` tokens
 a second; a request takes one. An empty bucket answers 429 with the seconds until the next
 token in ``Retry-After``.
+
+:class:`SharedTokenBucketLimiter` keeps the buckets in the table ``rate_limit_buckets`` of
+the service's database (created by it if missing, on SQLite and PostgreSQL alike; no
+migration, as the table holds nothing that must survive), so a limit reached through one
+process holds in every other. Each change of a bucket is one atomic ``UPDATE`` (no read then
+write, so concurrent processes never lose a take). To keep the database out of most
+requests a process takes a few tokens at once (a *lease*, at most a twentieth of the burst)
+and spends them from memory; leased tokens are taken from the shared bucket, so all
+processes together never exceed the limit (a lease only decides which process spends a
+token).
 """
 
 from __future__ import annotations
@@ -12,6 +23,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import Column, Engine, Float, MetaData, String, Table, and_, case, insert, select
+from sqlalchemy import update as sql_update
+from sqlalchemy.exc import IntegrityError
 
 
 @dataclass
@@ -83,3 +99,112 @@ class TokenBucketLimiter:
                 wait = (1.0 - bucket.tokens) / rate_per_s
                 raise RateLimitExceededError(max(1, math.ceil(wait)))
             bucket.tokens -= 1.0
+
+
+class Limiter(Protocol):
+    """What the routes need of a rate limiter."""
+
+    def hit(self, key: str, *, per_minute: float | None = None) -> None: ...
+
+
+#: The shared buckets (one row a key). Not part of the ORM models or the migrations: it holds
+#: only counters that may be lost, and :class:`SharedTokenBucketLimiter` creates it.
+_metadata = MetaData()
+BUCKETS = Table(
+    "rate_limit_buckets",
+    _metadata,
+    Column("key", String(200), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("updated", Float, nullable=False),
+)
+
+#: Most tokens a process leases at once.
+MAX_LEASE = 100
+
+
+class SharedTokenBucketLimiter:
+    """Token buckets per key in the database, shared by every process on it.
+
+    Parameters
+    ----------
+    engine
+        The service's database.
+    per_minute, burst
+        As :class:`TokenBucketLimiter`.
+    clock
+        Wall-clock seconds (shared by processes; injectable for tests).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        per_minute: float,
+        burst: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if per_minute <= 0 or burst < 1:
+            raise ValueError(
+                f"rate limit: expected per_minute > 0 and burst >= 1, got {per_minute}, {burst}"
+            )
+        self.engine = engine
+        self.rate_per_s = per_minute / 60.0
+        self.burst = burst
+        self._clock = clock
+        self._leased: dict[str, float] = {}
+        self._lock = threading.Lock()
+        _metadata.create_all(engine, checkfirst=True)
+
+    def _take(self, key: str, take: float, rate_per_s: float, burst: float, now: float) -> bool:
+        """Take ``take`` tokens from the shared bucket in one statement; whether it had them."""
+        refilled = BUCKETS.c.tokens + (now - BUCKETS.c.updated) * rate_per_s
+        level = case((refilled > burst, burst), else_=refilled)
+        statement = (
+            sql_update(BUCKETS)
+            .where(and_(BUCKETS.c.key == key, level >= take))
+            .values(tokens=level - take, updated=now)
+        )
+        with self.engine.begin() as connection:
+            if connection.execute(statement).rowcount == 1:
+                return True
+            if connection.execute(select(BUCKETS.c.key).where(BUCKETS.c.key == key)).first():
+                return False
+        try:  # a key not seen yet: a full bucket, less this take
+            with self.engine.begin() as connection:
+                connection.execute(
+                    insert(BUCKETS).values(key=key, tokens=burst - take, updated=now)
+                )
+            return True
+        except IntegrityError:  # another process made it meanwhile
+            return self._take(key, take, rate_per_s, burst, now)
+
+    def _retry_after(self, key: str, rate_per_s: float, burst: float, now: float) -> int:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(BUCKETS.c.tokens, BUCKETS.c.updated).where(BUCKETS.c.key == key)
+            ).first()
+        tokens = 0.0 if row is None else min(burst, row.tokens + (now - row.updated) * rate_per_s)
+        return max(1, math.ceil((1.0 - tokens) / rate_per_s))
+
+    def hit(self, key: str, *, per_minute: float | None = None) -> None:
+        """Take one token for ``key`` (see :meth:`TokenBucketLimiter.hit`).
+
+        Raises
+        ------
+        RateLimitExceededError
+            When the shared bucket is empty.
+        """
+        rate_per_s = self.rate_per_s if per_minute is None else per_minute / 60.0
+        burst = float(self.burst) * max(1.0, rate_per_s / self.rate_per_s)
+        with self._lock:
+            if self._leased.get(key, 0.0) >= 1.0:
+                self._leased[key] -= 1.0
+                return
+        now = self._clock()
+        lease = float(max(1, min(MAX_LEASE, int(burst // 20))))
+        if lease > 1 and self._take(key, lease, rate_per_s, burst, now):
+            with self._lock:
+                self._leased[key] = self._leased.get(key, 0.0) + lease - 1.0
+            return
+        if self._take(key, 1.0, rate_per_s, burst, now):
+            return
+        raise RateLimitExceededError(self._retry_after(key, rate_per_s, burst, now))

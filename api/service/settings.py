@@ -103,6 +103,11 @@ class Settings(BaseSettings):
         every fifth of it; only an expired lease marks a job interrupted) and
         ``dask_scheduler`` (``tcp://host:8786``: hand jobs to that Dask scheduler instead of
         local worker processes).
+    shared_rate_limit
+        Keep the rate limit's buckets in the database (table ``rate_limit_buckets``, created
+        when missing), so a limit reached through one web process holds in all of them; on by
+        itself under ``gridpatrol serve --web-workers N`` with N > 1. Set it for several
+        ``serve`` processes (or machines) on one database.
     rate_limit_users
         Per-user rates (requests a minute; the burst scales with it) by user name, overriding
         ``rate_limit_per_minute`` for those users, e.g. ``{"loadtest": 1000000}`` for a load
@@ -134,6 +139,7 @@ class Settings(BaseSettings):
     rate_limit_per_minute: float = Field(default=600.0, gt=0)
     rate_limit_burst: int = Field(default=120, ge=1)
     rate_limit_users: dict[str, PositiveFloat] = Field(default_factory=dict)
+    shared_rate_limit: bool = False
     plan_time_limit_s: float = Field(default=30.0, gt=0)
     job_workers: int = Field(default=2, ge=0)
     job_lease_s: float = Field(default=15.0, ge=0.5, le=3600)

@@ -51,11 +51,13 @@ from api.service.districts import (
     official_areas_from_file,
     sample_dataset_filename,
     set_population,
+    station_ids_of,
     stations_from_file,
     store_network_file,
     units_from_file,
 )
 from api.service.errors import ConflictError, NotFoundError
+from api.service.fastunits import quick_units
 from api.service.models import (
     ACTIVE_STATES,
     Area,
@@ -462,7 +464,10 @@ def _read_duties(path: Path, area: Area) -> tuple[dict[str, Any], int]:
 
 
 def _read_units(path: Path, area: Area) -> tuple[dict[str, Any], int]:
-    text, count = units_from_file(path, area)
+    # The common small file is checked without pandas; anything unusual, and every file
+    # with a problem, is read the full way (same checks, same messages).
+    quick = quick_units(path, station_ids_of(area))
+    text, count = quick if quick is not None else units_from_file(path, area)
     if len(text) > MAX_UNITS_CSV_CHARS:
         raise _too_long(path, "units file", MAX_UNITS_CSV_CHARS, "characters", "split it")
     return {"text": text}, count

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -24,6 +24,7 @@ from api.service.errors import InvalidInputError
 from api.service.models import PlanJob
 from api.service.plandocs import bundle_of
 from api.service.routes.common import AUTH_ERRORS, CONFLICT, NOT_FOUND, DayQuery
+from api.service.routes.plans import IfNoneMatch, immutable_answer
 
 router = APIRouter(tags=["maps"], responses={**AUTH_ERRORS, **NOT_FOUND, **CONFLICT})
 
@@ -47,16 +48,29 @@ async def plan_map(
         Query(description="Inline Leaflet (opens with no network; false: CDN links)."),
     ] = True,
     day: DayQuery = 1,
-) -> HTMLResponse:
+    if_none_match: IfNoneMatch = None,
+) -> Response:
     """One HTML page: risk per cell, hotspots, incidents, stations and every unit's route,
     with the base map chosen by the service's ``tiles`` setting. A plan's map is drawn once per
-    day, language and options, then served from memory (a finished plan never changes)."""
+    day, language and options, then served from memory (a finished plan never changes), with
+    an ``ETag`` (``If-None-Match`` answers 304 when the client has it)."""
     head = cached_head(state, user, PlanJob, plan_id, "plan")
     if head is not None:
-        cached = state.map_cache.get((*head.cache_key, lang, band, offline, day))
+        key = (*head.cache_key, lang, band, offline, day)
+        cached = state.map_cache.get(key)
         if cached is not None:
-            return HTMLResponse(cached)
-    return await run_in_threadpool(_plan_map, plan_id, user, state, lang, band, offline, day)
+            return _answer(state, cached, key, if_none_match)
+    return await run_in_threadpool(
+        _plan_map, plan_id, user, state, lang, band, offline, day, if_none_match
+    )
+
+
+def _answer(
+    state: ServiceState, body: bytes, key: tuple[object, ...], if_none_match: str | None
+) -> Response:
+    """The map's bytes with its ETag (the base map's setting is part of it), or 304."""
+    extra = (state.settings.tiles, state.settings.tianditu_key)
+    return immutable_answer(body, key, if_none_match, *extra, media_type="text/html")
 
 
 def _plan_map(
@@ -67,17 +81,18 @@ def _plan_map(
     band: str | None,
     offline: bool,
     day: int,
-) -> HTMLResponse:
+    if_none_match: str | None = None,
+) -> Response:
     with state.sessions() as session:
         head = scoped_head(session, user, PlanJob, plan_id, "plan", cache=state.heads)
         key = (*head.cache_key, lang, band, offline, day)
         cached = state.map_cache.get(key)
         if cached is not None:
-            return HTMLResponse(cached)
+            return _answer(state, cached, key, if_none_match)
         plan: PlanJob = scoped(session, user, PlanJob, plan_id, "plan")
         body = _render_map(session, plan, state, lang, band, offline, day).encode("utf-8")
     state.map_cache.put(key, body)
-    return HTMLResponse(body)
+    return _answer(state, body, key, if_none_match)
 
 
 def _render_map(

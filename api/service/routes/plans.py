@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from api.requests import MAX_TIME_LIMIT_S
 from api.service import audit
 from api.service.authcache import Principal
+from api.service.cache import PRIVATE_REVALIDATE, entity_tag, not_modified
 from api.service.deps import (
     CurrentPrincipal,
     CurrentUser,
@@ -255,32 +257,73 @@ def _json(body: bytes) -> Response:
     return Response(body, media_type="application/json")
 
 
+#: ``If-None-Match`` of the reads of finished plans (bounded like every request field).
+IfNoneMatch = Annotated[
+    str | None,
+    Header(
+        max_length=1000,
+        description="The ETag of a copy the client has: 304 without a body if it is current.",
+    ),
+]
+
+
+@lru_cache(maxsize=1)
+def _service_version() -> str:
+    from api.service.routes.health import _version
+
+    return _version()
+
+
+def immutable_answer(
+    body: bytes,
+    key: tuple[Any, ...],
+    if_none_match: str | None,
+    *extra: object,
+    media_type: str = "application/json",
+) -> Response:
+    """The kept bytes of a finished plan's view with its ``ETag`` (from the cache ``key``, the
+    service's version and ``extra``), or 304 with no body when the client has them."""
+    tag = entity_tag(key, _service_version(), *extra)
+    headers = {"ETag": tag, "Cache-Control": PRIVATE_REVALIDATE}
+    if not_modified(if_none_match, tag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
 def _cached_json(
-    state: ServiceState, key: tuple[Any, ...], make: Callable[[], BaseModel]
+    state: ServiceState,
+    key: tuple[Any, ...],
+    make: Callable[[], BaseModel],
+    if_none_match: str | None = None,
 ) -> Response:
     """The JSON of a finished plan's view, serialised once and kept (it cannot change)."""
     body = state.read_cache.get(key)
     if body is None:
         body = make().model_dump_json().encode("utf-8")
         state.read_cache.put(key, body)
-    return _json(body)
+    return immutable_answer(body, key, if_none_match)
 
 
 @router.get("/{plan_id}", summary="A plan's state and progress", response_model=PlanPublic)
 async def read_plan(
-    plan_id: ItemId, user: CurrentPrincipal, state: StateDep
+    plan_id: ItemId, user: CurrentPrincipal, state: StateDep, if_none_match: IfNoneMatch = None
 ) -> PlanPublic | Response:
     """State (queued, running, succeeded, failed, cancelled), progress 0..1 and the message
-    of the current stage; the error when it failed; totals when it succeeded."""
+    of the current stage; the error when it failed; totals when it succeeded. A finished
+    plan's answer carries an ``ETag`` (it cannot change): send it in ``If-None-Match`` to get
+    304 without a body."""
     head = cached_head(state, user, PlanJob, plan_id, "plan")
     if head is not None:
-        body = state.read_cache.get(("plan", *head.cache_key))
+        key = ("plan", *head.cache_key)
+        body = state.read_cache.get(key)
         if body is not None:
-            return _json(body)
-    return await run_in_threadpool(_read_plan, plan_id, user, state)
+            return immutable_answer(body, key, if_none_match)
+    return await run_in_threadpool(_read_plan, plan_id, user, state, if_none_match)
 
 
-def _read_plan(plan_id: int, user: Principal, state: ServiceState) -> PlanPublic | Response:
+def _read_plan(
+    plan_id: int, user: Principal, state: ServiceState, if_none_match: str | None
+) -> PlanPublic | Response:
     with state.sessions() as session:
         head = scoped_head(session, user, PlanJob, plan_id, "plan", cache=state.heads)
         if head.state in ACTIVE_STATES:
@@ -289,6 +332,7 @@ def _read_plan(plan_id: int, user: Principal, state: ServiceState) -> PlanPublic
             state,
             ("plan", *head.cache_key),
             lambda: plan_public(scoped(session, user, PlanJob, plan_id, "plan")),
+            if_none_match,
         )
 
 
@@ -305,17 +349,23 @@ def _finished(session: Session, user: User | Principal, plan_id: int) -> PlanJob
     response_model=PlanResultPublic,
     responses=CONFLICT,
 )
-async def plan_result(plan_id: ItemId, user: CurrentPrincipal, state: StateDep) -> Response:
-    """Routes, stops (local times, lat/lon), dropped tasks and totals of a succeeded plan."""
+async def plan_result(
+    plan_id: ItemId, user: CurrentPrincipal, state: StateDep, if_none_match: IfNoneMatch = None
+) -> Response:
+    """Routes, stops (local times, lat/lon), dropped tasks and totals of a succeeded plan
+    (with an ``ETag``: ``If-None-Match`` answers 304 when the client has it)."""
     head = cached_head(state, user, PlanJob, plan_id, "plan")
     if head is not None and head.state == JobState.SUCCEEDED.value:
-        body = state.read_cache.get(("result", *head.cache_key))
+        key = ("result", *head.cache_key)
+        body = state.read_cache.get(key)
         if body is not None:
-            return _json(body)
-    return await run_in_threadpool(_plan_result, plan_id, user, state)
+            return immutable_answer(body, key, if_none_match)
+    return await run_in_threadpool(_plan_result, plan_id, user, state, if_none_match)
 
 
-def _plan_result(plan_id: int, user: Principal, state: ServiceState) -> Response:
+def _plan_result(
+    plan_id: int, user: Principal, state: ServiceState, if_none_match: str | None
+) -> Response:
     with state.sessions() as session:
         head = scoped_head(session, user, PlanJob, plan_id, "plan", cache=state.heads)
         if head.state != JobState.SUCCEEDED.value:
@@ -326,7 +376,7 @@ def _plan_result(plan_id: int, user: Principal, state: ServiceState) -> Response
             result.pop("routes", None)
             return PlanResultPublic.model_validate(result)
 
-        return _cached_json(state, ("result", *head.cache_key), make)
+        return _cached_json(state, ("result", *head.cache_key), make, if_none_match)
 
 
 @router.get(
@@ -336,20 +386,28 @@ def _plan_result(plan_id: int, user: Principal, state: ServiceState) -> Response
     responses=CONFLICT,
 )
 async def plan_routes(
-    plan_id: ItemId, user: CurrentPrincipal, state: StateDep, day: DayQuery = 1
+    plan_id: ItemId,
+    user: CurrentPrincipal,
+    state: StateDep,
+    day: DayQuery = 1,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     """Route legs (lines, street paths), stops (points) and stations in EPSG:4326, from the
     stored plan document of day ``day`` (``plan.geojson`` of the command line). A finished
-    plan's GeoJSON is made once and kept (it cannot change)."""
+    plan's GeoJSON is made once and kept (it cannot change), with an ``ETag``
+    (``If-None-Match`` answers 304 when the client has it)."""
     head = cached_head(state, user, PlanJob, plan_id, "plan")
     if head is not None and head.state == JobState.SUCCEEDED.value:
-        body = state.read_cache.get(("routes", day, *head.cache_key))
+        key = ("routes", day, *head.cache_key)
+        body = state.read_cache.get(key)
         if body is not None:
-            return _json(body)
-    return await run_in_threadpool(_plan_routes, plan_id, user, state, day)
+            return immutable_answer(body, key, if_none_match)
+    return await run_in_threadpool(_plan_routes, plan_id, user, state, day, if_none_match)
 
 
-def _plan_routes(plan_id: int, user: Principal, state: ServiceState, day: int) -> Response:
+def _plan_routes(
+    plan_id: int, user: Principal, state: ServiceState, day: int, if_none_match: str | None
+) -> Response:
     from maps.exports import routes_feature_collection
 
     with state.sessions() as session:
@@ -361,7 +419,9 @@ def _plan_routes(plan_id: int, user: Principal, state: ServiceState, day: int) -
             collection = routes_feature_collection(bundle_of(session, plan, day))
             body = json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
             state.read_cache.put(key, body)
-        return _json(body)
+        if head.state != JobState.SUCCEEDED.value:
+            return _json(body)
+        return immutable_answer(body, key, if_none_match)
 
 
 @router.get(

@@ -1,0 +1,99 @@
+"""``gridpatrol serve --web-workers 2`` on PostgreSQL, end to end: the served processes use
+the shared rate limit (its row is in the database), a limit reached holds on every fresh
+connection whichever process accepts it, and a signed-out session is refused on every one.
+
+Which process accepts a connection is the kernel's choice, so this checks the wiring of the
+real processes; that a limit and a revocation cross from one process to the other is shown
+deterministically by ``test_shared_state_workers.py`` (two applications, one database).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+from tests.api.web.live import REPO, free_port, prepare_database
+
+PASSWORD = "shared state passphrase"
+
+
+def test_two_web_processes_share_the_limit_and_revocations(
+    postgres_databases: Callable[[], str], tmp_path: Path
+) -> None:
+    url = postgres_databases()
+    prepare_database(url, {"alice": ("viewer", PASSWORD), "bob": ("viewer", PASSWORD)})
+    port = free_port()
+    env = {
+        **os.environ,
+        "GRIDPATROL_DATABASE_URL": url,
+        "GRIDPATROL_DATA_DIR": str(tmp_path),
+        "GRIDPATROL_SECRET_KEY": "shared-state-test-secret-key-0123456789abcdef",
+        "GRIDPATROL_RATE_LIMIT_PER_MINUTE": "1",
+        "GRIDPATROL_RATE_LIMIT_BURST": "4",
+        "GRIDPATROL_JOB_WORKERS": "0",
+    }
+    log = tmp_path / "server.log"
+    command = [sys.executable, "-c", "from api.cli import main; main()", "serve"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--no-bootstrap-admin"]
+    command += ["--web-workers", "2"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=out)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 240
+        while True:
+            assert process.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, log.read_text()[-3000:]
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.3)
+
+        def token(name: str) -> str:
+            answer = httpx.post(
+                f"{base}/auth/token", data={"username": name, "password": PASSWORD}, timeout=30
+            )
+            assert answer.status_code == 200, answer.text
+            return str(answer.json()["access_token"])
+
+        def statuses(bearer: str, n: int) -> list[int]:
+            # A new connection each time: either process may accept it.
+            headers = {"Authorization": f"Bearer {bearer}", "Connection": "close"}
+            return [
+                httpx.get(f"{base}/plans", headers=headers, timeout=30).status_code
+                for _ in range(n)
+            ]
+
+        alice = token("alice")
+        assert statuses(alice, 4) == [200] * 4
+        assert statuses(alice, 12) == [429] * 12
+        bob = token("bob")
+        assert statuses(bob, 3) == [200] * 3
+        answer = httpx.post(
+            f"{base}/auth/logout", headers={"Authorization": f"Bearer {bob}"}, timeout=30
+        )
+        assert answer.status_code == 204
+        assert statuses(bob, 10) == [401] * 10
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            keys = set(connection.execute(text("SELECT key FROM rate_limit_buckets")).scalars())
+    finally:
+        engine.dispose()
+    assert {"login:alice", "login:bob"} <= keys and any(k.startswith("user:") for k in keys)
