@@ -71,6 +71,9 @@ class PlanBundle:
     presence, bound
         The plan file's presence (见警率) summary with minutes per cell and hour, and the
         plan's value against its upper bound (``None`` for files without them).
+    changes
+        What changed against the previous day's plan of the same shift (the plan file's
+        ``changes``, :func:`planner.review.daily.plan_changes`), or ``None``.
     """
 
     crs: CRS
@@ -92,6 +95,7 @@ class PlanBundle:
     streets: Mapping[str, tuple[tuple[str, LineString], ...]] = field(default_factory=dict)
     presence: Mapping[str, Any] | None = None
     bound: Mapping[str, Any] | None = None
+    changes: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         problems: list[str] = []

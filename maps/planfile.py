@@ -432,8 +432,11 @@ def presence_entries(report: PresenceReport) -> dict[str, Any]:
             "value": round(report.value, 6),
             "bound": round(report.bound, 6),
             "ratio": round(report.ratio, 6),
-            "method": "presence value with travel between places ignored (unit minutes per "
-            "hour and in all; exact greedy over the concave pieces)",
+            "method": "the least of provable upper bounds on any plan's presence value: by "
+            "clock hour and by blocks of the recovery time, travel between places ignored "
+            "(exact greedy over the concave pieces within the units' minutes out), and for "
+            "districts of up to 160 cells with risk an LP that counts the least travel into "
+            "every stay (docs/presence.md)",
         },
     }
 
@@ -761,6 +764,7 @@ def _bundle(checked: Mapping[str, Any]) -> PlanBundle:
         streets=route_streets(checked),
         presence=checked.get("presence"),
         bound=checked.get("bound"),
+        changes=checked.get("changes"),
     )
 
 

@@ -13,7 +13,23 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from api.cli.app import JsonOption, OutOption, UserError, app, console, emit_json
+from api.cli.app import (
+    JsonOption,
+    OutOption,
+    SampleOption,
+    UserError,
+    app,
+    console,
+    emit_json,
+)
+from api.cli.options import (
+    AreasOption,
+    ColumnsOption,
+    DatetimeFormatOption,
+    IncidentsOption,
+    SheetOption,
+    TimezoneOption,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -28,6 +44,115 @@ LangOption = Annotated[
     str,
     typer.Option("--lang", help="Languages of the PDF and XLSX: en, zh-CN or both (en,zh-CN)."),
 ]
+#: The track files' columns and time format: ``--columns`` / ``--datetime-format`` of
+#: ``review plan`` (which reads no incidents), ``--track-columns`` / ``--track-datetime-format``
+#: of ``review week`` (where ``--columns`` names the incident columns, as in ``plan``).
+_TRACK_COLUMNS_HELP = (
+    "Track CSV columns by role: unit_id=车辆编号,datetime=定位时间,lat=纬度,lon=经度 "
+    "(checkpoint=巡更点 for check-ins)."
+)
+_TRACK_FORMAT_HELP = "strftime format of the track times, e.g. '%d/%m/%Y %H:%M:%S'."
+TrackColumnsOption = Annotated[str | None, typer.Option("--columns", help=_TRACK_COLUMNS_HELP)]
+TrackFormatOption = Annotated[
+    str | None, typer.Option("--datetime-format", help=_TRACK_FORMAT_HELP)
+]
+WeekTrackColumnsOption = Annotated[
+    str | None, typer.Option("--track-columns", help=_TRACK_COLUMNS_HELP)
+]
+WeekTrackFormatOption = Annotated[
+    str | None, typer.Option("--track-datetime-format", help=_TRACK_FORMAT_HELP)
+]
+
+
+def review_zone(
+    timezone: str, *, plan_zone: str | None = None, layer: Any = None
+) -> tuple[str, str]:
+    """The zone a review reads times in, and the sentence saying which and why.
+
+    ``timezone`` is the ``--timezone`` value: an IANA name is used as given; ``auto`` (the
+    default) is the plan's zone when there is a plan (``plan_zone``), else the zone of the
+    district's centroid (``layer``: its areas), as the planning commands choose it.
+
+    Raises
+    ------
+    UserError
+        For a name that is not an IANA zone.
+    """
+    from geo.timezone import AUTO, FALLBACK, district_timezone
+    from planner.clock import zone
+
+    if timezone != AUTO:
+        try:
+            zone(timezone)
+        except ValueError as exc:
+            raise UserError(f"--{exc}") from None
+        return timezone, f"Time zone {timezone}, as given with --timezone."
+    if plan_zone is not None:
+        return plan_zone, f"Time zone {plan_zone}, the plan's; give --timezone to choose another."
+    if layer is not None and len(layer):
+        return district_timezone(layer)
+    return FALLBACK, f"Time zone {FALLBACK}: nothing places the district; give --timezone."
+
+
+def _district_incidents(
+    incidents: Path | None,
+    areas: Path | None,
+    *,
+    area_id_field: str | None,
+    timezone: str,
+    columns: str | None,
+    datetime_format: str | None,
+    sheet: str | None,
+    sample_name: str,
+    con: Any,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str, str, str, dict[str, Any]]:
+    """The incidents and areas of ``review week`` / ``review month`` (the sample without
+    files), read in the zone :func:`review_zone` chooses (the areas' own with ``auto``).
+
+    Returns the incidents, the areas, the district name, the zone, the sentence saying it and
+    the source record.
+    """
+    from geo.schema import OCCURRED_AT
+
+    if incidents is None and areas is None:
+        from geo import sample
+
+        district = sample.load(sample_name)
+        frame, area_frame, name = district.incidents, district.areas, district.name
+        con.print(f"No input files given: using the embedded sample district {sample_name!r}.")
+        if timezone == "auto":
+            zone, note = district.timezone, f"Time zone {district.timezone}, the sample's."
+        else:
+            zone, note = review_zone(timezone)
+            frame = frame.assign(**{OCCURRED_AT: frame[OCCURRED_AT].dt.tz_convert(zone)})
+        source: dict[str, Any] = {"kind": "sample", "sample": sample_name}
+    elif incidents is None or areas is None:
+        raise UserError("give both --incidents FILE and --areas FILE (or neither, for the sample)")
+    else:
+        from api.district_loader import parse_columns
+        from geo.io import read_areas, read_incidents
+        from geo.io.advice import CLI_ADVICE
+
+        area_frame = read_areas(areas, id_field=area_id_field)
+        zone, note = review_zone(timezone, layer=area_frame)
+        try:
+            roles = parse_columns(columns, argument="--columns")
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        frame = read_incidents(
+            incidents,
+            columns=roles,
+            timezone=zone,
+            datetime_format=datetime_format,
+            sheet=sheet,
+            advice=CLI_ADVICE,
+        )
+        name = areas.stem
+        source = {"kind": "files", "incidents": str(incidents), "areas": str(areas)}
+    if area_frame is None or len(area_frame) == 0:
+        raise UserError(f"the district {name!r} has no official areas to review")
+    source["timezone"] = zone
+    return frame, area_frame, name, zone, note, source
 
 
 def _langs(text: str) -> tuple[str, ...]:
@@ -105,24 +230,9 @@ def review_plan_command(
         str | None,
         typer.Option("--unit-map", help="Track names to plan unit ids: GPS-07=C1,GPS-08=C2."),
     ] = None,
-    columns: Annotated[
-        str | None,
-        typer.Option(
-            "--columns",
-            help="CSV columns by role: unit_id=车辆编号,datetime=定位时间,lat=纬度,lon=经度 "
-            "(checkpoint=巡更点 for check-ins).",
-        ),
-    ] = None,
-    datetime_format: Annotated[
-        str | None,
-        typer.Option("--datetime-format", help="strftime format of the time column."),
-    ] = None,
-    timezone: Annotated[
-        str | None,
-        typer.Option(
-            "--timezone", help="Zone of times written without an offset (default: the plan's)."
-        ),
-    ] = None,
+    columns: TrackColumnsOption = None,
+    datetime_format: TrackFormatOption = None,
+    timezone: TimezoneOption = "auto",
     radius_m: Annotated[
         float, typer.Option("--radius", help="Metres from a stop that count as being there.")
     ] = 60.0,
@@ -162,7 +272,8 @@ def review_plan_command(
     except ValueError as exc:
         raise UserError(str(exc).replace("visit_radius_m", "--radius")) from None
     bundle = read_plan_bundle(plan)
-    zone = timezone or bundle.timezone
+    # times without an offset are the plan's wall clock unless --timezone says otherwise
+    zone, zone_note = review_zone(timezone, plan_zone=bundle.timezone)
     mapping = parse_unit_map(unit_map)
     roles = parse_track_columns(columns)
     frames = [
@@ -206,7 +317,7 @@ def review_plan_command(
         tracks=[str(p) for p in [*(tracks or []), *(checkins or [])]],
         fixes_read=run.fixes_read,
         rejected=run.screened.rejected,
-        options=options_record(options),
+        options={**options_record(options), "timezone": zone},
     )
     if json_mode:
         import json
@@ -236,7 +347,7 @@ def review_plan_command(
             + ", ".join(f"{n} {reason}" for reason, n in counts.items())
             + f" (listed in {paths['json']})"
         )
-    for note in run.review.notes:
+    for note in (zone_note, *run.review.notes):
         con.print(f"  note: {note}")
     con.print("Outputs:")
     for name, path in paths.items():
@@ -270,9 +381,7 @@ def parse_tiers(text: str | None) -> tuple[tuple[float, str], ...] | None:
 @review_app.command("month")
 def review_month_command(
     month: Annotated[str, typer.Option("--month", help="The month evaluated, YYYY-MM.")],
-    incidents: Annotated[
-        Path | None, typer.Option("--incidents", help="Incident file (default: the sample).")
-    ] = None,
+    incidents: IncidentsOption = None,
     areas: Annotated[
         Path | None,
         typer.Option(
@@ -313,18 +422,18 @@ def review_month_command(
             help="JSON file remembering earlier bulletins (read, then this month added).",
         ),
     ] = None,
-    timezone: Annotated[
-        str, typer.Option("--timezone", help="IANA zone of the incident times.")
-    ] = "UTC",
-    sample_name: Annotated[
-        str, typer.Option("--sample", help="Sample district used without --incidents.")
-    ] = "portland-central",
+    timezone: TimezoneOption = "auto",
+    columns: ColumnsOption = None,
+    datetime_format: DatetimeFormatOption = None,
+    sheet: SheetOption = None,
+    sample_name: SampleOption = "portland-central",
     out: OutOption = Path("review"),
     lang: LangOption = "en,zh-CN",
     json_mode: JsonOption = False,
 ) -> None:
     """Monthly evaluation (每月考评): key cases per area, ranked by their rise, with flags."""
-    from geo.io.advice import CLI_ADVICE
+    from dataclasses import replace
+
     from geo.review import DEFAULT_REWARD_TIERS, MonthlyOptions, evaluate_month
     from maps.review import read_history, write_history, write_monthly
 
@@ -342,24 +451,18 @@ def review_month_command(
         )
     except ValueError as exc:
         raise UserError(str(exc).replace("min_count", "--min-count")) from None
-    leaders: dict[str, str] = {}
-    if incidents is None and areas is None:
-        from geo import sample
-
-        district = sample.load(sample_name)
-        frame, area_frame, name = district.incidents, district.areas, district.name
-        source: dict[str, Any] = {"kind": "sample", "sample": sample_name}
-        con.print(f"No input files given: using the embedded sample district {sample_name!r}.")
-    elif incidents is None or areas is None:
-        raise UserError("give both --incidents FILE and --areas FILE (or neither, for the sample)")
-    else:
-        from geo.io import read_areas, read_incidents
-
-        frame = read_incidents(incidents, timezone=timezone, advice=CLI_ADVICE)
-        area_frame = read_areas(areas, id_field=area_id_field)
-        leaders = _leaders(areas, area_id_field)
-        name = areas.stem
-        source = {"kind": "files", "incidents": str(incidents), "areas": str(areas)}
+    frame, area_frame, name, _, zone_note, source = _district_incidents(
+        incidents,
+        areas,
+        area_id_field=area_id_field,
+        timezone=timezone,
+        columns=columns,
+        datetime_format=datetime_format,
+        sheet=sheet,
+        sample_name=sample_name,
+        con=con,
+    )
+    leaders = _leaders(areas, area_id_field) if areas is not None else {}
     known = read_history(history) if history is not None else {}
     try:
         evaluation = evaluate_month(
@@ -370,6 +473,8 @@ def review_month_command(
         if message.startswith("month:") or message.startswith("categories:"):
             message = "--" + message
         raise UserError(message) from None
+    # the months are of the incidents' local time: say in which zone
+    evaluation = replace(evaluation, notes=(zone_note, *evaluation.notes))
     paths = write_monthly(
         evaluation, area_frame, out, district=name, langs=_langs(lang), source=source
     )
@@ -440,12 +545,8 @@ def _read_fixes(
 @review_app.command("week")
 def review_week_command(
     week: Annotated[str, typer.Option("--week", help="The ISO week reviewed, e.g. 2024-W10.")],
-    incidents: Annotated[
-        Path | None, typer.Option("--incidents", help="Incident file (default: the sample).")
-    ] = None,
-    areas: Annotated[
-        Path | None, typer.Option("--areas", help="Official areas (polygons).")
-    ] = None,
+    incidents: IncidentsOption = None,
+    areas: AreasOption = None,
     area_id_field: Annotated[
         str | None, typer.Option("--area-id-field", help="Field of the areas file with the ids.")
     ] = None,
@@ -464,24 +565,18 @@ def review_week_command(
     unit_map: Annotated[
         str | None, typer.Option("--unit-map", help="Track names to plan unit ids: GPS-07=C1.")
     ] = None,
-    columns: Annotated[
-        str | None, typer.Option("--columns", help="CSV columns by role: unit_id=车辆编号,...")
-    ] = None,
-    datetime_format: Annotated[
-        str | None, typer.Option("--datetime-format", help="strftime format of the times.")
-    ] = None,
-    timezone: Annotated[
-        str, typer.Option("--timezone", help="IANA zone of the incident and track times.")
-    ] = "UTC",
-    sample_name: Annotated[
-        str, typer.Option("--sample", help="Sample district used without --incidents.")
-    ] = "portland-central",
+    timezone: TimezoneOption = "auto",
+    columns: ColumnsOption = None,
+    datetime_format: DatetimeFormatOption = None,
+    sheet: SheetOption = None,
+    track_columns: WeekTrackColumnsOption = None,
+    track_datetime_format: WeekTrackFormatOption = None,
+    sample_name: SampleOption = "portland-central",
     out: OutOption = Path("review"),
     lang: LangOption = "en,zh-CN",
     json_mode: JsonOption = False,
 ) -> None:
     """Weekly review (每周点评): incidents by area and category, hotspots, plans against tracks."""
-    from geo.io.advice import CLI_ADVICE
     from geo.review.weekly import evaluate_week
     from maps.planfile import read_plan_bundle
     from maps.review.run import review_bundle
@@ -489,40 +584,39 @@ def review_week_command(
 
     con = console(json_mode)
     cats = tuple(c.strip() for c in categories.split(",") if c.strip()) if categories else None
-    if incidents is None and areas is None:
-        from geo import sample
-
-        district = sample.load(sample_name)
-        frame, area_frame, name = district.incidents, district.areas, district.name
-        con.print(f"No input files given: using the embedded sample district {sample_name!r}.")
-    elif incidents is None or areas is None:
-        raise UserError("give both --incidents FILE and --areas FILE (or neither, for the sample)")
-    else:
-        from geo.io import read_areas, read_incidents
-
-        frame = read_incidents(incidents, timezone=timezone, advice=CLI_ADVICE)
-        area_frame = read_areas(areas, id_field=area_id_field)
-        name = areas.stem
+    frame, area_frame, name, zone, zone_note, _ = _district_incidents(
+        incidents,
+        areas,
+        area_id_field=area_id_field,
+        timezone=timezone,
+        columns=columns,
+        datetime_format=datetime_format,
+        sheet=sheet,
+        sample_name=sample_name,
+        con=con,
+    )
+    bundles = [read_plan_bundle(p) for p in plans or []]
+    cells = _week_cells(bundles, area_frame)
     try:
-        result = evaluate_week(frame, area_frame, week, categories=cats)
+        result = evaluate_week(frame, area_frame, week, categories=cats, cells=cells)
     except ValueError as exc:
         raise UserError(
             f"--{exc}" if str(exc).startswith(("week:", "categories:")) else str(exc)
         ) from None
     days = []
-    if plans:
-        bundles = [read_plan_bundle(p) for p in plans]
+    if bundles:
+        # track times without an offset: the plans' wall clock unless --timezone is given
         fixes = _read_fixes(
             tracks,
-            columns=columns,
+            columns=track_columns,
             unit_map=unit_map,
-            timezone=bundles[0].timezone,
-            datetime_format=datetime_format,
+            timezone=bundles[0].timezone if timezone == "auto" else zone,
+            datetime_format=track_datetime_format,
         )
         for bundle in bundles:
             run = review_bundle(bundle, fixes)
             days.append(DayReview(bundle=bundle, review=run.review))
-    paths = write_weekly(result, days, out, district=name, langs=_langs(lang))
+    paths = write_weekly(result, days, out, district=name, langs=_langs(lang), timezone=zone)
     if json_mode:
         import json
 
@@ -539,6 +633,18 @@ def review_week_command(
     con.print(
         f"  new hotspot areas: {', '.join(new) or 'none'}; persisting: {', '.join(kept) or 'none'}"
     )
+    from maps.i18n import Translator
+    from maps.review.weekly_report import cell_labels
+
+    labels = cell_labels(result, days, Translator("en"))
+    for kind in ("new", "persisting"):
+        chosen = result.cells[result.cells["hotspot"] == kind]
+        listed = [
+            f"{labels.get(c, c)} ({n})"
+            for c, n in zip(chosen["cell_id"], chosen["count"], strict=True)
+        ]
+        con.print(f"  {kind} hotspot cells: {'; '.join(listed) or 'none'}", highlight=False)
+    con.print(f"  note: {zone_note}")
     for day in days:
         totals = day.review.totals
         con.print(
@@ -548,6 +654,20 @@ def review_week_command(
     con.print("Outputs:")
     for key, path in paths.items():
         con.print(f"  {key:<12} {path}")
+
+
+def _week_cells(bundles: list[Any], areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The grid the week's hotspot cells are counted on: the plans' cells (the grid their
+    stops are named on), else square cells of the default size laid over the areas."""
+    for bundle in bundles:
+        if bundle.cells is not None and len(bundle.cells):
+            return bundle.cells
+    from geo.crs import local_crs
+    from geo.grid import make_grid
+
+    crs = local_crs(areas)
+    working = areas.to_crs(crs)
+    return make_grid(working.union_all(), crs=crs, areas=working).cells
 
 
 def _leaders(path: Path, id_field: str | None) -> dict[str, str]:
@@ -586,7 +706,9 @@ def demo_reviews(out: Path, district: Any) -> dict[str, str]:
     folder = out / "review"
     bundle = read_plan_bundle(out / "plan.json")
     assert bundle.plan is not None
-    sim = simulate_tracks(bundle.plan, dict(bundle.station_xy()), TrackSimOptions(seed=0))
+    sim = simulate_tracks(
+        bundle.plan, dict(bundle.station_xy()), TrackSimOptions(seed=0), tasks=bundle.tasks
+    )
     timed = fixes_with_times(sim.fixes, bundle.plan_date, bundle.timezone)
     cars = timed["unit_id"].str.upper().str.startswith("C")
     csv_path = write_fixes_csv(timed[cars], bundle.crs, folder / "tracks_simulated.csv")
@@ -639,6 +761,7 @@ def add_changes(
 
     before = read_plan(previous)
     source = str(previous)
+    first_before = before
     for doc in docs:
         try:
             doc["changes"] = plan_changes(before, doc, previous_file=source)
@@ -647,11 +770,18 @@ def add_changes(
         before, source = doc, f"day {doc.get('day', '?')}"
     first = docs[0]["changes"] if docs else None
     if first is not None:
-        s = first["summary"]
-        console(json_mode).print(
-            f"Since {first['previous']['plan_date']}: {s['hotspots_entered']} hotspot(s) entered, "
-            f"{s['hotspots_left']} left ({s['hotspots_kept']} kept); {s['cells_gaining']} cell(s) "
-            f"gain presence, {s['cells_losing']} lose; {s['duties_added']} duty(ies) added, "
-            f"{s['duties_dropped']} dropped"
-        )
+        print_changes(console(json_mode), first, [docs[0], first_before])
     return first
+
+
+def print_changes(con: Any, changes: dict[str, Any], docs: list[dict[str, Any]]) -> None:
+    """The plan command's section on what changed since the previous day's plan: the counts,
+    the hotspots that entered and left (by street where the plan names its stops), the cells
+    gaining and losing most presence, the duties added and dropped."""
+    from maps.i18n import Translator
+    from maps.sheets.changes import changes_lines, changes_title, document_cell_labels
+
+    tr = Translator("en")
+    con.print(f"[bold]{changes_title(changes, tr)}[/]")
+    for line in changes_lines(changes, tr, document_cell_labels(docs, tr)):
+        con.print(f"  {line}", highlight=False)

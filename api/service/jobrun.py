@@ -30,12 +30,13 @@ from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.service.db import make_engine, make_session_factory, transaction
-from api.service.models import ACTIVE_STATES, JobState, PlanJob, StaffingJob, utcnow
+from api.service.models import ACTIVE_STATES, JobState, PlanJob, ReviewJob, StaffingJob, utcnow
 
 log = logging.getLogger(__name__)
 
-#: A job table: plans or staffing runs (same state, progress, cancel and lease columns).
-JobModel = type[PlanJob] | type[StaffingJob]
+#: A job table: plans, staffing runs or review reports (same state, progress, cancel and lease
+#: columns).
+JobModel = type[PlanJob] | type[StaffingJob] | type[ReviewJob]
 
 #: How long a claim holds without a heartbeat (seconds) unless the service says otherwise.
 DEFAULT_LEASE_S = 15.0
@@ -97,7 +98,7 @@ class JobReporter:
         self._last, self._message = now, message
         with transaction(self.sessions) as session:
             job = cast(
-                "PlanJob | StaffingJob | None",
+                "PlanJob | StaffingJob | ReviewJob | None",
                 session.get(self.model, self.job_id, with_for_update=False),
             )
             if job is None or job.cancel_requested or job.state != JobState.RUNNING.value:

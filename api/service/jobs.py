@@ -63,7 +63,7 @@ from api.service.jobrun import (
 # Re-exported: callers still import them from here (``from api.service.jobs import ...``).
 from api.service.jobrun import JobReporter as JobReporter
 from api.service.jobrun import run_job as run_job
-from api.service.models import JobState, PlanJob, StaffingJob
+from api.service.models import JobState, PlanJob, ReviewJob, StaffingJob
 from api.service.staffing import run_staffing_job
 
 if TYPE_CHECKING:
@@ -81,17 +81,17 @@ __all__ = [
 ]
 
 #: The kinds of background job the runner knows.
-JOB_KINDS = ("plan", "staffing")
+JOB_KINDS = ("plan", "staffing", "review")
 
 #: The Linux ``prctl`` option that sends a signal to a process when its parent dies.
 PR_SET_PDEATHSIG = 1
 
 
 def recover_interrupted(sessions: sessionmaker[Session]) -> int:
-    """Mark running jobs (plans and staffing runs) whose owner's lease has expired as failed
-    ("interrupted by a service restart"); return how many. Jobs of live servers and queued
+    """Mark running jobs (plans, staffing runs, review reports) whose owner's lease has expired
+    as failed ("interrupted by a service restart"); return how many. Jobs of live servers and queued
     jobs are left alone."""
-    return fail_expired(sessions, (PlanJob, StaffingJob))
+    return fail_expired(sessions, (PlanJob, StaffingJob, ReviewJob))
 
 
 def _job_target(kind: str) -> tuple[Callable[..., str], JobModel]:
@@ -102,6 +102,10 @@ def _job_target(kind: str) -> tuple[Callable[..., str], JobModel]:
         return run_plan_job, PlanJob
     if kind == "staffing":
         return run_staffing_job, StaffingJob
+    if kind == "review":
+        from api.service.reviewjob import run_review_job
+
+        return run_review_job, ReviewJob
     raise ValueError(f"kind: expected one of {list(JOB_KINDS)}, got {kind!r}")
 
 

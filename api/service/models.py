@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -430,3 +431,96 @@ class AuditEntry(Base):
     #: The client's address and user agent, when the entry comes from a request.
     client_address: Mapped[str | None] = mapped_column(String(64), nullable=True)
     user_agent: Mapped[str | None] = mapped_column(String(300), nullable=True)
+
+
+class PlanCheckin(Base):
+    """The checkpoint check-ins (巡更) read from one file uploaded for one day of a plan: which
+    unit checked in at which checkpoint or post, when. ``checkins`` holds columns ``unit_id``,
+    ``checkpoint_id``, ``time`` (UTC ISO) and ``source_row``: unit ids only, no person names.
+    The plan review counts a stop visited on a check-in at its task or place id within its
+    window (posts held)."""
+
+    __tablename__ = "plan_checkins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    day: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(255))
+    checkin_count: Mapped[int] = mapped_column(Integer)
+    checkins: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class ReviewRecord(Base):
+    """One evaluated month (每月考评) of an area, remembered for the escalation of the flags
+    (通报 → 整改 → 黄牌), as the command line's ``--history`` file remembers it: one row per area
+    and month (re-evaluating a month replaces its row). ``bulletin`` lists the area ids named
+    in the month's bulletin, ``flags`` each flagged area's flags, ``document`` the whole
+    evaluation as ``GET /areas/{id}/monthly`` answered it."""
+
+    __tablename__ = "review_history"
+    __table_args__ = (UniqueConstraint("area_id", "month", name="uq_review_history_area_month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
+    month: Mapped[str] = mapped_column(String(7))
+    basis: Mapped[str] = mapped_column(String(8))
+    categories: Mapped[list[str] | None] = mapped_column(JsonType, nullable=True)
+    dataset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("datasets.id", ondelete="SET NULL"), nullable=True
+    )
+    bulletin: Mapped[list[str]] = mapped_column(JsonType)
+    flags: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    document: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    evaluated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    evaluated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class ReviewJob(Base):
+    """A background review report: the plan review, the weekly pack or the monthly
+    evaluation as PDF and XLSX (``kind``: ``plan``, ``weekly``, ``monthly``); the same state,
+    progress, cancel and lease columns as plans. Its files are :class:`ReviewFile` rows."""
+
+    __tablename__ = "review_jobs"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plans.id", ondelete="CASCADE"), nullable=True
+    )
+    state: Mapped[str] = mapped_column(String(16), default=JobState.QUEUED.value, index=True)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    owner: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    parameters: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class ReviewFile(Base):
+    """One file a review job wrote (``json``, ``pdf_en``, ``pdf_zh-CN``, ``xlsx_en``, ...)."""
+
+    __tablename__ = "review_files"
+
+    job_id: Mapped[int] = mapped_column(
+        ForeignKey("review_jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -551,7 +551,7 @@ def screen_fixes(
         else {str(k): float(v) for k, v in max_speed_mps.items()}
     )
     starts = np.flatnonzero(~same_unit)
-    ends = np.r_[starts[1:], len(frame)]
+    ends = np.r_[starts[1:], len(frame)] if len(starts) else starts  # no fixes: no units
     for lo, hi in zip(starts, ends, strict=True):
         limit = limits.get(str(units[lo]))
         if limit is None or hi - lo < 2:

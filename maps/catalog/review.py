@@ -64,6 +64,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "review.dwell.short": {"en": "too short", "zh-CN": "偏短"},
     "review.dwell.in_band": {"en": "in band", "zh-CN": "适中"},
     "review.dwell.long": {"en": "longer", "zh-CN": "偏长"},
+    "review.walk.share": {"en": "walked {share}", "zh-CN": "巡走{share}"},
     "review.evidence.track": {"en": "GPS track", "zh-CN": "GPS轨迹"},
     "review.evidence.checkin": {"en": "check-in", "zh-CN": "巡更打卡"},
     "review.kind.hotspot": {"en": "hotspot", "zh-CN": "易发部位"},
@@ -163,4 +164,60 @@ TEXTS: dict[str, dict[str, str]] = {
     "review.week.col.done": {"en": "Done", "zh-CN": "到位率"},
     "review.week.col.delivered": {"en": "Presence delivered", "zh-CN": "见警完成率"},
     "review.week.col.reason": {"en": "Why", "zh-CN": "原因"},
+    "review.changes.title": {
+        "en": "Changes since the plan of {date}",
+        "zh-CN": "较{date}计划的调整",
+    },
+    "review.changes.summary": {
+        "en": "{entered} hotspot(s) entered the plan, {left} left it, {kept} kept; {gaining} "
+        "cell(s) gain presence, {losing} lose presence; {added} duty(ies) added, {dropped} "
+        "dropped.",
+        "zh-CN": "新增热点{entered}处、撤出{left}处、保留{kept}处；见警时长增加的网格{gaining}个、"
+        "减少的{losing}个；新增勤务{added}项、取消{dropped}项。",
+    },
+    "review.changes.hotspots_entered": {
+        "en": "New hotspots: {places}.",
+        "zh-CN": "新增热点：{places}。",
+    },
+    "review.changes.hotspots_left": {
+        "en": "Hotspots no longer planned: {places}.",
+        "zh-CN": "撤出热点：{places}。",
+    },
+    "review.changes.cells_gaining": {
+        "en": "Most presence gained: {cells}.",
+        "zh-CN": "见警时长增加最多：{cells}。",
+    },
+    "review.changes.cells_losing": {
+        "en": "Most presence lost: {cells}.",
+        "zh-CN": "见警时长减少最多：{cells}。",
+    },
+    "review.changes.cell": {
+        "en": "{place} {change} min (now {now} min)",
+        "zh-CN": "{place} {change}分钟（现{now}分钟）",
+    },
+    "review.changes.duties_added": {
+        "en": "Duties added: {duties}.",
+        "zh-CN": "新增勤务：{duties}。",
+    },
+    "review.changes.duties_dropped": {
+        "en": "Duties dropped: {duties}.",
+        "zh-CN": "取消勤务：{duties}。",
+    },
+    "review.changes.sep": {"en": ", ", "zh-CN": "、"},
+    "review.changes.more": {"en": " and {n} more", "zh-CN": "等，另有{n}处"},
+    "review.week.cells": {
+        "en": "New and persisting hotspot cells",
+        "zh-CN": "新增及持续热点网格",
+    },
+    "review.week.no_cells": {
+        "en": "No cell had {n} or more incidents this week or last week.",
+        "zh-CN": "本周及上周均无发案{n}起以上的网格。",
+    },
+    "review.week.hotspot.ended": {"en": "no longer a hotspot", "zh-CN": "已退出热点"},
+    "review.week.col.place": {"en": "Place", "zh-CN": "位置"},
+    "review.week.col.cell": {"en": "Cell", "zh-CN": "网格"},
+    "review.week.timezone": {
+        "en": "Weeks counted in local time, {zone}.",
+        "zh-CN": "按当地时间（{zone}）统计。",
+    },
 }

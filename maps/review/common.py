@@ -12,11 +12,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, Paragraph, Table, TableStyle
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Table, TableStyle
 
-from maps.fonts import PdfFonts
+from maps.fonts import PdfFonts, pdf_canvas_options
 
 HEAD_FILL = PatternFill("solid", fgColor="DDE3EA")
 
@@ -58,6 +59,41 @@ def styles(fonts: PdfFonts, cjk: bool) -> dict[str, ParagraphStyle]:
         "head": ParagraphStyle("head", fontSize=7.5, leading=9.5, **bold),
         "small": ParagraphStyle("small", fontSize=7, leading=9, textColor=colors.grey, **base),
     }
+
+
+#: Page margins of the review PDFs (mm): left and right, top, bottom (room for the footer).
+MARGIN_MM, TOP_MM, BOTTOM_MM = 12.0, 12.0, 14.0
+
+
+def build_pdf(story: Sequence[Any], fonts: PdfFonts, *, title: str, footer: str) -> bytes:
+    """An A4 review PDF of ``story``: the review margins, and on every page ``footer`` (the
+    district, the period and when it was made) at the bottom left and the page number at the
+    bottom right, in the PDF's own font (Chinese footers need the CJK font).
+    """
+    buf = io.BytesIO()
+    width = A4[0]
+
+    def page_end(canvas: Any, document: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(fonts.regular, 7)
+        canvas.setFillColor(colors.grey)
+        canvas.drawString(MARGIN_MM * mm, 9 * mm, footer)
+        canvas.drawRightString(width - MARGIN_MM * mm, 9 * mm, str(document.page))
+        canvas.restoreState()
+
+    document = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=MARGIN_MM * mm,
+        rightMargin=MARGIN_MM * mm,
+        topMargin=TOP_MM * mm,
+        bottomMargin=BOTTOM_MM * mm,
+        title=title,
+        author="gridpatrol",
+        **pdf_canvas_options(fonts),
+    )
+    document.build(list(story), onFirstPage=page_end, onLaterPages=page_end)
+    return buf.getvalue()
 
 
 def pdf_table(

@@ -41,4 +41,6 @@ def options_record(options: ReviewOptions) -> dict[str, Any]:
         "window_slack_s": options.window_slack_s,
         "min_visit_s": options.min_visit_s,
         "max_gap_s": options.max_gap_s,
+        "walk_radius_m": options.walk_radius_m,
+        "walk_done_share": options.walk_done_share,
     }

@@ -16,15 +16,15 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 from openpyxl import Workbook
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Paragraph, Spacer
 
 from geo.review import MonthlyEvaluation
 from maps.errors import MapInputError
-from maps.fonts import pdf_canvas_options, pdf_fonts
+from maps.fonts import pdf_fonts
 from maps.i18n import Translator
 from maps.review.common import (
+    build_pdf,
     each_row,
     esc,
     pdf_table,
@@ -301,28 +301,12 @@ def monthly_pdf(
         for note in evaluation.notes:
             story.append(Paragraph(esc(note), st["small"]))
     stamp = (generated_at or datetime.now()).strftime("%Y-%m-%d %H:%M")
-    buf = io.BytesIO()
-
-    def footer(canvas: Any, document: Any) -> None:
-        canvas.saveState()
-        canvas.setFont(fonts.regular, 7)
-        canvas.drawString(12 * mm, 9 * mm, f"{district} · {evaluation.month} · {stamp}")
-        canvas.drawRightString(198 * mm, 9 * mm, str(document.page))
-        canvas.restoreState()
-
-    document = SimpleDocTemplate(
-        buf,
-        pagesize=A4,
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=14 * mm,
+    return build_pdf(
+        story,
+        fonts,
         title=tr("review.month.title", month=evaluation.month),
-        author="gridpatrol",
-        **pdf_canvas_options(fonts),
+        footer=f"{district} · {evaluation.month} · {stamp}",
     )
-    document.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buf.getvalue()
 
 
 def monthly_xlsx(evaluation: MonthlyEvaluation, *, lang: str = "en") -> bytes:

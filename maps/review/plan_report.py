@@ -19,14 +19,14 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import PageBreak, Paragraph, Spacer
 
 from maps.bundle import PlanBundle
-from maps.fonts import pdf_canvas_options, pdf_fonts
+from maps.fonts import pdf_fonts
 from maps.i18n import Translator
 from maps.review.common import (
+    build_pdf,
     each_row,
     esc,
     pdf_table,
@@ -107,6 +107,8 @@ def plan_review_document(
                 "delay_s": plain_number(row.delay_s, 0),
                 "dwell_s": plain_number(row.dwell_s, 0),
                 "dwell_band": row.dwell_band or None,
+                "planned_walk_s": int(row.planned_walk_s),
+                "walk_share": plain_number(row.walk_share, 3),
             }
         )
     units = [
@@ -261,6 +263,11 @@ def _stop_heads(tr: Translator) -> list[str]:
 
 
 def _stop_row(row: Any, tr: Translator) -> list[object]:
+    walk = float(row.planned_walk_s) > 0 and not pd.isna(row.walk_share)
+    if walk:  # a walk: its planned walking time, the time seen along it, the share walked
+        band = tr("review.walk.share", share=f"{100 * float(row.walk_share):.0f}%")
+    else:
+        band = tr(f"review.dwell.{row.dwell_band}") if row.dwell_band else ""
     return [
         int(row.order),
         row.label,
@@ -268,9 +275,9 @@ def _stop_row(row: Any, tr: Translator) -> list[object]:
         _clock(tr, float(row.planned_arrive_s)),
         _clock(tr, row.arrive_s),
         _delay(tr, row.delay_s),
-        _minutes(tr, float(row.planned_dwell_s)),
+        _minutes(tr, float(row.planned_dwell_s) + float(row.planned_walk_s)),
         _minutes(tr, row.dwell_s),
-        tr(f"review.dwell.{row.dwell_band}") if row.dwell_band else "",
+        band,
         tr("word.yes") if row.visited else tr("word.no"),
         tr(f"review.evidence.{row.evidence}") if row.evidence else "",
     ]
@@ -409,30 +416,12 @@ def plan_review_pdf(
                 highlight=highlight,
             )
         )
-    buf = io.BytesIO()
-
-    def footer(canvas: Any, document: Any) -> None:
-        canvas.saveState()
-        canvas.setFont(fonts.regular, 7)
-        canvas.drawString(
-            14 * mm, 9 * mm, f"{bundle.district} · {tr.date(bundle.plan_date)} · {stamp}"
-        )
-        canvas.drawRightString(196 * mm, 9 * mm, str(document.page))
-        canvas.restoreState()
-
-    document = SimpleDocTemplate(
-        buf,
-        pagesize=A4,
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=14 * mm,
+    return build_pdf(
+        story,
+        fonts,
         title=tr("review.plan.title", district=bundle.district),
-        author="gridpatrol",
-        **pdf_canvas_options(fonts),
+        footer=f"{bundle.district} · {tr.date(bundle.plan_date)} · {stamp}",
     )
-    document.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buf.getvalue()
 
 
 def plan_review_xlsx(review: PlanReview, bundle: PlanBundle, *, lang: str = "en") -> bytes:

@@ -1,9 +1,11 @@
 """The weekly review pack (每周点评) as files: JSON, one XLSX and one PDF per language.
 
 The pack holds the week's incidents by area and category against last week and the same week
-last year, the new and persisting hotspot areas, and, for the plans of the week that were
-reviewed against tracks, each day's stops done and presence delivered, presence by area, posts
-held, tasks dropped and why, and each unit's compliance over the week.
+last year, the new and persisting hotspot areas and cells (cells named by the street of the
+plans' hotspot stop in them where the plans name their stops, else by the grid), and, for the
+plans of the week that were reviewed against tracks, each day's stops done and presence
+delivered, presence by area, posts held, tasks dropped and why, and each unit's compliance over
+the week.
 """
 
 from __future__ import annotations
@@ -18,15 +20,15 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Paragraph, Spacer
 
-from geo.review.weekly import WeeklyIncidents
+from geo.review.weekly import MIN_CELL_COUNT, WeeklyIncidents
 from maps.bundle import PlanBundle
-from maps.fonts import pdf_canvas_options, pdf_fonts
+from maps.fonts import pdf_fonts
 from maps.i18n import Translator
-from maps.review.common import each_row, esc, pdf_table, styles, write_sheet
+from maps.review.common import build_pdf, each_row, esc, pdf_table, styles, write_sheet
+from maps.sheets.changes import bundle_cell_labels
 from planner.review import PlanReview
 
 WEEKLY_FORMAT = "gridpatrol-weekly-review"
@@ -117,20 +119,66 @@ def weekly_tables(days: Sequence[DayReview]) -> dict[str, pd.DataFrame]:
     }
 
 
+def cell_labels(week: WeeklyIncidents, days: Sequence[DayReview], tr: Translator) -> dict[str, str]:
+    """``{cell_id: label}`` of the week's hotspot cells: the street of a plan's hotspot stop in
+    the cell with the grid's name (the first plan naming it), else the grid's name or id."""
+    plain = {str(r.cell_id): str(r.name or r.cell_id) for r in each_row(week.cells)}
+    out = dict(plain)
+    named: set[str] = set()
+    for day in days:
+        for cell, label in bundle_cell_labels(day.bundle, tr).items():
+            # a label other than the grid's plain name carries the street of a hotspot stop
+            if cell in plain and cell not in named and label not in (plain[cell], cell):
+                out[cell] = label
+                named.add(cell)
+    return out
+
+
+def _cell_rows(
+    week: WeeklyIncidents, days: Sequence[DayReview], tr: Translator
+) -> list[list[object]]:
+    labels = cell_labels(week, days, tr)
+    return [
+        [
+            labels.get(str(r.cell_id), str(r.cell_id)),
+            str(r.cell_id),
+            r.area_id or "",
+            int(r.count),
+            int(r.count_last_week),
+            f"{int(r.change_week):+d}",
+            tr(f"review.week.hotspot.{r.hotspot}"),
+        ]
+        for r in each_row(week.cells)
+    ]
+
+
+def _cell_heads(tr: Translator) -> list[str]:
+    keys = ("place", "cell", "area", "week", "last_week", "change_week", "hotspot")
+    return [tr(f"review.week.col.{k}") for k in keys]
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = json.loads(frame.to_json(orient="records", force_ascii=False))
     return out
 
 
 def weekly_document(
-    week: WeeklyIncidents, days: Sequence[DayReview], *, district: str = ""
+    week: WeeklyIncidents,
+    days: Sequence[DayReview],
+    *,
+    district: str = "",
+    timezone: str | None = None,
 ) -> dict[str, Any]:
-    """The pack as a JSON-ready document."""
+    """The pack as a JSON-ready document (``timezone``: the zone the incidents' weeks were
+    counted in, stated in the document)."""
     tables = weekly_tables(days)
+    labels = cell_labels(week, days, Translator("en"))
+    hot_cells = week.cells.assign(label=[labels.get(str(c), str(c)) for c in week.cells["cell_id"]])
     return {
         "format": WEEKLY_FORMAT,
         "version": 1,
         "district": district,
+        "timezone": timezone,
         "week": week.week,
         "previous_week": week.previous_week,
         "week_last_year": week.week_last_year,
@@ -141,7 +189,12 @@ def weekly_document(
             "persisting": week.by_area.loc[
                 week.by_area["hotspot"] == "persisting", "area_id"
             ].tolist(),
+            "cells": {
+                kind: week.cells.loc[week.cells["hotspot"] == kind, "cell_id"].tolist()
+                for kind in ("new", "persisting", "ended")
+            },
         },
+        "hotspot_cells": _records(hot_cells),
         **{name: _records(frame) for name, frame in tables.items()},
     }
 
@@ -173,6 +226,7 @@ def weekly_pdf(
     district: str,
     lang: str = "en",
     generated_at: datetime | None = None,
+    timezone: str | None = None,
 ) -> bytes:
     """The pack as an A4 PDF."""
     tr = Translator(lang)
@@ -185,10 +239,22 @@ def weekly_pdf(
             esc(tr("review.week.subtitle", previous=week.previous_week, year=week.week_last_year)),
             st["body"],
         ),
+        *(
+            [Paragraph(esc(tr("review.week.timezone", zone=timezone)), st["small"])]
+            if timezone
+            else []
+        ),
         Spacer(1, 2 * mm),
         Paragraph(esc(tr("review.week.incidents")), st["h2"]),
         pdf_table(_area_heads(tr), _area_rows(week, tr), st, (40, 20, 20, 20, 22, 22, 30)),
     ]
+    if week.cells_counted:
+        story.append(Paragraph(esc(tr("review.week.cells")), st["h2"]))
+        if len(week.cells):
+            widths = (66, 22, 22, 16, 16, 16, 28)
+            story.append(pdf_table(_cell_heads(tr), _cell_rows(week, days, tr), st, widths))
+        else:
+            story.append(Paragraph(esc(tr("review.week.no_cells", n=MIN_CELL_COUNT)), st["body"]))
     if len(tables["days"]):
         story.append(Paragraph(esc(tr("review.week.plans")), st["h2"]))
         rows = [
@@ -233,29 +299,13 @@ def weekly_pdf(
                 tr("review.week.col.reason"),
             ]
             story.append(pdf_table(heads, rows, st, (24, 60, 102)))
-    buf = io.BytesIO()
     stamp = (generated_at or datetime.now()).strftime("%Y-%m-%d %H:%M")
-
-    def footer(canvas: Any, document: Any) -> None:
-        canvas.saveState()
-        canvas.setFont(fonts.regular, 7)
-        canvas.drawString(12 * mm, 9 * mm, f"{district} · {week.week} · {stamp}")
-        canvas.drawRightString(198 * mm, 9 * mm, str(document.page))
-        canvas.restoreState()
-
-    document = SimpleDocTemplate(
-        buf,
-        pagesize=A4,
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=14 * mm,
+    return build_pdf(
+        story,
+        fonts,
         title=tr("review.week.title", week=week.week, district=district),
-        author="gridpatrol",
-        **pdf_canvas_options(fonts),
+        footer=f"{district} · {week.week} · {stamp}",
     )
-    document.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buf.getvalue()
 
 
 def weekly_xlsx(week: WeeklyIncidents, days: Sequence[DayReview], *, lang: str = "en") -> bytes:
@@ -266,6 +316,8 @@ def weekly_xlsx(week: WeeklyIncidents, days: Sequence[DayReview], *, lang: str =
     assert ws is not None
     ws.title = week.week
     write_sheet(ws, _area_heads(tr), _area_rows(week, tr))
+    if len(week.cells):
+        write_sheet(wb.create_sheet("hotspot cells"), _cell_heads(tr), _cell_rows(week, days, tr))
     cats = wb.create_sheet("categories")
     write_sheet(
         cats,
@@ -293,17 +345,26 @@ def write_weekly(
     district: str,
     langs: Sequence[str] = ("en", "zh-CN"),
     generated_at: datetime | None = None,
+    timezone: str | None = None,
 ) -> dict[str, Path]:
-    """Write ``weekly_{week}.json`` and, per language, ``.pdf`` and ``.xlsx`` to ``out``."""
+    """Write ``weekly_{week}.json`` and, per language, ``.pdf`` and ``.xlsx`` to ``out``
+    (``timezone``: the zone the weeks were counted in, stated in each)."""
     out.mkdir(parents=True, exist_ok=True)
     stem = f"weekly_{week.week}"
     paths: dict[str, Path] = {"json": out / f"{stem}.json"}
-    doc = weekly_document(week, days, district=district)
+    doc = weekly_document(week, days, district=district, timezone=timezone)
     paths["json"].write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     for lang in langs:
         paths[f"pdf_{lang}"] = out / f"{stem}_{lang}.pdf"
         paths[f"pdf_{lang}"].write_bytes(
-            weekly_pdf(week, days, district=district, lang=lang, generated_at=generated_at)
+            weekly_pdf(
+                week,
+                days,
+                district=district,
+                lang=lang,
+                generated_at=generated_at,
+                timezone=timezone,
+            )
         )
         paths[f"xlsx_{lang}"] = out / f"{stem}_{lang}.xlsx"
         paths[f"xlsx_{lang}"].write_bytes(weekly_xlsx(week, days, lang=lang))

@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from maps.bundle import PlanBundle
 from maps.i18n import Translator, mark_day
 from maps.messages import MESSAGES
+from maps.sheets.changes import append_changes
 from maps.sheets.rows import column_titles, route_rows, totals_text, unit_heading
 from maps.sheets.times import PlanClock
 
@@ -155,6 +156,7 @@ def write_xlsx(
         summary.cell(summary.max_row, 1).font = Font(bold=True)
         for d in bundle.plan.dropped:
             summary.append([d.task_id, d.label, tr(f"kind.{d.kind}"), d.reason])
+    append_changes(summary, bundle, tr)
     _widths(summary, [14, 12, 24, 20, 20, 8, 10, 14, 14])
 
     titles = [

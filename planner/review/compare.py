@@ -9,6 +9,12 @@ presence (见警率) per cell and wall-clock hour beside the planned presence an
 posts held and for how long. Planned and actual presence are both counted by
 :func:`planner.presence.minutes_by_cell_hour`, so they are comparable by construction.
 
+A walk (a patrol line 线, or a sector walk 分片巡逻: an area stop with ``walk_s > 0`` and the
+task's street line) is judged as a walk, not as a point visit: the share of its streets the
+unit's fixes came within ``walk_radius_m`` of during its window, done when at least
+``walk_done_share``; its planned presence is spread over the cells the streets cross, as the
+planner counts it.
+
 Times are wall-clock seconds from local midnight of the plan date (:mod:`planner.clock`);
 :func:`wall_seconds_of` turns aware fix times into them.
 """
@@ -23,6 +29,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.spatial import cKDTree
+from shapely.geometry import LineString
 from shapely.strtree import STRtree
 
 from planner.clock import zone
@@ -30,6 +38,7 @@ from planner.plan import PatrolPlan, PlannedStop, UnitRoute
 from planner.presence import DAY_S, HOUR_S, PresenceInterval, minutes_by_cell_hour
 from planner.tasks import Task, TaskKind
 from planner.units import Unit
+from planner.walks import SAMPLE_M, cell_path
 
 #: Koper curve: stops of 10–15 minutes deter longest.
 KOPER_BAND_MIN = (10.0, 15.0)
@@ -58,6 +67,8 @@ STOP_COLUMNS = (
     "delay_s",
     "dwell_s",
     "dwell_band",
+    "planned_walk_s",
+    "walk_share",
 )
 
 
@@ -82,6 +93,11 @@ class ReviewOptions:
         A stay at a place ends when the unit's fixes are elsewhere for longer than this.
     koper_band_min
         The dwell band (minutes) that deters longest.
+    walk_radius_m
+        For a walk (line or sector): a point of its streets is walked when a fix of the unit
+        came this close to it during the walk's window (GPS error and the street's width).
+    walk_done_share
+        Share of a walk's length that must be walked to count the walk done.
     """
 
     visit_radius_m: float = 60.0
@@ -90,10 +106,18 @@ class ReviewOptions:
     max_gap_s: int = 120
     away_s: int = 30
     koper_band_min: tuple[float, float] = KOPER_BAND_MIN
+    walk_radius_m: float = 25.0
+    walk_done_share: float = 0.5
 
     def __post_init__(self) -> None:
         if not self.visit_radius_m > 0:
             raise ValueError(f"visit_radius_m: expected > 0, got {self.visit_radius_m}")
+        if not self.walk_radius_m > 0:
+            raise ValueError(f"walk_radius_m: expected > 0, got {self.walk_radius_m}")
+        if not 0.0 < self.walk_done_share <= 1.0:
+            raise ValueError(
+                f"walk_done_share: expected 0 < share <= 1, got {self.walk_done_share}"
+            )
         for name in ("window_slack_s", "min_visit_s", "max_gap_s", "away_s"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name}: expected >= 0, got {getattr(self, name)}")
@@ -110,7 +134,9 @@ class PlanReview:
     ----------
     stops
         One row per planned stop (:data:`STOP_COLUMNS`); ``evidence`` is ``"track"``,
-        ``"checkin"`` or empty; times are wall-clock seconds, NaN where not visited.
+        ``"checkin"`` or empty; times are wall-clock seconds, NaN where not visited. For a
+        walk, ``planned_walk_s`` is its planned walking time, ``walk_share`` the share of its
+        streets walked (NaN for other stops) and ``dwell_s`` the seconds seen along them.
     units
         One row per unit: ``unit_id``, ``mode``, ``stops_planned``, ``stops_visited``,
         ``share_visited``, ``planned_presence_min``, ``actual_presence_min``,
@@ -234,14 +260,23 @@ def cell_of_points(
 
 # ------------------------------------------------------------------------------ presence
 def planned_intervals(
-    plan: PatrolPlan, cells: gpd.GeoDataFrame | None = None
+    plan: PatrolPlan,
+    cells: gpd.GeoDataFrame | None = None,
+    tasks: Sequence[Task] = (),
 ) -> list[PresenceInterval]:
-    """Planned presence: each stop held from arrival to departure.
+    """Planned presence: each stop held from arrival to departure, and each walk along its
+    streets.
 
     With ``cells``, a stop counts in the cell its place lies in (where a unit standing there
     is seen, and where its GPS fixes fall), else in the stop's ``cell_id``; the two differ
-    when a hotspot's stop point was moved to the nearest street across a cell edge.
+    when a hotspot's stop point was moved to the nearest street across a cell edge. A walk (a
+    stop with ``walk_s > 0``: a patrol line or a sector walk) adds its walking time after the
+    departure (resumed after a break taken during it), spread over the cells its street line
+    (``tasks``' ``line``) crosses in order, each for its share of the length, as the planner
+    counts it (:func:`planner.plan.stop_presence`); without the line or the cells, in the
+    stop's cell.
     """
+    by_task = {t.task_id: t for t in tasks}
     stops = [(route, stop) for route in plan.routes for stop in route.stops]
     where: np.ndarray = np.array([s.cell_id for _, s in stops], dtype=object)
     if cells is not None and stops:
@@ -251,21 +286,91 @@ def planned_intervals(
             np.array([s.y for _, s in stops], dtype=float),
         )
         where = np.where(pd.isna(located), where, located)
+    paths: dict[str, tuple[tuple[str, float], ...]] = {}
     out = []
     for (route, stop), cell in zip(stops, where, strict=True):
-        if cell is None or stop.departure_s <= stop.arrival_s:
-            continue
-        kind = "walk" if stop.kind == TaskKind.LINE else "stop"
-        out.append(
-            PresenceInterval(
-                str(cell),
-                float(stop.arrival_s),
-                float(stop.departure_s),
-                route.unit_id,
-                kind,
-                stop.task_id,
+        if cell is not None and stop.departure_s > stop.arrival_s:
+            out.append(
+                PresenceInterval(
+                    str(cell),
+                    float(stop.arrival_s),
+                    float(stop.departure_s),
+                    route.unit_id,
+                    "stop",
+                    stop.task_id,
+                )
             )
-        )
+        if stop.walk_s <= 0:
+            continue
+        line = _walk_line(stop, by_task.get(stop.task_id))
+        if stop.task_id not in paths:
+            found: tuple[tuple[str, float], ...] = ()
+            if line is not None and cells is not None and len(cells):
+                found = cell_path(line, cells)
+            paths[stop.task_id] = found or (((str(cell), 1.0),) if cell is not None else ())
+        out.extend(_walk_presence(route, stop, paths[stop.task_id]))
+    return out
+
+
+def _walk_line(stop: PlannedStop, task: Task | None) -> LineString | None:
+    """The street line a stop walks (a line task's segment, a sector walk), if it walks one."""
+    if stop.walk_s <= 0 or task is None or task.line is None or task.line.length <= 0:
+        return None
+    return task.line
+
+
+def _walk_pieces(route: UnitRoute, stop: PlannedStop) -> list[tuple[float, float]]:
+    """Wall-clock pieces of a stop's walk: from its departure for ``walk_s`` seconds, resumed
+    after each break the route takes before the walk is over (as :func:`planner.plan.
+    walk_segments` times it)."""
+    pauses = sorted(
+        (b.start_s, b.start_s + b.duration_s)
+        for b in route.breaks
+        if b.after_order == stop.order - 1 and b.start_s < stop.departure_s + stop.walk_s
+    )
+    pieces: list[tuple[float, float]] = []
+    t, left = float(stop.departure_s), float(stop.walk_s)
+    for p0, p1 in pauses:
+        if left <= 0:
+            break
+        if p0 > t:
+            step = min(float(p0) - t, left)
+            pieces.append((t, t + step))
+            left -= step
+            t += step
+        t = max(t, float(p1))
+    if left > 0:
+        pieces.append((t, t + left))
+    return pieces
+
+
+def _walk_presence(
+    route: UnitRoute, stop: PlannedStop, path: Sequence[tuple[str, float]]
+) -> list[PresenceInterval]:
+    """A walk's planned presence: its walking time over ``path`` (cells with length shares)."""
+    pieces = _walk_pieces(route, stop)
+    total = sum(b - a for a, b in pieces)
+    out: list[PresenceInterval] = []
+    done = 0.0
+    for cell, share in path:
+        lo, hi = done, done + share * total
+        done = hi
+        offset = 0.0
+        for a, b in pieces:
+            seg_lo, seg_hi = offset, offset + (b - a)
+            offset = seg_hi
+            x0, x1 = max(lo, seg_lo), min(hi, seg_hi)
+            if x1 > x0:
+                out.append(
+                    PresenceInterval(
+                        str(cell),
+                        a + (x0 - seg_lo),
+                        a + (x1 - seg_lo),
+                        route.unit_id,
+                        "walk",
+                        stop.task_id,
+                    )
+                )
     return out
 
 
@@ -356,14 +461,18 @@ def _absorb_flicker(
 
 # ------------------------------------------------------------------------------ stops
 def _window(stop: PlannedStop, task: Task | None, options: ReviewOptions) -> tuple[float, float]:
+    """When a visit of ``stop`` counts: the task's own window (and its dwell and walk after
+    the latest arrival), else from ``window_slack_s`` before the planned arrival to as long
+    after the planned end (a walk's last step, else the departure)."""
     if task is not None and task.window_open_s is not None:
         start = float(task.window_open_s) - options.max_gap_s
     else:
         start = float(stop.arrival_s - options.window_slack_s)
     if task is not None and task.window_close_s is not None:
-        end = float(task.window_close_s + max(stop.dwell_s, task.dwell_s)) + options.max_gap_s
+        held = max(stop.dwell_s, task.dwell_s) + stop.walk_s
+        end = float(task.window_close_s + held) + options.max_gap_s
     else:
-        end = float(stop.departure_s + options.window_slack_s)
+        end = float(max(stop.end_s, stop.departure_s) + options.window_slack_s)
     return start, end
 
 
@@ -438,6 +547,90 @@ def _candidates(
         score = 1.0 - 0.5 * min(abs(arrive - stop.arrival_s) / span, 1.0)
         out.append(_Visit(arrive, float(t[cluster[-1]]), seconds, score))
     return out
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """What a unit did of a walk: the share of its streets walked and when it was on them."""
+
+    share: float
+    arrive_s: float
+    leave_s: float
+    seen_s: float
+
+
+def _walked(
+    line: LineString,
+    window: tuple[float, float],
+    t: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    options: ReviewOptions,
+) -> _Walk:
+    """How much of ``line`` the unit's fixes (sorted by time) inside ``window`` walked.
+
+    The share is of the walk's streets, each counted once (a sector walk goes out and back
+    along each street: walking a street out is walking it). The streets are sampled every
+    :data:`planner.walks.SAMPLE_M` metres (midpoints of equal pieces, as
+    :func:`planner.walks.cell_path`); a sample is walked when a fix came within
+    ``walk_radius_m`` of it, in one spell on the streets (fixes within that distance, not off
+    them for longer than ``away_s``): the unit's travel across the sector to and from other
+    stops is not the walk. The spell walking most of the streets is the walk. Standing at the
+    walk's start walks only the samples that close, so a point visit does not pass for a walk.
+    ``seen_s`` is the time between consecutive fixes of the spell (gaps longer than
+    ``max_gap_s`` left out).
+    """
+    lo = int(np.searchsorted(t, window[0], side="left"))
+    hi = int(np.searchsorted(t, window[1], side="right"))
+    none = _Walk(0.0, np.nan, np.nan, 0.0)
+    if hi <= lo:
+        return none
+    fx, fy, ft = x[lo:hi], y[lo:hi], t[lo:hi]
+    idx = np.flatnonzero(shapely.distance(line, shapely.points(fx, fy)) <= options.walk_radius_m)
+    if len(idx) == 0:
+        return none
+    # one spell on the streets ends when the unit is off them for longer than away_s (or the
+    # record stops): travel to and from other stops across the sector is another spell
+    between = np.diff(ft[idx])
+    cuts = (
+        np.flatnonzero(
+            (between > options.max_gap_s) | ((np.diff(idx) > 1) & (between > options.away_s))
+        )
+        + 1
+    )
+    sx, sy, weight = _street_samples(line)
+    samples = np.column_stack([sx, sy])
+    best = none
+    for spell in np.split(idx, cuts):
+        tree = cKDTree(np.column_stack([fx[spell], fy[spell]]))
+        dist, _ = tree.query(samples, k=1, distance_upper_bound=options.walk_radius_m)
+        share = float(weight[np.isfinite(dist)].sum() / weight.sum())
+        if share > best.share:
+            times = ft[spell]
+            steps = np.diff(times)
+            seen = float(steps[steps <= options.max_gap_s].sum())
+            best = _Walk(share, float(times[0]), float(times[-1]), seen)
+    return best
+
+
+def _street_samples(line: LineString) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points along the distinct streets of ``line`` (stretches walked twice once) and the
+    length each stands for."""
+    streets = shapely.get_parts(shapely.line_merge(shapely.union_all([line])))
+    xs, ys, ws = [], [], []
+    for street in streets:
+        length = float(street.length)
+        if length <= 0:
+            continue
+        n = max(1, int(np.ceil(length / SAMPLE_M)))
+        points = shapely.line_interpolate_point(street, (np.arange(n) + 0.5) * length / n)
+        xs.append(shapely.get_x(points))
+        ys.append(shapely.get_y(points))
+        ws.append(np.full(n, length / n))
+    if not xs:
+        x0, y0 = line.coords[0]
+        return np.array([x0]), np.array([y0]), np.array([1.0])
+    return np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
 
 
 def _best_sequence(candidates: Sequence[Sequence[_Visit]]) -> list[_Visit | None]:
@@ -520,8 +713,12 @@ def _match_route(
     share a place and the unit stayed once, the stop planned nearest that time gets the visit.
     """
     windows = [_window(stop, tasks.get(stop.task_id), options) for stop in route.stops]
-    groups = _same_place_groups(route.stops)
-    places = np.array([(s.x, s.y) for s in route.stops], dtype=float).reshape(-1, 2)
+    lines = [_walk_line(stop, tasks.get(stop.task_id)) for stop in route.stops]
+    # walks are judged along their streets; the point stops are matched with stays
+    point = [i for i, line in enumerate(lines) if line is None]
+    point_stops = [route.stops[i] for i in point]
+    groups = [[point[k] for k in g] for g in _same_place_groups(point_stops)]
+    places = np.array([(s.x, s.y) for s in point_stops], dtype=float).reshape(-1, 2)
     candidates = []
     for group in groups:
         first = route.stops[group[0]]
@@ -537,14 +734,26 @@ def _match_route(
                 group, _divide(visit, [route.stops[i] for i in group], options), strict=True
             ):
                 chosen[i] = part
+    walks: list[_Walk | None] = [
+        None if line is None else _walked(line, window, t, x, y, options)
+        for line, window in zip(lines, windows, strict=True)
+    ]
     rows: list[dict[str, object]] = []
-    for stop, (w_start, w_end), visit in zip(route.stops, windows, chosen, strict=True):
+    for stop, (w_start, w_end), visit, walk in zip(
+        route.stops, windows, chosen, walks, strict=True
+    ):
         task = tasks.get(stop.task_id)
         visited, evidence = visit is not None, "track" if visit is not None else ""
         arrive = visit.arrive_s if visit is not None else np.nan
         leave = visit.leave_s if visit is not None else np.nan
         dwell = visit.dwell_s if visit is not None else np.nan
-        if not visited and checkins is not None and len(checkins):
+        if walk is not None:
+            # a walk is done when enough of its streets were walked, not by a stay at its start
+            visited = walk.share >= options.walk_done_share
+            evidence = "track" if visited else ""
+            if visited:
+                arrive, leave, dwell = walk.arrive_s, walk.leave_s, walk.seen_s
+        elif not visited and checkins is not None and len(checkins):
             names = {stop.task_id}
             if task is not None and task.place_id:
                 names.add(task.place_id)
@@ -580,6 +789,8 @@ def _match_route(
                 "delay_s": arrive - stop.arrival_s if np.isfinite(arrive) else np.nan,
                 "dwell_s": dwell,
                 "dwell_band": _dwell_band(stop.kind, dwell, options) if visited else "",
+                "planned_walk_s": stop.walk_s,
+                "walk_share": walk.share if walk is not None else np.nan,
             }
         )
     return rows
@@ -664,7 +875,7 @@ def review_plan(
     actual_iv = track_intervals(
         unit_arr[in_plan], t_all[in_plan], cell_ids, max_gap_s=opts.max_gap_s
     )
-    planned_iv = planned_intervals(plan, cells)
+    planned_iv = planned_intervals(plan, cells, tasks)
     presence = _presence_table(planned_iv, actual_iv, risk, planned_presence)
     units_table = _unit_table(plan, stops, planned_iv, actual_iv, bounds, x_all, y_all, t_all, opts)
     untracked = units_table.loc[~units_table["tracked"], "unit_id"].tolist()

@@ -1,17 +1,20 @@
 """Simulated GPS tracks of a plan, with known truth, for tests, benchmarks and the demo.
 
 :func:`simulate_tracks` walks each unit along its plan's street legs at its mode's speed, holds
-each stop with GPS noise, and adds what real tracks have: a late start, delays on the way,
-dwells shorter or longer than planned, skipped stops (the unit goes straight past them, well
-away from the place), gaps in the record, and a few impossible fixes (jumps and duplicates) that
-screening must keep out. The returned truth says, per stop, whether it was visited, when the
-unit arrived and how long it stayed, so a review can be checked against it.
+each stop with GPS noise, walks each walk (a patrol line, a sector's streets) along its street
+line for its planned walking time (or only ``walk_share`` of it), and adds what real tracks
+have: a late start, delays on the way, dwells shorter or longer than planned, skipped stops (the
+unit goes straight past them, well away from the place), gaps in the record, and a few
+impossible fixes (jumps and duplicates) that screening must keep out. The returned truth says,
+per stop, whether it was visited, when the unit arrived, how long it stayed and how much of a
+walk it walked, so a review can be checked against it.
 
 These tracks are made up: they are never product data and say so in their unit ids' source.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +22,7 @@ import pandas as pd
 from shapely.geometry import LineString, Point
 
 from planner.plan import PatrolPlan
+from planner.tasks import Task
 
 #: Speeds of the simulated units (m/s): foot 4.5 km/h, bicycle 12 km/h, car 25 km/h.
 SIM_SPEED_MPS = {"foot": 1.25, "bicycle": 3.33, "car": 6.94}
@@ -48,6 +52,10 @@ class TrackSimOptions:
         Gaps in the record per unit (during travel, 60–240 s each).
     bad_fixes
         Impossible fixes per unit: half jumps of ~2 km, half duplicates.
+    walk_share
+        Share of each walk's street line (line or sector walk) the unit walks, from its start,
+        in the same share of its planned walking time; 0: it stands at the start for a moment
+        and moves on (a point visit where a walk was planned).
     seed
         Seed of the random draws (the same seed gives the same tracks).
     """
@@ -60,6 +68,7 @@ class TrackSimOptions:
     dwell_factor: tuple[float, float] = (0.5, 1.3)
     gaps: int = 2
     bad_fixes: int = 4
+    walk_share: float = 1.0
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -67,12 +76,15 @@ class TrackSimOptions:
             raise ValueError(f"hz: expected > 0, got {self.hz}")
         if not 0.0 <= self.skip_share <= 1.0:
             raise ValueError(f"skip_share: expected 0..1, got {self.skip_share}")
+        if not 0.0 <= self.walk_share <= 1.0:
+            raise ValueError(f"walk_share: expected 0..1, got {self.walk_share}")
 
 
 @dataclass(frozen=True)
 class SimulatedTracks:
     """Fixes (``unit_id``, ``x``, ``y``, ``wall_s``, ``bad``) and the truth per stop
-    (``unit_id``, ``order``, ``task_id``, ``visited``, ``arrive_s``, ``dwell_s``)."""
+    (``unit_id``, ``order``, ``task_id``, ``visited``, ``arrive_s``, ``dwell_s``,
+    ``walked_share``: the share of a walk's line walked, NaN for stops that are no walk)."""
 
     fixes: pd.DataFrame
     truth: pd.DataFrame
@@ -133,6 +145,7 @@ def simulate_tracks(
     options: TrackSimOptions | None = None,
     *,
     clear_m: float = 150.0,
+    tasks: Sequence[Task] = (),
 ) -> SimulatedTracks:
     """GPS fixes of every unit of ``plan`` as if it had been patrolled, with the truth.
 
@@ -146,8 +159,12 @@ def simulate_tracks(
         What the units do differently (:class:`TrackSimOptions`).
     clear_m
         How far a unit stays from a stop it skips.
+    tasks
+        The plan's tasks: a stop with ``walk_s > 0`` whose task has a street ``line`` is walked
+        along it (without them, walks are point visits like the other stops).
     """
     opts = options or TrackSimOptions()
+    lines = {t.task_id: t.line for t in tasks if t.line is not None and t.line.length > 0}
     rng = np.random.default_rng(opts.seed)
     step = 1.0 / opts.hz
     frames: list[pd.DataFrame] = []
@@ -179,6 +196,7 @@ def simulate_tracks(
         pieces_y: list[np.ndarray] = []
         dwelling: list[np.ndarray] = []
         avoid: list[tuple[float, float]] = []
+        off_route = False  # after a walk left unfinished the unit is not where its next leg starts
         for i, stop in enumerate(route.stops):
             target = (stop.x, stop.y)
             if skip[i]:
@@ -191,13 +209,14 @@ def simulate_tracks(
                         "visited": False,
                         "arrive_s": np.nan,
                         "dwell_s": 0.0,
+                        "walked_share": 0.0 if stop.task_id in lines else np.nan,
                     }
                 )
                 continue
             if avoid:  # coming from a skipped stop: straight on, clear of the skipped places
                 line = _detour(here, target, avoid, clear_m)
                 avoid = []
-            elif i < len(legs) and legs[i].length > 0:
+            elif not off_route and i < len(legs) and legs[i].length > 0:
                 line = legs[i]
             else:
                 line = LineString([here, target])
@@ -235,6 +254,24 @@ def simulate_tracks(
             dwelling.append(np.ones(m, dtype=bool))
             t += max(dwell, step)
             here = target
+            off_route = False
+            walked = np.nan
+            walk_line = lines.get(stop.task_id) if stop.walk_s > 0 else None
+            if walk_line is not None:
+                walked = opts.walk_share
+                seconds = float(stop.walk_s) * walked
+                m = int(seconds / step)
+                if m > 0:
+                    fr = np.arange(1, m + 1) / m * walked
+                    wx, wy = _along(walk_line, fr)
+                    pieces_t.append(t + np.arange(m) * step)
+                    pieces_x.append(wx)
+                    pieces_y.append(wy)
+                    dwelling.append(np.ones(m, dtype=bool))
+                    t += m * step
+                    here = (float(wx[-1]), float(wy[-1]))
+                end = walk_line.coords[-1]
+                off_route = walked < 1.0 and bool(np.hypot(here[0] - end[0], here[1] - end[1]) > 1)
             truth.append(
                 {
                     "unit_id": route.unit_id,
@@ -243,6 +280,7 @@ def simulate_tracks(
                     "visited": True,
                     "arrive_s": arrive,
                     "dwell_s": dwell,
+                    "walked_share": walked,
                 }
             )
         tt = np.concatenate(pieces_t)

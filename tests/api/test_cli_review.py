@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -36,12 +37,13 @@ def fails(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
     out = tmp_path_factory.mktemp("plan")
+    # the iteration bound, not the clock, ends the search: the same plan on a loaded machine
     code, stdout, _ = run(
         "plan",
         "--sample",
         "toronto-uoft",
         "--time-limit",
-        "1",
+        "30",
         "--max-iterations",
         "30",
         "--unit-counts",
@@ -52,7 +54,9 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
     assert code == 0, stdout
     bundle = read_plan_bundle(out / "plan.json")
     assert bundle.plan is not None
-    sim = simulate_tracks(bundle.plan, dict(bundle.station_xy()), TrackSimOptions(seed=3, hz=0.5))
+    sim = simulate_tracks(
+        bundle.plan, dict(bundle.station_xy()), TrackSimOptions(seed=3, hz=0.5), tasks=bundle.tasks
+    )
     timed = fixes_with_times(sim.fixes, bundle.plan_date, bundle.timezone)
     foot = timed["unit_id"].str.startswith("F")
     write_fixes_gpx(timed[foot], bundle.crs, out / "foot.gpx")
@@ -211,3 +215,113 @@ def test_plan_previous_writes_what_changed(planned: tuple, tmp_path: Path) -> No
     # one foot unit fewer than the day before: some cells lose their planned presence
     assert changes["cells_losing"] and all(c["change_min"] < 0 for c in changes["cells_losing"])
     assert changes["summary"]["cells_losing"] == len(changes["cells_losing"])
+
+
+def test_the_weekly_pack_lists_hotspot_cells_by_a_direct_count(
+    planned: tuple, tmp_path: Path
+) -> None:
+    """The sample's busiest week for one cell, counted on the plan's grid: the pack's hotspot
+    cells are the top cells of a direct spatial join, new or persisting against the week
+    before, named by the plan's streets where a hotspot stop lies in them."""
+    import datetime as dt
+
+    import geopandas as gpd
+
+    from geo import sample
+
+    out, _ = planned
+    bundle = read_plan_bundle(out / "plan.json")
+    assert bundle.cells is not None
+    district = sample.load("toronto-uoft")
+    joined = gpd.sjoin(
+        district.incidents.to_crs(bundle.crs)[["geometry"]],
+        bundle.cells[["cell_id", "geometry"]],
+        predicate="intersects",
+    )
+    joined = joined[~joined.index.duplicated()]
+    local = district.incidents["occurred_at"].dt.tz_convert(district.timezone)
+    iso = local.loc[joined.index].dt.isocalendar()
+    weeks = [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)]
+    joined = joined.assign(week=weeks)
+    per_cell = joined.groupby(["week", "cell_id"]).size()
+    week = str(per_cell.idxmax()[0])
+    year, number = (int(v) for v in week.split("-W"))
+    monday = dt.date.fromisocalendar(year, number, 1) - dt.timedelta(days=7)
+    before_week = "{}-W{:02d}".format(*monday.isocalendar()[:2])
+    code, stdout, err = run(
+        "review",
+        "week",
+        "--week",
+        week,
+        "--sample",
+        "toronto-uoft",
+        "--plans",
+        str(out / "plan.json"),
+        "--out",
+        str(tmp_path),
+        "--lang",
+        "en,zh-CN",
+        "--json",
+    )
+    assert code == 0, stdout + err
+    doc = json.loads(stdout[stdout.index("{") :])
+    this = joined.loc[joined["week"] == week, "cell_id"].value_counts()
+    before = joined.loc[joined["week"] == before_week, "cell_id"].value_counts()
+
+    def top(counts: pd.Series) -> list[str]:  # at least two incidents; ties by cell id
+        kept = counts[counts >= 2].sort_index().sort_values(ascending=False, kind="stable")
+        return [str(c) for c in kept.head(10).index]
+
+    now = [c for c in doc["hotspot_cells"] if c["hotspot"] in ("new", "persisting")]
+    assert now, "the busiest week has hotspot cells"
+    assert [c["cell_id"] for c in now] == top(this)
+    for cell in now:
+        assert cell["count"] == int(this[cell["cell_id"]])
+        assert cell["hotspot"] == ("persisting" if cell["cell_id"] in top(before) else "new")
+        assert cell["label"]
+    # a cell with a named hotspot stop of the plan is named by its street
+    named = {
+        str(t.cell_id)
+        for t in bundle.tasks
+        if t.kind.value == "hotspot" and bundle.places.get(t.task_id) is not None
+    }
+    for cell in now:
+        if cell["cell_id"] in named:
+            assert cell["label"] != cell["cell_id"]
+    assert Path(doc["outputs"]["pdf_zh-CN"]).stat().st_size > 5_000
+
+
+def test_plan_previous_prints_what_changed(planned: tuple, tmp_path: Path) -> None:
+    out, _ = planned
+    code, stdout, err = run(
+        "plan",
+        "--sample",
+        "toronto-uoft",
+        "--time-limit",
+        "1",
+        "--max-iterations",
+        "30",
+        "--unit-counts",
+        "foot=1,car=1",
+        "--previous",
+        str(out / "plan.json"),
+        "--out",
+        str(tmp_path),
+    )
+    assert code == 0, stdout + err
+    assert "Changes since the plan of" in stdout
+    assert "cell(s) gain presence" in stdout and "Most presence lost:" in stdout
+    code, stdout, err = run(
+        "sheets",
+        "--plan",
+        str(tmp_path / "plan.json"),
+        "--out",
+        str(tmp_path / "sheets"),
+        "--formats",
+        "pdf,xlsx",
+    )
+    assert code == 0, stdout + err
+    from pypdf import PdfReader
+
+    first = PdfReader(tmp_path / "sheets" / "route_sheets.pdf").pages[0].extract_text()
+    assert "Changes since the plan of" in first and "Most presence lost:" in first

@@ -14,7 +14,15 @@ from api.service import audit
 from api.service.deps import PageParams
 from api.service.errors import ConflictError
 from api.service.jobs import JobRunner
-from api.service.models import ACTIVE_STATES, JobState, PlanJob, StaffingJob, User, utcnow
+from api.service.models import (
+    ACTIVE_STATES,
+    JobState,
+    PlanJob,
+    ReviewJob,
+    StaffingJob,
+    User,
+    utcnow,
+)
 from api.service.schemas import ErrorPublic, Page
 
 M = TypeVar("M", bound=BaseModel)
@@ -60,7 +68,7 @@ def paginate(
 def cancel_job(
     session: Session,
     user: User,
-    job: PlanJob | StaffingJob,
+    job: PlanJob | StaffingJob | ReviewJob,
     *,
     kind: str,
     label: str,

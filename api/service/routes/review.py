@@ -1,29 +1,36 @@
-"""The review cycle on the service: GPS tracks uploaded for a stored plan, the plan review
-(planned against actual) as JSON, PDF and XLSX, and an area's monthly evaluation (每月考评).
+"""The review cycle on the service: GPS tracks and check-ins (巡更) uploaded for a stored plan,
+the plan review (planned against actual), an area's weekly pack (每周点评) and its monthly
+evaluation (每月考评) with the months remembered for its flags, each as JSON, PDF and XLSX; the
+report files also as background jobs (:mod:`api.service.routes.review_jobs`).
 
-The computation is the one ``gridpatrol review plan`` and ``review month`` run
-(:func:`maps.review.run.review_bundle`, :func:`maps.review.plan_review_document`,
-:func:`maps.review.write_plan_review`, :func:`geo.review.evaluate_month`,
-:func:`maps.review.monthly_document`), on the plan's stored document and the area's stored
-incidents. Uploaded tracks are stored as the fixes read from them (:class:`PlanTrack`); the
-review is computed when asked for.
+The computation is the one ``gridpatrol review plan``, ``review week`` and ``review month``
+run (:mod:`api.service.reviews`), on the plan's stored document and the area's stored
+incidents. Uploaded tracks and check-ins are stored as read (:class:`PlanTrack`,
+:class:`PlanCheckin`); reviews are computed when asked for. Direct PDF/XLSX downloads are
+bounded (:data:`~api.service.reviews.DIRECT_MAX_FIXES`, ``DIRECT_MAX_WEEK_DAYS``,
+``DIRECT_MAX_INCIDENTS``); larger reports are made as jobs (``POST /review-jobs``).
 """
 
 from __future__ import annotations
 
 import tempfile
+from datetime import UTC
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from fastapi import Path as Path_
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.service import reviews
 from api.service.deps import CurrentUser, ItemId, SessionDep, StateDep, WriterUser, get_area, scoped
 from api.service.errors import ConflictError, InvalidInputError, NotFoundError, UploadTooLargeError
-from api.service.models import IncidentDataset, PlanJob, PlanTrack, User
+from api.service.models import IncidentDataset, PlanCheckin, PlanJob, PlanTrack, ReviewRecord, User
 from api.service.plandocs import bundle_of
+from api.service.reviews import MEDIA_TYPES
 from api.service.routes.common import (
     AUTH_ERRORS,
     CONFLICT,
@@ -37,14 +44,14 @@ from api.service.uploads import save_upload, upload_limits
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from maps.bundle import PlanBundle
-    from maps.review.run import ReviewRun
     from planner.review import ReviewOptions
 
 router = APIRouter(tags=["review"], responses={**AUTH_ERRORS, **NOT_FOUND, **CONFLICT})
 
 #: Suffixes of track files read (GPX 1.1, or a table of fixes).
 TRACK_SUFFIXES = (".gpx", ".csv", ".txt", ".tsv", ".xlsx")
+#: Suffixes of check-in files read (tables).
+CHECKIN_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
 #: Problems (fixes kept out) listed in an answer at most.
 MAX_LISTED = 200
 
@@ -71,12 +78,6 @@ class ReportFormat(StrEnum):
 
     PDF = "pdf"
     XLSX = "xlsx"
-
-
-MEDIA_TYPES = {
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def parse_unit_map(text: str | None) -> dict[str, str]:
@@ -145,74 +146,8 @@ def _fixes_record(frame: gpd.GeoDataFrame) -> dict[str, list[Any]]:
     }
 
 
-def _fixes_frame(track: PlanTrack) -> gpd.GeoDataFrame:
-    """A stored track back as the fixes :func:`geo.io.tracks.read_tracks` returned."""
-    import geopandas as gpd
-    import pandas as pd
-
-    data = track.fixes
-    return gpd.GeoDataFrame(
-        {
-            "unit_id": pd.Series(data["unit_id"], dtype=object),
-            "time": pd.to_datetime(pd.Series(data["time"], dtype=object), utc=True),
-            "source": pd.Series([track.filename] * len(data["unit_id"]), dtype=object),
-            "source_row": pd.Series(data["source_row"], dtype="int64"),
-        },
-        geometry=gpd.points_from_xy(data["lon"], data["lat"]),
-        crs="EPSG:4326",
-    )
-
-
-def _tracks_of(session: Session, plan_id: int, day: int) -> list[PlanTrack]:
-    query = (
-        select(PlanTrack)
-        .where(PlanTrack.plan_id == plan_id, PlanTrack.day == day)
-        .order_by(PlanTrack.id)
-    )
-    return list(session.scalars(query))
-
-
 def _options(radius_m: float, slack_min: float, min_visit_s: int) -> ReviewOptions:
-    from planner.review import ReviewOptions
-
-    try:
-        return ReviewOptions(
-            visit_radius_m=radius_m,
-            window_slack_s=int(round(slack_min * 60)),
-            min_visit_s=min_visit_s,
-        )
-    except ValueError as exc:
-        raise InvalidInputError(str(exc).replace("visit_radius_m", "radius_m")) from None
-
-
-def _run(bundle: PlanBundle, tracks: list[PlanTrack], options: ReviewOptions) -> ReviewRun:
-    """:func:`maps.review.run.review_bundle` on the stored tracks (409 for a plan it cannot
-    review)."""
-    from maps.errors import MapInputError
-    from maps.review.inputs import combine_fixes
-    from maps.review.run import review_bundle
-
-    fixes = combine_fixes([_fixes_frame(t) for t in tracks])
-    try:
-        return review_bundle(bundle, fixes, options=options)
-    except MapInputError as exc:
-        raise ConflictError(str(exc)) from None
-
-
-def _document_args(
-    plan_id: int, day: int, tracks: list[PlanTrack], run: ReviewRun, options: ReviewOptions
-) -> dict[str, Any]:
-    """What :func:`maps.review.plan_review_document` records besides the review (as the CLI
-    passes it)."""
-    from maps.review.inputs import options_record
-
-    return {
-        "plan_path": f"plan {plan_id} day {day}",
-        "tracks": [t.filename for t in tracks],
-        "fixes_read": run.fixes_read,
-        "rejected": run.screened.rejected,
-        "options": options_record(options),
-    }
+    return reviews.review_options(radius_m, slack_min, min_visit_s)
 
 
 def _problems(rejected: Any, source: str | None = None) -> list[dict[str, Any]]:
@@ -232,18 +167,9 @@ def _problems(rejected: Any, source: str | None = None) -> list[dict[str, Any]]:
     return rows
 
 
-def _reviewed(
-    session: Session, user: User, plan_id: int, day: int
-) -> tuple[PlanJob, PlanBundle, list[PlanTrack]]:
+def _reviewed(session: Session, user: User, plan_id: int, day: int) -> reviews.PlanInputs:
     plan: PlanJob = scoped(session, user, PlanJob, plan_id, "plan")
-    bundle = bundle_of(session, plan, day)
-    tracks = _tracks_of(session, plan.id, day)
-    if not tracks:
-        raise ConflictError(
-            f"plan {plan.id} day {day} has no GPS tracks yet; upload them: "
-            f"POST /plans/{plan.id}/tracks (GPX or CSV of fixes)"
-        )
-    return plan, bundle, tracks
+    return reviews.plan_inputs(session, plan, day)
 
 
 def review_document(
@@ -256,11 +182,23 @@ def review_document(
     """The plan review document of day ``day`` of a plan (also shown by the web page)."""
     from maps.review import plan_review_document
 
-    plan, bundle, tracks = _reviewed(session, user, plan_id, day)
-    run = _run(bundle, tracks, options)
+    inputs = _reviewed(session, user, plan_id, day)
+    run = reviews.run_review(inputs, options)
     return plan_review_document(
-        run.review, bundle, **_document_args(plan.id, day, tracks, run, options)
+        run.review, inputs.bundle, **reviews.document_args(inputs, run, options)
     )
+
+
+def _download(data: bytes, fmt: str, filename: str) -> Response:
+    return Response(
+        data,
+        media_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _job_hint(body: str) -> str:
+    return f"; make the report as a background job: POST /review-jobs {body}"
 
 
 @router.post(
@@ -369,7 +307,7 @@ def upload_tracks(
         detail={"file": path.name, "day": day, "fixes": len(frame)},
     )
     options = _options(60.0, 30.0, 60)
-    run = _run(bundle, _tracks_of(session, plan.id, day), options)
+    run = reviews.run_review(reviews.plan_inputs(session, plan, day), options)
     session.commit()
     rejected = run.screened.rejected
     mine = rejected[rejected["source"] == path.name]
@@ -433,31 +371,23 @@ def plan_review_file(
     min_visit_s: MinVisitQuery = 60,
 ) -> Response:
     """The review report written by :func:`maps.review.write_plan_review` (as the CLI writes
-    it), in ``lang``."""
-    from maps.review import write_plan_review
-
+    it), in ``lang``. Answered directly for a day of at most
+    :data:`~api.service.reviews.DIRECT_MAX_FIXES` fixes and check-ins (409 beyond: make it as
+    a job, ``POST /review-jobs``)."""
     options = _options(radius_m, slack_min, min_visit_s)
-    plan, bundle, tracks = _reviewed(session, user, plan_id, day)
-    run = _run(bundle, tracks, options)
-    with tempfile.TemporaryDirectory(prefix="gridpatrol-review-") as tmp:
-        paths = write_plan_review(
-            run.review,
-            bundle,
-            run.fixes,
-            Path(tmp),
-            langs=(lang,),
-            **_document_args(plan.id, day, tracks, run, options),
+    inputs = _reviewed(session, user, plan_id, day)
+    if inputs.size > reviews.DIRECT_MAX_FIXES:
+        raise ConflictError(
+            f"plan {plan_id} day {day} has {inputs.size} fixes and check-ins, more than the "
+            f"{reviews.DIRECT_MAX_FIXES} a direct download reviews"
+            + _job_hint(f'{{"kind": "plan", "plan_id": {plan_id}, "day": {day}}}')
         )
-        data = paths[f"{fmt.value}_{lang}"].read_bytes()
+    files = reviews.plan_review_files(inputs, options, (lang,))
     suffix = "" if day == 1 else f"_day{day}"
-    return Response(
-        data,
-        media_type=MEDIA_TYPES[fmt.value],
-        headers={
-            "Content-Disposition": (
-                f'attachment; filename="plan{plan.id}{suffix}_review_{lang}.{fmt.value}"'
-            )
-        },
+    return _download(
+        files[f"{fmt.value}_{lang}"][1],
+        fmt.value,
+        f"plan{inputs.plan.id}{suffix}_review_{lang}.{fmt.value}",
     )
 
 
@@ -473,56 +403,59 @@ def monthly_evaluation(
     min_count: int = 5,
 ) -> dict[str, Any]:
     """The monthly evaluation of an area's official areas from its stored incidents (the
-    latest dataset, or ``dataset_id``), as ``gridpatrol review month`` writes it."""
-    from api.service.districts import frame_from_features, load_incidents
-    from geo.review import MonthlyOptions, evaluate_month
-    from geo.review.monthly import leaders_from_table
-    from maps.review import monthly_document
+    latest dataset, or ``dataset_id``), as ``gridpatrol review month --history`` writes it,
+    with the earlier months remembered for the area feeding the flags."""
+    return _evaluated(
+        session, user, area_id, month, basis, dataset_id, categories, min_count
+    ).document()
 
+
+def _evaluated(
+    session: Session,
+    user: User,
+    area_id: int,
+    month: str,
+    basis: str,
+    dataset_id: int | None,
+    categories: str | None,
+    min_count: int,
+) -> reviews.MonthlyResult:
     area = get_area(session, user, area_id)
-    if dataset_id is None:
-        query = (
-            select(IncidentDataset)
-            .where(IncidentDataset.area_id == area.id)
-            .order_by(IncidentDataset.id.desc())
-            .limit(1)
-        )
-        dataset = session.scalar(query)
-        if dataset is None:
-            raise ConflictError(
-                f"area {area.id} has no incidents; upload them: POST /datasets (area_id={area.id})"
-            )
-    else:
-        dataset = session.get(IncidentDataset, dataset_id)
-        if dataset is None or dataset.area_id != area.id:
-            raise NotFoundError("dataset", dataset_id)
-    areas = frame_from_features(area.official_areas)
-    if len(areas) == 0 or "area_id" not in areas.columns:
-        raise ConflictError(
-            f"area {area.id} has no official areas (辖区) to evaluate; give the area its "
-            "official_areas (polygons with an area_id)"
-        )
-    areas["area_id"] = areas["area_id"].astype(str)
-    leaders: dict[str, str] = {}
-    if "leader" in areas.columns:
-        try:
-            leaders = leaders_from_table(areas, id_field="area_id")
-        except ValueError as exc:
-            raise InvalidInputError(f"official_areas: {exc}") from None
-    cats = tuple(c.strip() for c in (categories or "").split(",") if c.strip()) or None
-    try:
-        options = MonthlyOptions(
-            categories=cats, basis="yoy" if basis == "yoy" else "mom", min_count=min_count
-        )
-        incidents = load_incidents(session, dataset.id, area.timezone)
-        evaluation = evaluate_month(incidents, areas, month, options=options, leaders=leaders)
-    except ValueError as exc:
-        raise InvalidInputError(str(exc)) from None
-    return monthly_document(
-        evaluation,
-        district=area.name,
-        source={"kind": "dataset", "area_id": area.id, "dataset_id": dataset.id},
+    return reviews.evaluate_area_month(
+        session,
+        area,
+        month,
+        basis,
+        dataset_id=dataset_id,
+        categories=categories,
+        min_count=min_count,
     )
+
+
+MonthQuery = Annotated[
+    str, Query(pattern=r"^\d{4}-\d{2}$", description="The month evaluated, YYYY-MM.")
+]
+BasisQuery = Annotated[
+    Literal["yoy", "mom"], Query(description="Rank by the change yoy (同比) or mom (环比).")
+]
+DatasetQuery = Annotated[
+    int | None, Query(ge=1, le=2**31 - 1, description="Dataset (default: the latest).")
+]
+CategoriesQuery = Annotated[
+    str | None, Query(max_length=1000, description="Key-case categories (default all).")
+]
+MinCountQuery = Annotated[
+    int, Query(ge=0, le=100000, description="Fewer cases in both months: not ranked.")
+]
+WeekQuery = Annotated[
+    str,
+    Query(
+        min_length=8,
+        max_length=8,
+        pattern=r"^\d{4}-W\d{2}$",
+        description="The ISO week reviewed, e.g. 2024-W10.",
+    ),
+]
 
 
 @router.get("/areas/{area_id}/monthly", summary="The monthly evaluation (每月考评) of an area")
@@ -530,24 +463,16 @@ def area_monthly(
     area_id: ItemId,
     session: SessionDep,
     user: CurrentUser,
-    month: Annotated[
-        str, Query(pattern=r"^\d{4}-\d{2}$", description="The month evaluated, YYYY-MM.")
-    ],
-    basis: Annotated[
-        Literal["yoy", "mom"], Query(description="Rank by the change yoy (同比) or mom (环比).")
-    ] = "yoy",
-    dataset_id: Annotated[
-        int | None, Query(ge=1, le=2**31 - 1, description="Dataset (default: the latest).")
-    ] = None,
-    categories: Annotated[
-        str | None, Query(max_length=1000, description="Key-case categories (default all).")
-    ] = None,
-    min_count: Annotated[
-        int, Query(ge=0, le=100000, description="Fewer cases in both months: not ranked.")
-    ] = 5,
+    month: MonthQuery,
+    basis: BasisQuery = "yoy",
+    dataset_id: DatasetQuery = None,
+    categories: CategoriesQuery = None,
+    min_count: MinCountQuery = 5,
 ) -> dict[str, Any]:
     """Key cases per official area in ``month``, ranked by their rise, with the bulletin,
-    notices and rewards, as ``gridpatrol review month`` writes it."""
+    notices and rewards, as ``gridpatrol review month`` writes it. The bulletins of earlier
+    months remembered for the area (``POST /areas/{id}/monthly/history``) give the flags
+    (通报 → 整改 → 黄牌); ``history`` lists them. Nothing is stored."""
     return monthly_evaluation(
         session,
         user,
@@ -558,3 +483,386 @@ def area_monthly(
         categories=categories,
         min_count=min_count,
     )
+
+
+def _check_direct_incidents(dataset: IncidentDataset, body: str) -> None:
+    if dataset.row_count > reviews.DIRECT_MAX_INCIDENTS:
+        raise ConflictError(
+            f"dataset {dataset.id} has {dataset.row_count} incidents, more than the "
+            f"{reviews.DIRECT_MAX_INCIDENTS} a direct download reads" + _job_hint(body)
+        )
+
+
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The report as a file download.",
+        "content": {
+            m: {"schema": {"type": "string", "format": "binary"}}
+            for k, m in MEDIA_TYPES.items()
+            if k in ("pdf", "xlsx")
+        },
+    }
+}
+
+
+@router.get(
+    "/areas/{area_id}/monthly.{fmt}",
+    summary="The monthly evaluation as a PDF report or workbook",
+    response_class=Response,
+    responses=FILE_RESPONSES,
+)
+def area_monthly_file(
+    area_id: ItemId,
+    fmt: ReportFormat,
+    session: SessionDep,
+    user: CurrentUser,
+    month: MonthQuery,
+    lang: LangQuery = "en",
+    basis: BasisQuery = "yoy",
+    dataset_id: DatasetQuery = None,
+    categories: CategoriesQuery = None,
+    min_count: MinCountQuery = 5,
+) -> Response:
+    """The evaluation as :func:`maps.review.write_monthly` writes it (bilingual PDF with a
+    small map, or the workbook), in ``lang``; answered directly for a dataset of at most
+    :data:`~api.service.reviews.DIRECT_MAX_INCIDENTS` incidents (409 beyond: make it as a
+    job, ``POST /review-jobs``)."""
+    area = get_area(session, user, area_id)
+    dataset = reviews.dataset_of(session, area, dataset_id)
+    _check_direct_incidents(
+        dataset, f'{{"kind": "monthly", "area_id": {area.id}, "month": "{month}"}}'
+    )
+    result = _evaluated(session, user, area.id, month, basis, dataset.id, categories, min_count)
+    files = reviews.monthly_files(result, (lang,))
+    return _download(
+        files[f"{fmt.value}_{lang}"][1],
+        fmt.value,
+        f"area{area.id}_monthly_{month}_{lang}.{fmt.value}",
+    )
+
+
+class MonthRecord(BaseModel):
+    """A month to evaluate and remember for the area's flags."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    month: str = Field(pattern=r"^\d{4}-\d{2}$", description="The month evaluated, YYYY-MM.")
+    basis: Literal["yoy", "mom"] = "yoy"
+    dataset_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    categories: str | None = Field(default=None, max_length=1000)
+    min_count: int = Field(default=5, ge=0, le=100000)
+
+
+def _history_entry(row: ReviewRecord) -> dict[str, Any]:
+    return {
+        "month": row.month,
+        "basis": row.basis,
+        "categories": row.categories,
+        "dataset_id": row.dataset_id,
+        "bulletin": list(row.bulletin),
+        "flags": dict(row.flags),
+        "evaluated_at": row.evaluated_at.replace(tzinfo=UTC).isoformat(),
+    }
+
+
+@router.post(
+    "/areas/{area_id}/monthly/history",
+    summary="Evaluate a month and remember its bulletin for the flags",
+    status_code=status.HTTP_201_CREATED,
+    responses=FORBIDDEN,
+)
+def record_monthly(
+    area_id: ItemId, body: MonthRecord, session: SessionDep, user: WriterUser
+) -> dict[str, Any]:
+    """Evaluate ``month`` (as ``GET /areas/{id}/monthly``) and remember its result for the
+    area, as ``gridpatrol review month --history FILE`` adds the month to its file: later
+    months' flags escalate from it (通报 on a month in the bulletin, 整改 on the second month
+    running, 黄牌 on the third). Evaluating a month again replaces its record."""
+    result = _evaluated(
+        session,
+        user,
+        area_id,
+        body.month,
+        body.basis,
+        body.dataset_id,
+        body.categories,
+        body.min_count,
+    )
+    row = reviews.record_month(session, result, user)
+    from api.service import audit
+
+    audit.record(
+        session,
+        user,
+        "record_monthly",
+        "area",
+        result.area.id,
+        area_id=result.area.id,
+        detail={"month": row.month, "bulletin": list(row.bulletin)},
+    )
+    session.commit()
+    return {"record": _history_entry(row), "evaluation": row.document}
+
+
+@router.get("/areas/{area_id}/monthly/history", summary="The months remembered for an area")
+def monthly_history(area_id: ItemId, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    """The evaluated months remembered for the area (the latest 36, latest first): each
+    month's bulletin and each flagged area's flags."""
+    area = get_area(session, user, area_id)
+    return {
+        "area_id": area.id,
+        "months": [_history_entry(r) for r in reviews.history_rows(session, area.id)],
+    }
+
+
+@router.delete(
+    "/areas/{area_id}/monthly/history/{month}",
+    summary="Forget a remembered month",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=FORBIDDEN,
+)
+def forget_month(
+    area_id: ItemId,
+    month: Annotated[str, Path_(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM.")],
+    session: SessionDep,
+    user: WriterUser,
+) -> Response:
+    """Forget a month's remembered result (later evaluations compute it from the incidents)."""
+    area = get_area(session, user, area_id)
+    row = session.scalar(
+        select(ReviewRecord).where(ReviewRecord.area_id == area.id, ReviewRecord.month == month)
+    )
+    if row is None:
+        raise NotFoundError(f"month {month} of area", area.id)
+    session.delete(row)
+    from api.service import audit
+
+    audit.record(
+        session, user, "forget_monthly", "area", area.id, area_id=area.id, detail={"month": month}
+    )
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# ------------------------------------------------------------------------------ weekly
+def weekly_pack_document(
+    session: Session,
+    user: User,
+    area_id: int,
+    week: str,
+    *,
+    dataset_id: int | None = None,
+    categories: str | None = None,
+) -> dict[str, Any]:
+    """The weekly pack of an area as ``gridpatrol review week`` writes its JSON (also shown by
+    the web page)."""
+    area = get_area(session, user, area_id)
+    pack = reviews.weekly_pack(
+        session,
+        area,
+        week,
+        dataset_id=dataset_id,
+        categories=categories,
+        max_days=reviews.MAX_WEEK_DAYS,
+    )
+    return reviews.weekly_json(pack)
+
+
+@router.get("/areas/{area_id}/weekly", summary="The weekly review pack (每周点评) of an area")
+def area_weekly(
+    area_id: ItemId,
+    session: SessionDep,
+    user: CurrentUser,
+    week: WeekQuery,
+    dataset_id: DatasetQuery = None,
+    categories: CategoriesQuery = None,
+) -> dict[str, Any]:
+    """The week's incidents per official area and category against the previous week and
+    the same week last year, the new and persisting hotspot areas, and, for the area's plans
+    dated in the week that have tracks or check-ins, each day's stops done, presence by area,
+    posts held, tasks dropped and why, and each unit's compliance; as
+    ``gridpatrol review week --json`` writes it."""
+    return weekly_pack_document(
+        session, user, area_id, week, dataset_id=dataset_id, categories=categories
+    )
+
+
+@router.get(
+    "/areas/{area_id}/weekly.{fmt}",
+    summary="The weekly review pack as a PDF report or workbook",
+    response_class=Response,
+    responses=FILE_RESPONSES,
+)
+def area_weekly_file(
+    area_id: ItemId,
+    fmt: ReportFormat,
+    session: SessionDep,
+    user: CurrentUser,
+    week: WeekQuery,
+    lang: LangQuery = "en",
+    dataset_id: DatasetQuery = None,
+    categories: CategoriesQuery = None,
+) -> Response:
+    """The pack as :func:`maps.review.weekly_report.write_weekly` writes it, in ``lang``;
+    answered directly for at most :data:`~api.service.reviews.DIRECT_MAX_WEEK_DAYS` reviewed
+    plan days and :data:`~api.service.reviews.DIRECT_MAX_INCIDENTS` incidents (409 beyond:
+    make it as a job, ``POST /review-jobs``)."""
+    area = get_area(session, user, area_id)
+    dataset = reviews.dataset_of(session, area, dataset_id)
+    hint = f'{{"kind": "weekly", "area_id": {area.id}, "week": "{week}"}}'
+    _check_direct_incidents(dataset, hint)
+    pack = reviews.weekly_pack(
+        session,
+        area,
+        week,
+        dataset_id=dataset.id,
+        categories=categories,
+        max_days=reviews.DIRECT_MAX_WEEK_DAYS,
+        too_many=_job_hint(hint),
+    )
+    files = reviews.weekly_files(pack, (lang,))
+    return _download(
+        files[f"{fmt.value}_{lang}"][1],
+        fmt.value,
+        f"area{area.id}_weekly_{week}_{lang}.{fmt.value}",
+    )
+
+
+# ------------------------------------------------------------------------------ check-ins
+@router.post(
+    "/plans/{plan_id}/checkins",
+    summary="Upload checkpoint check-ins (巡更) for a plan",
+    status_code=status.HTTP_201_CREATED,
+    responses={**FORBIDDEN, **TOO_LARGE},
+)
+def upload_checkins(
+    plan_id: ItemId,
+    session: SessionDep,
+    user: WriterUser,
+    state: StateDep,
+    file: Annotated[
+        UploadFile,
+        File(description="CSV (or XLSX) of check-ins: unit id, checkpoint or post id, time."),
+    ],
+    day: Annotated[int, Form(ge=1, le=31, description="Day of the plan (1 = the first).")] = 1,
+    unit_map: Annotated[
+        str | None,
+        Form(max_length=2000, description="Names in the file to plan unit ids: GPS-07=C1."),
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        Form(max_length=64, description="Zone of times without an offset (default: the plan's)."),
+    ] = None,
+    datetime_format: Annotated[
+        str | None, Form(max_length=100, description="strftime format of the time column.")
+    ] = None,
+    columns: Annotated[
+        str | None,
+        Form(
+            max_length=1000,
+            description="Columns by role: unit_id=巡组,checkpoint=巡更点,datetime=打卡时间.",
+        ),
+    ] = None,
+) -> dict[str, Any]:
+    """Read a check-in file (:func:`geo.io.tracks.read_checkins`), store it for day ``day`` of
+    the plan and answer what the review makes of it: a stop is visited on a check-in at its
+    task or place (post) id within its window when no track shows the visit. A file that
+    cannot be read answers 422 naming the file, row and column; nothing is stored."""
+    from api.service.districts import check_timezone_name
+    from geo.io.advice import SERVICE_ADVICE
+    from geo.io.tracks import read_checkins
+
+    plan: PlanJob = scoped(session, user, PlanJob, plan_id, "plan")
+    bundle = bundle_of(session, plan, day)
+    if timezone:
+        check_timezone_name(timezone)
+    zone = timezone or bundle.timezone
+    mapping = parse_unit_map(unit_map)
+    roles = parse_track_columns(columns)
+    limits = upload_limits(state.settings)
+    with tempfile.TemporaryDirectory(prefix="gridpatrol-upload-") as tmp:
+        path = save_upload(
+            file,
+            Path(tmp),
+            limits,
+            default_name="checkins.csv",
+            suffixes=CHECKIN_SUFFIXES,
+            zip_must_hold=None,
+        )
+        try:
+            frame = read_checkins(
+                path,
+                columns=roles,
+                unit_ids=mapping,
+                timezone=zone,
+                datetime_format=datetime_format,
+                advice=SERVICE_ADVICE,
+            )
+        except ValueError as exc:
+            from geo.errors import GeoInputError
+
+            if isinstance(exc, GeoInputError):
+                raise
+            raise InvalidInputError(f"{path.name}: {exc}") from None
+    if len(frame) > limits.max_features:
+        raise UploadTooLargeError(
+            limits.max_bytes,
+            detail=f"{path.name}: {len(frame)} check-ins; at most {limits.max_features} are "
+            "read per file (split the file by unit or by day)",
+        )
+    if len(frame) == 0:
+        raise InvalidInputError(
+            f"{path.name}: no check-ins in the file; expected rows of unit, checkpoint, time"
+        )
+    known = {u.unit_id for u in bundle.units}
+    if bundle.plan is not None:
+        known |= {r.unit_id for r in bundle.plan.routes}
+    unknown = sorted({str(u) for u in frame["unit_id"]} - known)
+    row = PlanCheckin(
+        plan_id=plan.id,
+        day=day,
+        filename=path.name,
+        checkin_count=len(frame),
+        checkins=reviews.checkins_record(frame),
+        uploaded_by_id=user.id,
+    )
+    session.add(row)
+    session.flush()
+    from api.service import audit
+
+    audit.record(
+        session,
+        user,
+        "upload_checkins",
+        "plan",
+        plan.id,
+        area_id=plan.area_id,
+        detail={"file": path.name, "day": day, "checkins": len(frame)},
+    )
+    run = reviews.run_review(reviews.plan_inputs(session, plan, day), _options(60.0, 30.0, 60))
+    session.commit()
+    stops = run.review.stops
+    by_checkin = int((stops["evidence"] == "checkin").sum()) if "evidence" in stops else 0
+    totals = run.review.totals
+    return {
+        "checkins": {
+            "id": row.id,
+            "plan_id": plan.id,
+            "day": day,
+            "filename": row.filename,
+            "read": len(frame),
+            "units": sorted({str(u) for u in frame["unit_id"]}),
+            "checkpoints": sorted({str(c) for c in frame["checkpoint_id"]})[:MAX_LISTED],
+        },
+        "unknown_units": unknown,
+        "stops_planned": int(totals["stops_planned"]),
+        "stops_visited": int(totals["stops_visited"]),
+        "stops_visited_by_checkin": by_checkin,
+        "notes": list(run.review.notes),
+    }
+
+
+from api.service.routes import review_jobs as _review_jobs  # noqa: E402  (uses the above)
+
+router.include_router(_review_jobs.router)

@@ -43,7 +43,7 @@ def test_migrations_run_up_and_down(database_url: str) -> None:
         assert set(inspector.get_table_names()) >= TABLES
         with engine.connect() as connection:
             assert connection.scalar(text("SELECT version_num FROM alembic_version")) == (
-                "0006_review"
+                "0007_review_history"
             )
             if engine.dialect.name == "postgresql":
                 assert connection.scalar(
