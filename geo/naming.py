@@ -7,6 +7,12 @@ edges keep OSM's ``name``) and, optionally, the named places of the same OSM fil
 once with spatial trees (shapely's STRtree for streets and places, a KD-tree for crossings).
 Where OSM has no name the result says so (``street`` is ``None``, with the nearest named street
 and its distance in ``near``/``near_m``): no name is ever made up.
+
+Names are OSM's ``name``; where a street or place also carries a name in Chinese
+(``name:zh-Hans``, the simplified characters a zh-CN reader reads, then ``name:zh``) or in
+English (``name:en``), the :class:`Place` keeps it too (:attr:`Place.names`) and
+:meth:`Place.in_lang` gives the place as a reader of that language names it (``name`` where
+the language has none).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from geo.network.graph import StreetNetwork
 __all__ = [
     "CROSSING_AT_M",
     "LANDMARK_KINDS",
+    "LOCAL_NAME_TAGS",
     "MAX_PLACE_AREA_M2",
     "NEAR_RADIUS_M",
     "PLACE_KINDS",
@@ -56,6 +63,16 @@ POI_RADIUS_M = 40.0
 NEAR_RADIUS_M = 400.0
 #: Areas larger than this (a campus, a whole park system) do not name a spot inside them.
 MAX_PLACE_AREA_M2 = 30_000.0
+
+#: OSM tags naming a street or place in each output language, best first; ``name`` is used
+#: where none of them is set. The tags must be kept on network edges (``NAME_TAGS``).
+LOCAL_NAME_TAGS: dict[str, tuple[str, ...]] = {
+    "zh-CN": ("name:zh-Hans", "name:zh"),
+    "en": ("name:en",),
+}
+
+#: The fields of a :class:`Place` that hold an OSM name (translated by :meth:`Place.in_lang`).
+_NAME_FIELDS = ("street", "crossing", "poi", "near")
 
 #: Kinds of named place, best first (a station beats a building at the same distance).
 PLACE_KINDS = ("square", "station", "school", "market", "park", "landmark", "stop", "building")
@@ -188,6 +205,9 @@ class Place:
     name
         The name the user gave the place (a post, a checkpoint, a patrol line), which is kept
         as it is; ``None`` for places the planner chose (hotspots, coverage visits).
+    names
+        The same OSM names in other languages, where OSM has them: ``(language, field,
+        name)`` triples, e.g. ``("zh-CN", "street", "长安街")`` (see :meth:`in_lang`).
     """
 
     street: str | None = None
@@ -200,6 +220,7 @@ class Place:
     near: str | None = None
     near_m: float | None = None
     name: str | None = None
+    names: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def kind(self) -> str:
@@ -232,7 +253,25 @@ class Place:
             out[name] = _rounded(getattr(self, name))
         out["near"] = self.near
         out["near_m"] = _rounded(self.near_m)
+        if self.names:
+            by_lang: dict[str, dict[str, str]] = {}
+            for lang, field_name, text in self.names:
+                by_lang.setdefault(lang, {})[field_name] = text
+            out["names"] = by_lang
         return out
+
+    def in_lang(self, lang: str) -> Place:
+        """This place as a reader of ``lang`` (``"zh-CN"``, ``"en"``) names it: each OSM name
+        replaced by its name in that language where OSM has one (``name:zh-Hans``, then
+        ``name:zh``; ``name:en``), kept otherwise. The user's own name is never changed.
+        """
+        from dataclasses import replace
+
+        code = "zh-CN" if str(lang).lower().startswith("zh") else "en"
+        local: dict[str, Any] = {
+            f: t for lang_, f, t in self.names if lang_ == code and getattr(self, f)
+        }
+        return replace(self, **local) if local else self
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Place:
@@ -246,6 +285,18 @@ class Place:
             value = data.get(key)
             return None if value is None else float(value)
 
+        names: list[tuple[str, str, str]] = []
+        by_lang = data.get("names")
+        if isinstance(by_lang, Mapping):
+            for lang in sorted(by_lang):
+                fields = by_lang[lang]
+                if isinstance(fields, Mapping):
+                    names.extend(
+                        (str(lang), str(f), str(fields[f]))
+                        for f in _NAME_FIELDS
+                        if fields.get(f) is not None
+                    )
+
         return cls(
             street=text("street"),
             street_m=number("street_m"),
@@ -257,6 +308,7 @@ class Place:
             near=text("near"),
             near_m=number("near_m"),
             name=text("name"),
+            names=tuple(sorted(names)),
         )
 
     def with_name(self, name: str | None) -> Place:
@@ -286,6 +338,9 @@ class NamedPlaces:
         The metric CRS of ``geometries``.
     source
         File name they were read from.
+    local_names
+        Per place, its names in other languages (``{"zh-CN": "人民广场"}``, see
+        :data:`LOCAL_NAME_TAGS`); empty when none was read.
     """
 
     names: tuple[str, ...]
@@ -293,6 +348,7 @@ class NamedPlaces:
     geometries: NDArray[np.object_]
     crs: CRS
     source: str = "places"
+    local_names: tuple[Mapping[str, str], ...] = ()
 
     def __len__(self) -> int:
         return len(self.names)
@@ -325,6 +381,7 @@ def read_osm_places(path: str | Path, crs: CRS | str) -> NamedPlaces:
         raise NetworkError(f"{path}: OSM file not found (named places are read from it)")
     names: list[str] = []
     kinds: list[str] = []
+    local: list[dict[str, str]] = []
     rings: list[list[tuple[float, float]]] = []
     processor = (
         osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
@@ -349,6 +406,7 @@ def read_osm_places(path: str | Path, crs: CRS | str) -> NamedPlaces:
                 continue
             names.append(tags["name"])
             kinds.append(kind)
+            local.append(local_names(tags))
             rings.append(ring)
     except RuntimeError as exc:  # pyosmium reports parse errors as RuntimeError
         raise NetworkError(f"{path.name}: cannot read as an OSM file ({exc})") from exc
@@ -368,7 +426,25 @@ def read_osm_places(path: str | Path, crs: CRS | str) -> NamedPlaces:
         geometries=np.asarray([geoms[i] for i in keep], dtype=object),
         crs=working,
         source=path.name,
+        local_names=tuple(local[i] for i in keep),
     )
+
+
+def local_names(tags: Mapping[str, Any]) -> dict[str, str]:
+    """The names of an OSM object (its tags, or an edge's attributes) in each language of
+    :data:`LOCAL_NAME_TAGS` that differ from its ``name``: ``{"zh-CN": "长安街"}``. A tag
+    holding several values (an edge osmnx merged from ways named differently) is left out:
+    which value goes with which ``name`` is not known."""
+    primary = tags.get("name")
+    out: dict[str, str] = {}
+    for lang, keys in LOCAL_NAME_TAGS.items():
+        for key in keys:
+            value = tags.get(key)
+            if isinstance(value, str) and value.strip():
+                if value.strip() != primary:
+                    out[lang] = value.strip()
+                break
+    return out
 
 
 def _edge_names(value: Any) -> list[str]:
@@ -409,6 +485,9 @@ class PlaceNamer:
         The metric CRS of every coordinate.
     places
         Named places, or ``None``.
+    street_names
+        For a street's ``name``, its names in other languages (``{"Chang'an Avenue":
+        {"zh-CN": "长安街"}}``), from the edges' ``name:zh``/``name:en``.
     """
 
     def __init__(
@@ -420,6 +499,7 @@ class PlaceNamer:
         corner_names: Sequence[tuple[str, ...]],
         crs: CRS | str,
         places: NamedPlaces | None = None,
+        street_names: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         if len(lines) != len(line_names) or len(lines) != len(line_ranks):
             raise ValueError(
@@ -443,6 +523,12 @@ class PlaceNamer:
         self._place_tree = (
             shapely.STRtree(places.geometries) if places is not None and len(places) else None
         )
+        self._street_names = {k: dict(v) for k, v in (street_names or {}).items() if v}
+        self._place_names: dict[str, dict[str, str]] = {}
+        if places is not None:
+            for name, local in zip(places.names, places.local_names, strict=False):
+                if local:
+                    self._place_names.setdefault(name, dict(local))
 
     # ---- construction ---------------------------------------------------------------------
     @classmethod
@@ -482,12 +568,16 @@ class PlaceNamer:
         ranks: list[int] = []
         corner_pos: dict[int, tuple[float, float]] = {}
         corner_best: dict[int, dict[str, int]] = {}
+        street_names: dict[str, dict[str, str]] = {}
         for net in nets:
             graph = net.graph
             for u, v, data in graph.edges(data=True):
                 edge_names = _edge_names(data.get("name"))
                 if not edge_names:
                     continue
+                if len(edge_names) == 1:
+                    for lang, local in local_names({**data, "name": edge_names[0]}).items():
+                        street_names.setdefault(edge_names[0], {}).setdefault(lang, local)
                 rank = _rank(data.get("highway"))
                 a, b = (u, v) if u <= v else (v, u)
                 for node in (u, v):
@@ -511,7 +601,7 @@ class PlaceNamer:
         corner_ids = [n for n, best in corner_best.items() if len(best) >= 2]
         corner_xy = np.array([corner_pos[n] for n in corner_ids], dtype=float).reshape(-1, 2)
         corner_names = [_by_rank(corner_best[n]) for n in corner_ids]
-        return cls(lines, names, ranks, corner_xy, corner_names, crs, places)
+        return cls(lines, names, ranks, corner_xy, corner_names, crs, places, street_names)
 
     @property
     def n_streets(self) -> int:
@@ -561,20 +651,37 @@ class PlaceNamer:
             if poi[i] is not None and poi[i] in (name, crossing[i]):
                 # a bus stop or a bridge named after the street says nothing more
                 poi[i] = poi_kind[i] = poi_m[i] = None
-            out.append(
-                Place(
-                    street=name if on_street else None,
-                    street_m=float(street_m[i]) if on_street else None,
-                    crossing=crossing[i] if on_street else None,
-                    crossing_m=crossing_m[i] if on_street else None,
-                    poi=poi[i],
-                    poi_kind=poi_kind[i],
-                    poi_m=poi_m[i],
-                    near=None if on_street else name,
-                    near_m=None if on_street or name is None else float(street_m[i]),
-                )
+            place = Place(
+                street=name if on_street else None,
+                street_m=float(street_m[i]) if on_street else None,
+                crossing=crossing[i] if on_street else None,
+                crossing_m=crossing_m[i] if on_street else None,
+                poi=poi[i],
+                poi_kind=poi_kind[i],
+                poi_m=poi_m[i],
+                near=None if on_street else name,
+                near_m=None if on_street or name is None else float(street_m[i]),
             )
+            out.append(self._with_local_names(place))
         return out
+
+    def _with_local_names(self, place: Place) -> Place:
+        """``place`` with the other-language names of its streets and named place."""
+        if not (self._street_names or self._place_names):
+            return place
+        found: list[tuple[str, str, str]] = []
+        for field_name in _NAME_FIELDS:
+            value = getattr(place, field_name)
+            if value is None:
+                continue
+            table = self._place_names if field_name == "poi" else self._street_names
+            for lang, local in sorted(table.get(value, {}).items()):
+                found.append((lang, field_name, local))
+        if not found:
+            return place
+        from dataclasses import replace
+
+        return replace(place, names=tuple(sorted(found)))
 
     def street_runs(
         self, line: LineString, *, step_m: float = 10.0, on_street_m: float = 4.0

@@ -29,7 +29,7 @@ from functools import cache
 from importlib import resources
 from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from maps.i18n import check_lang
 
@@ -290,6 +290,12 @@ def pdf_fonts(lang: str, *, cjk_font_path: str | Path | None = None) -> PdfFonts
             cjk = None
         if cjk is not None and cjk != regular:
             fallback = _register(cjk)
+            from reportlab.pdfbase import pdfmetrics
+
+            # ``<b>`` around a fallback run: the CJK face has no bold, it stands in for both
+            pdfmetrics.registerFontFamily(
+                fallback, normal=fallback, bold=fallback, italic=fallback, boldItalic=fallback
+            )
     fonts = PdfFonts(
         _register(regular), _register(bold), str(regular), True, fallback, regular_file=regular
     )
@@ -350,6 +356,47 @@ def fallback_markup(markup: str, fonts: PdfFonts) -> str:
     if run:
         out.append(f'<font name="{fonts.fallback}">{"".join(run)}</font>')
     return "".join(out)
+
+
+def fallback_runs(text: str, font_name: str, fonts: PdfFonts) -> list[tuple[str, str]]:
+    """``text`` (plain, not markup) cut into ``(font name, run)`` pieces: characters the
+    regular font has no glyph for in the fallback font, the rest in ``font_name``."""
+    if fonts.fallback is None or fonts.regular_file is None or text.isascii():
+        return [(font_name, text)] if text else []
+    cmap = _cmap(fonts.regular_file)
+    runs: list[tuple[str, str]] = []
+    for ch in text:
+        name = font_name if ord(ch) in cmap or ch.isspace() else fonts.fallback
+        if runs and runs[-1][0] == name:
+            runs[-1] = (name, runs[-1][1] + ch)
+        else:
+            runs.append((name, ch))
+    return runs
+
+
+def draw_fallback_string(
+    canvas: Any,
+    x: float,
+    y: float,
+    text: str,
+    *,
+    font_name: str,
+    size: float,
+    fonts: PdfFonts,
+    align: str = "left",
+) -> None:
+    """Draw one line of ``text`` on a reportlab canvas at ``(x, y)`` (``align`` ``left`` or
+    ``right`` of ``x``), characters the regular font lacks set in the fallback font: a
+    Chinese district name in an English page header prints instead of empty boxes."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    runs = fallback_runs(text, font_name, fonts)
+    width = sum(stringWidth(run, name, size) for name, run in runs)
+    start = x - width if align == "right" else x
+    for name, run in runs:
+        canvas.setFont(name, size)
+        canvas.drawString(start, y, run)
+        start += stringWidth(run, name, size)
 
 
 def pdf_canvas_options(fonts: PdfFonts) -> dict[str, object]:
@@ -421,7 +468,9 @@ __all__ = [
     "apply_figure_font",
     "cjk_font",
     "describe_fonts",
+    "draw_fallback_string",
     "fallback_markup",
+    "fallback_runs",
     "find_font_file",
     "font_folders",
     "font_properties",

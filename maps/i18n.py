@@ -130,7 +130,112 @@ def job_message(message: str | None, lang: str) -> str:
             if "shift" in fields:
                 fields["shift"] = band_label(fields["shift"], code)
             return str(MESSAGES[name][code]).format(**fields)
+    return _note_text(text, code, 0)
+
+
+def _note_field(name: str, value: str, code: str, depth: int) -> str:
+    """A field of a matched note in ``code``: shift bands, fleets and modes by name, a nested
+    sentence by the note patterns; anything else (numbers, ids, names) as it is."""
+    if name in BAND_FIELDS | {"other", "risk"}:
+        return band_label(value, code)
+    if name == "shifts":
+        return "、".join(band_label(b, code) for b in re.split(r",\s*|\s+and\s+", value) if b)
+    if name == "blocks":  # "07-15 x3, 15-23 x4": shifts with their people
+        people = str(MESSAGES["note.people"][code])
+        return (
+            "、".join(
+                f"{band_label(m[1], code)} {people.format(n=m[2])}"
+                for m in re.finditer(r"(\S+) x(\d+)", value)
+            )
+            or value
+        )
+    if name in {"fleet", "mode", "travel_mode"}:
+        key = f"{name.removeprefix('travel_')}.{value}"
+        return str(MESSAGES[key][code]) if key in MESSAGES else value
+    named = f"note.{name}.{value}"
+    if named in MESSAGES:
+        return str(MESSAGES[named][code])
+    if name in _note_nested() and depth < 2:
+        return _note_text(value, code, depth + 1)
+    return value
+
+
+_VALIDATION_HEAD: Final = re.compile(r"^(?P<n>\d+) validation errors? for (?P<model>\S+)$")
+_VALIDATION_MSG: Final = re.compile(
+    r"^(?P<message>.*?)"
+    r"(?: \[type=[^,\]]+(?:, input_value=(?P<value>.*?))?(?:, input_type=[^\]]+)?\])?$"
+)
+
+
+def _validation_text(text: str, code: str) -> str | None:
+    """A pydantic ``ValidationError`` (a job's request no longer valid) in ``code``: one item
+    per field, its message translated when the catalogue knows it; ``None`` when ``text`` is
+    not one."""
+    lines = text.splitlines()
+    head = _VALIDATION_HEAD.match(lines[0]) if lines else None
+    if head is None:
+        return None
+    items: list[str] = []
+    field = ""
+    for line in lines[1:]:
+        if not line.startswith(" "):
+            field = line.strip()
+        elif not line.startswith("    "):
+            match = _VALIDATION_MSG.match(line.strip())
+            message = match["message"] if match else line.strip()
+            value = (match["value"] if match else None) or "–"
+            items.append(
+                str(MESSAGES["note.error.validation_item"][code]).format(
+                    field=field, message=_note_text(message, code, 1), value=value
+                )
+            )
+    return str(MESSAGES["note.error.validation"][code]).format(
+        n=head["n"],
+        model=head["model"],
+        errors="；".join(items),
+    )
+
+
+def _note_text(text: str, code: str, depth: int) -> str:
+    from maps.catalog.notes import PATTERNS
+
+    validation = _validation_text(text, code) if depth == 0 else None
+    if validation is not None:
+        return validation
+
+    for key, pattern in PATTERNS:
+        match = pattern.match(text)
+        if match:
+            fields = {k: _note_field(k, v, code, depth) for k, v in match.groupdict().items()}
+            return str(MESSAGES[key][code]).format(**fields)
     return text
+
+
+def _note_nested() -> frozenset[str]:
+    from maps.catalog.notes import NESTED
+
+    return NESTED
+
+
+def note_text(note: str | None, lang: str) -> str:
+    """A note of a plan or staffing run, or a job's error, in ``lang``.
+
+    ``geo`` and ``planner`` write notes in English (they stay so in ``plan.json`` and
+    ``--json`` outputs); a note the patterns of :mod:`maps.catalog.notes` know is written in
+    ``lang`` with the values of the English sentence; any other text is returned as it is.
+
+    Examples
+    --------
+    >>> note_text("Both stations are illustrative.", "zh-CN")
+    '两处驻地均为示意位置。'
+    >>> note_text("something new", "zh-CN")
+    'something new'
+    """
+    text = str(note or "")
+    code = check_lang(lang)
+    if code == "en" or not text:
+        return text
+    return _note_text(text, code, 0)
 
 
 class Translator:
@@ -188,6 +293,11 @@ class Translator:
     def job(self, message: str | None) -> str:
         """A job's progress message in this language (:func:`job_message`)."""
         return job_message(message, self.lang)
+
+    def note(self, note: str | None) -> str:
+        """A plan's or staffing run's note, or a job error, in this language
+        (:func:`note_text`)."""
+        return note_text(note, self.lang)
 
     def mode(self, mode: str) -> str:
         """A patrol mode (``foot``, ``bicycle``, ``car``) in this language."""

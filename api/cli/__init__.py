@@ -31,5 +31,19 @@ def main(argv: list[str] | None = None) -> None:
         MapInputError,
         UserError,
     ) as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        label, text = _error_text(exc)
+        err.print(f"[bold red]{escape(label)}[/] {escape(text)}", soft_wrap=True)
         sys.exit(EXIT_USER_ERROR)
+
+
+def _error_text(exc: BaseException) -> tuple[str, str]:
+    """``error:`` and the error's message in the language of ``--lang`` (a message the
+    catalogue does not know stays as it is)."""
+    from maps.i18n import Translator
+
+    text = str(exc)
+    try:
+        tr = Translator(None)
+    except ValueError:  # GRIDPATROL_LANG itself is wrong: that is the error reported
+        return "error:", text
+    return tr("cli.error"), tr.note(text)

@@ -29,7 +29,7 @@ from geo import sample
 from maps.bundle import PlanBundle
 from maps.errors import MapInputError
 from maps.exports import SHEET_FORMATS, check_sheet_formats, write_map, write_plan_files
-from maps.i18n import check_lang, default_lang
+from maps.i18n import Translator, check_lang, default_lang
 from maps.planfile import bundle_from_document, read_plan_bundle
 from maps.tiles import TILES, check_tiles
 
@@ -93,30 +93,38 @@ def plan_bundle_for(
     out: Path,
     day: int,
     json_mode: bool,
+    lang: str = "en",
 ) -> tuple[PlanBundle, str]:
     """The bundle to draw and what it came from: the plan file, or a plan made here and
-    written to ``out`` first."""
+    written to ``out`` first (what it says, and its errors, in ``lang``)."""
     con = console(json_mode)
+    tr = Translator(lang)
     if plan_file is not None:
         extra = _planning_options_given(params, inputs)
         if extra:
             raise UserError(
-                f"--plan draws the plan file as it was planned; {', '.join(extra)} would "
-                "change a new plan, not that one. Drop them, or plan again with "
-                "`gridpatrol plan ... --out DIR` and draw DIR/plan.json"
+                tr(
+                    "cli.maps.error.plan_options",
+                    flag="--plan",
+                    options=", ".join(extra),
+                    command="`gridpatrol plan ... --out DIR`",
+                    path="DIR/plan.json",
+                )
             )
         if not plan_file.exists():
-            raise UserError(f"--plan: file not found: {plan_file}")
+            raise UserError(tr("cli.maps.error.no_plan_file", flag="--plan", path=plan_file))
         bundle = read_plan_bundle(plan_file)
-        con.print(f"Drawing the plan in {plan_file} as it is (not planning again).")
+        con.print(tr("cli.maps.drawing_file", path=plan_file))
         return bundle, str(plan_file)
     if not 1 <= day <= params.vary:
-        raise UserError(f"--day: expected 1..{params.vary} (--vary {params.vary}), got {day}")
-    _, docs = plan_and_document(inputs, params, con, json_mode)
+        raise UserError(
+            tr("cli.maps.error.day", flag="--day", vary_flag="--vary", vary=params.vary, day=day)
+        )
+    _, docs = plan_and_document(inputs, params, con, json_mode, lang=lang)
     bundles = [bundle_from_document(doc) for doc in docs]
     written = write_plan_files(docs, out, bundles)
     name = "plan.json" if day == 1 else f"plan-day{day}.json"
-    con.print(f"Planned the shift and wrote {written[name]}; drawing that plan.")
+    con.print(tr("cli.maps.planned", path=written[name]))
     return bundles[day - 1], str(written[name])
 
 
@@ -151,10 +159,11 @@ def map_command(
     """Write the patrol map (risk, hotspots, incidents, unit routes) as one HTML file."""
     code = _checked(lang or default_lang(), check_lang, "--lang")
     _checked(tiles, lambda t: check_tiles(t, tianditu_key), "--tiles")
-    bundle, source = plan_bundle_for(plan_file, inputs, params, Path(out), day, json_mode)
+    tr = Translator(code)
+    bundle, source = plan_bundle_for(plan_file, inputs, params, Path(out), day, json_mode, code)
     band = bundle.shift or bundle.band or "plan"
     with progress(json_mode) as bar:
-        bar.add_task("Drawing the map", total=None)
+        bar.add_task(tr("cli.maps.progress_map"), total=None)
         try:
             path = write_map(
                 bundle,
@@ -181,7 +190,8 @@ def map_command(
     if json_mode:
         emit_json(result)
         return
-    console().print(f"Map written: {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    size = f"{path.stat().st_size / 1e6:.1f} MB"
+    console().print(tr("cli.maps.map_written", path=path, size=size))
 
 
 @app.command("sheets")
@@ -212,19 +222,21 @@ def sheets_command(
     except MapInputError as exc:
         raise UserError(f"--{exc}") from None
     unit_ids = [u.strip() for u in only_units.split(",") if u.strip()] if only_units else None
-    bundle, source = plan_bundle_for(plan_file, inputs, params, Path(out), day, json_mode)
+    tr = Translator(code)
+    bundle, source = plan_bundle_for(plan_file, inputs, params, Path(out), day, json_mode, code)
     try:
         bundle.routes(unit_ids)
     except MapInputError as exc:
-        raise UserError(f"--only-units: {exc}") from None
+        raise UserError(f"--only-units: {tr.note(str(exc))}") from None
     with progress(json_mode) as bar:
-        bar.add_task(f"Writing {', '.join(wanted)}", total=None)
+        bar.add_task(tr("cli.maps.progress_sheets", formats=", ".join(wanted)), total=None)
         written = write_sheets(bundle, Path(out), formats=wanted, lang=code, units=unit_ids)
     outputs = {fmt: [str(p) for p in paths] for fmt, paths in written.items()}
     if json_mode:
         emit_json({"plan": source, "shift": bundle.shift, "lang": code, "outputs": outputs})
         return
     con = console()
+    con.print(tr("cli.maps.sheets_written"))
     for fmt, names in outputs.items():
         for name in names:
             con.print(f"  {fmt:<8} {name}")

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import geopandas as gpd
+import typer
 from rich.console import Console
 from rich.table import Table
 
@@ -55,6 +57,7 @@ from geo.district import District
 from geo.io import read_duties
 from geo.schema import STATION_ID
 from maps.exports import plan_documents, write_plan_files
+from maps.i18n import Translator, check_lang, default_lang
 from planner.plan import order_overlap
 from planner.shift import ShiftPlan, plan_shift
 
@@ -149,12 +152,26 @@ def _plan_inputs(values: dict[str, Any], others: dict[str, Any]) -> PlanInputs:
 plan_input_options = command_options("inputs", _INPUT_OPTIONS, _plan_inputs)
 
 
+class TranslatingConsole(Console):
+    """A console that prints the English notes of the loaders (the sample used, the time zone
+    found) in the language of ``--lang`` (:func:`maps.i18n.note_text`)."""
+
+    def __init__(self, tr: Translator, *, stderr: bool = False) -> None:
+        super().__init__(stderr=stderr, highlight=False)
+        self.tr = tr
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        super().print(*(self.tr.note(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+
 def load_inputs(
-    inputs: PlanInputs, params: PlanParameters, con: Console | None
+    inputs: PlanInputs, params: PlanParameters, con: Console | None, *, lang: str | None = None
 ) -> tuple[District, Any, gpd.GeoDataFrame | None]:
-    """The district, the units (a file, or the counts) and the duties of a request."""
+    """The district, the units (a file, or the counts) and the duties of a request; what the
+    loaders say is printed on ``con`` in ``lang`` (default: ``GRIDPATROL_LANG``)."""
     files = inputs.files
-    district = district_from_files(files, sample_name=inputs.sample_name, printer=con)
+    printer = None if con is None else TranslatingConsole(Translator(lang), stderr=con.stderr)
+    district = district_from_files(files, sample_name=inputs.sample_name, printer=printer)
     station_ids = sorted(district.stations[STATION_ID].astype(str))
     if inputs.units is not None:
         units = read_units(inputs.units, stations=station_ids)
@@ -168,19 +185,26 @@ def load_inputs(
 
 
 def run_planning(
-    inputs: PlanInputs, params: PlanParameters, con: Console, json_mode: bool
+    inputs: PlanInputs,
+    params: PlanParameters,
+    con: Console,
+    json_mode: bool,
+    *,
+    lang: str | None = None,
 ) -> ShiftPlan:
-    """Load the inputs and plan the shift (with a progress bar)."""
-    district, units, duties = load_inputs(inputs, params, None if json_mode else con)
+    """Load the inputs and plan the shift (with a progress bar in ``lang``, default:
+    ``GRIDPATROL_LANG``)."""
+    district, units, duties = load_inputs(inputs, params, None if json_mode else con, lang=lang)
     try:
         options = plan_options(params)
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    tr = Translator(lang)
     with progress(json_mode) as bar:
-        step = bar.add_task(f"Planning {params.band}", total=100)
+        step = bar.add_task(tr("cli.plan.progress", band=params.band), total=100)
 
         def tell(description: str, fraction: float) -> None:
-            bar.update(step, description=description, completed=int(fraction * 100))
+            bar.update(step, description=tr.job(description), completed=int(fraction * 100))
 
         try:
             return plan_shift(district, options, units=units, duties=duties, progress=tell)
@@ -194,12 +218,28 @@ def run_planning(
 
 
 def plan_and_document(
-    inputs: PlanInputs, params: PlanParameters, con: Console, json_mode: bool
+    inputs: PlanInputs,
+    params: PlanParameters,
+    con: Console,
+    json_mode: bool,
+    *,
+    lang: str | None = None,
 ) -> tuple[ShiftPlan, list[dict[str, Any]]]:
-    """Plan the shift and make the plan document of every day."""
-    result = run_planning(inputs, params, con, json_mode)
+    """Plan the shift and make the plan document of every day (progress in ``lang``)."""
+    result = run_planning(inputs, params, con, json_mode, lang=lang)
     docs = plan_documents(result, source=inputs.source(), request=inputs.request(params))
     return result, docs
+
+
+#: ``--lang`` of a command: the language of what it prints (and of the files it writes).
+CommandLangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="Language of the summary, notes and errors printed: en or zh-CN (default: "
+        "GRIDPATROL_LANG, en). plan.json and --json output stay in English.",
+    ),
+]
 
 
 @app.command()
@@ -211,21 +251,26 @@ def plan(
     out: OutOption = Path("out"),
     json_mode: JsonOption = False,
     previous: PreviousOption = None,
+    lang: CommandLangOption = None,
 ) -> None:
     """Plan one shift: hotspot visits, posts, lines and the coverage floor, routed per unit.
 
     Writes plan.json (the plan file maps and sheets read: --plan) and plan.geojson; with
     --vary N also plan-day2.json ... for the successive days.
     """
+    try:
+        code = check_lang(lang) if lang is not None else default_lang()
+    except ValueError as exc:
+        raise UserError(f"--lang: {exc}") from None
     con = console(json_mode)
-    result, docs = plan_and_document(inputs, params, con, json_mode)
+    result, docs = plan_and_document(inputs, params, con, json_mode, lang=code)
     changes = add_changes(docs, previous, json_mode)
     written = write_plan_files(docs, out)
     summary = plan_summary(result, docs, written) | ({"changes": changes} if changes else {})
     if json_mode:
         emit_json(summary)
         return
-    print_plan_summary(con, result, summary)
+    print_plan_summary(con, result, summary, lang=code)
 
 
 def plan_summary(
@@ -265,22 +310,30 @@ def wall_clock_text(seconds: int) -> str:
     return f"{s // 3600:02d}:{(s % 3600) // 60:02d}"
 
 
-def print_plan_summary(con: Console, result: ShiftPlan, summary: dict[str, Any]) -> None:
-    """Human summary of a planned shift."""
+def print_plan_summary(
+    con: Console, result: ShiftPlan, summary: dict[str, Any], *, lang: str | None = None
+) -> None:
+    """Human summary of a planned shift in ``lang`` (default: ``GRIDPATROL_LANG``); ids,
+    numbers and paths as they are."""
+    tr = Translator(lang)
     best = result.plan
-    title = (
-        f"Plan for {summary['plan_date']}, shift {result.shift.name} (risk band {result.risk_band})"
-    )
+    day_text = tr.date(result.problem.plan_date)
+    if result.risk_band == result.shift.name:
+        title = tr("cli.plan.title_same", date=day_text, shift=result.shift.name)
+    else:
+        risk = tr.band(result.risk_band)
+        title = tr("cli.plan.title", date=day_text, shift=result.shift.name, risk=risk)
     table = Table(title=title)
-    columns = ("unit", "mode", "station", "stops", "km", "travel min", "patrol min", "until")
+    columns = ("unit", "mode", "station", "stops", "km", "travel", "patrol", "until")
     for column in columns:
         table.add_column(
-            column, justify="right" if column not in ("unit", "mode", "station") else "left"
+            tr(f"cli.plan.col.{column}"),
+            justify="left" if column in ("unit", "mode", "station") else "right",
         )
     for r in best.routes:
         table.add_row(
             r.unit_id,
-            str(r.mode),
+            tr.mode(str(r.mode)),
             r.start_station,
             str(len(r.stops)),
             f"{r.distance_m / 1000:.1f}",
@@ -290,26 +343,35 @@ def print_plan_summary(con: Console, result: ShiftPlan, summary: dict[str, Any])
         )
     con.print(table)
     con.print(
-        f"risk covered: {best.risk_share:.1%} of the shift's hourly risk has a full visit; "
-        f"{len(best.dropped)} of {len(result.problem.tasks)} task(s) not done; planned in "
-        f"{result.seconds:.1f} s"
+        tr(
+            "cli.plan.covered",
+            share=best.risk_share,
+            dropped=len(best.dropped),
+            tasks=len(result.problem.tasks),
+            seconds=result.seconds,
+        )
     )
     bound = summary["plans"][0].get("bound")
     if bound:
         con.print(
-            f"presence value {bound['value']:.2f} of at most {bound['bound']:.2f} "
-            f"(upper bound, travel ignored): {bound['ratio']:.1%} of the bound"
+            tr("cli.plan.bound", value=bound["value"], bound=bound["bound"], ratio=bound["ratio"])
         )
     for note in best.notes:
         if note not in result.notes and note.startswith("Unit "):
-            con.print(f"  finding: {note}")
+            con.print("  " + tr("cli.plan.finding", note=tr.note(note)))
     for day in summary["plans"][1:]:
         con.print(
-            f"  day {day['day']} ({day['plan_date']}): risk {day['risk_share']:.1%}, "
-            f"stop-order overlap with day 1 {day['order_overlap_with_first']:.0%}"
+            "  "
+            + tr(
+                "cli.plan.day",
+                day=day["day"],
+                date=tr.date(date.fromisoformat(day["plan_date"])),
+                share=day["risk_share"],
+                overlap=day["order_overlap_with_first"],
+            )
         )
     for note in result.notes:
-        con.print(f"  note: {note}")
-    con.print("Outputs:")
+        con.print("  " + tr("cli.note", note=tr.note(note)))
+    con.print(tr("cli.outputs"))
     for name, path in summary["outputs"].items():
         con.print(f"  {name:<22} {path}")

@@ -199,7 +199,7 @@ def staffing(
         task = bar.add_task(Translator(None)("cli.progress.analyse"), total=1.0)
 
         def report(text: str, fraction: float) -> None:
-            bar.update(task, description=text, completed=fraction)
+            bar.update(task, description=Translator(None).job(text), completed=fraction)
 
         try:
             analysis = analyse(
@@ -303,7 +303,7 @@ def _print_summary(con: Any, summary: Mapping[str, Any]) -> None:
             )
         )
     for note in summary["notes"]:
-        con.print("  " + tr("cli.note", note=note))
+        con.print("  " + tr("cli.note", note=tr.note(note)))
     con.print(tr("cli.outputs"))
     for name, path in summary["outputs"].items():
         con.print(f"  {name:<18} {path}")

@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.service.ratelimit import RateLimitExceededError
-from api.web import auth, district, pages, review, staffing
+from api.web import auth, district, jobstatus, pages, review, staffing
 from api.web.common import (
     HERE,
     WEB_PREFIX,
@@ -52,8 +52,9 @@ def _error_page(request: Request, status_code: int, message: str) -> Response:
 
 def install_web(app: FastAPI) -> None:
     """Add the web pages, their static files and their error pages to ``app``."""
-    for router in (auth.router, district.router, pages.router, review.router, staffing.router):
-        app.include_router(router)
+    routers = (auth, district, pages, review, staffing, jobstatus)
+    for module in routers:
+        app.include_router(module.router)
     app.mount(
         f"{WEB_PREFIX}/static", StaticFiles(directory=str(HERE / "static")), name="web-static"
     )

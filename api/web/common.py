@@ -169,6 +169,7 @@ def render(
         {
             "t": ctx.t,
             "tm": Translator(ctx.lang).job,  # a job's stored progress message
+            "tn": Translator(ctx.lang).note,  # a plan's or run's note, a job's error
             "tb": Translator(ctx.lang).band,  # a shift band as coordinators name it
             "lang": ctx.lang,
             "user": ctx.user,

@@ -37,6 +37,11 @@ __all__ = [
 _MIN_EDGE_COST = 1e-6
 
 
+#: OSM name tags kept on the edges: ``name`` and the Chinese and English names that
+#: :mod:`geo.naming` prefers in outputs of those languages.
+NAME_TAGS: tuple[str, ...] = ("name", "name:zh", "name:zh-Hans", "name:en")
+
+
 @dataclass(frozen=True)
 class Way:
     """One OSM way (or a piece of one split at missing nodes) carrying a ``highway`` tag.
@@ -193,7 +198,7 @@ def graph_from_streets(
             "oneway": not (forward and backward),
             "speed_kph": speeds.way_speed_kmh(mode, way.tags),
         }
-        for key in ("name", "maxspeed"):
+        for key in (*NAME_TAGS, "maxspeed"):
             if key in way.tags:
                 attrs[key] = way.tags[key]
         pairs = list(itertools.pairwise(way.node_ids))

@@ -9,6 +9,17 @@ TEXTS: dict[str, dict[str, str]] = {
     "job.Starting": {"en": "Starting", "zh-CN": "正在启动"},
     "job.Loading the dataset": {"en": "Loading the dataset", "zh-CN": "正在载入数据集"},
     "job.Analysing the district": {"en": "Analysing the district", "zh-CN": "正在分析辖区"},
+    "job.Building the grid": {"en": "Building the grid", "zh-CN": "正在划分网格"},
+    "job.Assigning incidents to cells": {
+        "en": "Assigning incidents to cells",
+        "zh-CN": "正在将警情落入网格",
+    },
+    "job.Loading street networks": {"en": "Loading street networks", "zh-CN": "正在载入路网"},
+    "job.Scoring risk per cell and band": {
+        "en": "Scoring risk per cell and band",
+        "zh-CN": "正在分网格、分时段测算风险",
+    },
+    "job.Analysis done": {"en": "Analysis done", "zh-CN": "辖区分析完成"},
     "job.Building tasks": {"en": "Building tasks", "zh-CN": "正在生成巡逻任务"},
     "job.Routing": {
         "en": "Routing {units} units over {tasks} tasks",

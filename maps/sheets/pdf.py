@@ -37,9 +37,16 @@ from reportlab.platypus import (
 
 from maps.bundle import PlanBundle
 from maps.colors import unit_color
-from maps.fonts import PdfFonts, pdf_canvas_options, pdf_fonts
+from maps.fonts import (
+    PdfFonts,
+    draw_fallback_string,
+    fallback_markup,
+    pdf_canvas_options,
+    pdf_fonts,
+)
 from maps.i18n import Translator
 from maps.routegeom import route_geometry
+from maps.sheets.changes import changes_story
 from maps.sheets.places import geo_uri
 from maps.sheets.presence import presence_story
 from maps.sheets.routemap import RouteMap, map_height_in, route_map
@@ -116,6 +123,27 @@ def qr_values(story: Sequence[Any]) -> list[str]:
     return found
 
 
+def with_fallback(story: Sequence[Any], fonts: PdfFonts) -> list[Any]:
+    """``story`` with every paragraph (in tables too) set so that characters its font lacks
+    print in the fallback font: Chinese station, street and duty names in an English sheet."""
+    if fonts.fallback is None:
+        return list(story)
+
+    def fix(item: Any) -> Any:
+        if isinstance(item, Paragraph):
+            markup = fallback_markup(item.text, fonts)
+            return item if markup == item.text else Paragraph(markup, item.style)
+        if isinstance(item, Table):
+            for row in item._cellvalues:
+                for k, cell in enumerate(row):
+                    row[k] = [fix(c) for c in cell] if isinstance(cell, list) else fix(cell)
+        elif isinstance(item, KeepTogether):
+            item._content = [fix(c) for c in item._content]
+        return item
+
+    return [fix(item) for item in story]
+
+
 def _styles(fonts: PdfFonts, cjk: bool) -> dict[str, ParagraphStyle]:
     wrap = "CJK" if cjk else None
     base = {"fontName": fonts.regular, "wordWrap": wrap, "alignment": TA_LEFT}
@@ -144,6 +172,26 @@ def unit_page_heading(bundle: PlanBundle, route: UnitRoute, tr: Translator) -> s
     )
 
 
+def local_street_names(bundle: PlanBundle, lang: str) -> dict[str, str]:
+    """OSM street name -> its name in ``lang`` (``name:zh``, ``name:en``), as the plan's stops
+    know them (:meth:`geo.naming.Place.in_lang`): the sheet's map and its list of streets then
+    name a street as its stop table does."""
+    table: dict[str, str] = {}
+    for place in bundle.places.values():
+        local = place.in_lang(lang)
+        for field_name in ("street", "crossing", "near"):
+            name, other = getattr(place, field_name), getattr(local, field_name)
+            if name and other and other != name:
+                table.setdefault(name, other)
+    return table
+
+
+def unit_streets(bundle: PlanBundle, unit_id: str, lang: str) -> list[tuple[str, Any]]:
+    """The named streets of a unit's route, each under its name in ``lang`` where known."""
+    local = local_street_names(bundle, lang)
+    return [(local.get(name, name), line) for name, line in bundle.streets.get(unit_id, ())]
+
+
 def sheet_route_map(bundle: PlanBundle, route: UnitRoute, color: str, lang: str) -> RouteMap:
     """The route map printed on ``route``'s sheet (its own extent, streets named)."""
     geometry = route_geometry(route, bundle.station_xy())
@@ -153,7 +201,7 @@ def sheet_route_map(bundle: PlanBundle, route: UnitRoute, color: str, lang: str)
         route,
         geometry,
         color,
-        streets=bundle.streets.get(route.unit_id, ()),
+        streets=unit_streets(bundle, route.unit_id, lang),
         cells=bundle.cells,
         width_in=width_in,
         height_in=height_in,
@@ -242,7 +290,9 @@ def unit_story(
         note = tr("sheet.street_map_note") if bundle.streets else tr("sheet.map_note")
         scale = tr("sheet.scale", scale=f"{drawn.scale:,}")
         story.append(Paragraph(_esc(f"{note} {scale}"), st["small"]))
-        street_names = list(dict.fromkeys(n for n, _ in bundle.streets.get(route.unit_id, ())))
+        street_names = list(
+            dict.fromkeys(n for n, _ in unit_streets(bundle, route.unit_id, tr.lang))
+        )
         if street_names:
             shown = ", ".join(street_names[:12]) + (" …" if len(street_names) > 12 else "")
             story.append(Paragraph(_esc(tr("sheet.streets_used", streets=shown)), st["small"]))
@@ -314,17 +364,35 @@ def pdf_bytes(
 
     def page_end(canvas: Any, doc: Any) -> None:
         canvas.saveState()
-        canvas.setFont(fonts.bold, 9)
         canvas.setFillColor(colors.black)
-        canvas.drawRightString(196 * mm, 288 * mm, doc.unit_heading)
-        canvas.setFont(fonts.regular, 7)
+        heading = doc.unit_heading
+        draw_fallback_string(
+            canvas,
+            196 * mm,
+            288 * mm,
+            heading,
+            font_name=fonts.bold,
+            size=9,
+            fonts=fonts,
+            align="right",
+        )
         canvas.setFillColor(colors.grey)
         text = (
             f"{bundle.district} · {tr.date(bundle.plan_date)} · {tr('sheet.generated', when=stamp)}"
         )
-        canvas.drawString(14 * mm, 10 * mm, text)
-        canvas.drawRightString(
-            196 * mm, 10 * mm, f"{doc.unit_heading} · {tr('sheet.page', page=doc.page)}"
+        draw_fallback_string(
+            canvas, 14 * mm, 10 * mm, text, font_name=fonts.regular, size=7, fonts=fonts
+        )
+        page = f"{heading} · {tr('sheet.page', page=doc.page)}"
+        draw_fallback_string(
+            canvas,
+            196 * mm,
+            10 * mm,
+            page,
+            font_name=fonts.regular,
+            size=7,
+            fonts=fonts,
+            align="right",
         )
         canvas.restoreState()
 
@@ -343,13 +411,13 @@ def pdf_bytes(
     story: list[Any] = []
     if bundle.presence and (units is None or len(units) > 1):
         # The coordinator's copy opens with the presence (见警率) summary.
-        summary = presence_story(bundle, tr, st)
+        summary = presence_story(bundle, tr, st) + changes_story(bundle, tr, st)
         story += [UnitMark(tr("presence.sheet.heading")), *summary, PageBreak()]
     for i, route in enumerate(routes):
         if i:
             story.append(PageBreak())
         story.extend(unit_story(bundle, route, colors_by_unit[route.unit_id], tr, st))
-    doc.build(story)
+    doc.build(with_fallback(story, fonts))
     return buf.getvalue()
 
 

@@ -17,6 +17,7 @@ def street_text(place: Place | None, tr: Translator) -> str:
     the nearest named one; ``""`` without a place."""
     if place is None:
         return ""
+    place = place.in_lang(tr.lang)  # name:zh / name:en where OSM has them
     if place.street is None:
         if place.near is not None and place.near_m is not None:
             return tr("place.unnamed_near", street=place.near, distance=tr.distance(place.near_m))
@@ -41,6 +42,7 @@ def place_text(place: Place | None, tr: Translator, fallback: str) -> str:
         return fallback
     if place.name is not None:
         return place.name
+    place = place.in_lang(tr.lang)
     where = street_text(place, tr)
     if place.poi is None:
         return where

@@ -97,7 +97,7 @@ def _workbook(
     sheets = {tr("sheet.staffing"): table, tr("sheet.coverage_curves"): curves}
     if result.proposal.shifts is not None:
         sheets[tr("sheet.shifts_by_hour")] = shifts_frame(result.proposal.shifts)
-    sheets[tr("sheet.notes")] = notes_frame(result.notes)
+    sheets[tr("sheet.notes")] = notes_frame([tr.note(n) for n in result.notes])
     return xlsx_bytes({name: localized(frame, lang) for name, frame in sheets.items()})
 
 
@@ -170,7 +170,10 @@ def write_staffing_outputs(
                 {
                     "roster": localized(roster_grid(proposal.roster), lang),
                     "assignments": localized(long, lang),
-                    "rules": localized(notes_frame(proposal.roster.notes), lang),
+                    "rules": localized(
+                        notes_frame([Translator(lang).note(n) for n in proposal.roster.notes]),
+                        lang,
+                    ),
                 }
             ),
         )

@@ -1,6 +1,7 @@
-/* Follows a background job (plan or staffing run) on its page: polls the JSON status
-   endpoint named by data-status-url, shows state, progress and message, and reloads the page
-   once the job has finished (the server then renders the result). */
+/* Follows a background job (plan or staffing run) on its page: polls the page's own status
+   endpoint named by data-status-url (state, progress, message and error already in the page's
+   language), shows them, and reloads the page once the job has finished (the server then
+   renders the result). */
 (function () {
   "use strict";
   var box = document.querySelector("[data-status-url]");
@@ -11,6 +12,7 @@
   var bar = box.querySelector("progress");
   var message = box.querySelector("[data-status-message]");
   var state = box.querySelector("[data-status-state]");
+  var error = box.querySelector("[data-status-error]");
   var finished = ["succeeded", "failed", "cancelled"];
 
   function show(job) {
@@ -21,8 +23,17 @@
       message.textContent = job.message || "";
     }
     if (state) {
-      state.textContent = box.getAttribute("data-label-" + job.state) || job.state;
+      state.textContent =
+        job.state_label || box.getAttribute("data-label-" + job.state) || job.state;
       state.className = "state state-" + job.state;
+    }
+    if (error) {
+      if (job.error) {
+        error.textContent = (error.getAttribute("data-label") || "") + ": " + job.error;
+        error.hidden = false;
+      } else {
+        error.hidden = true;
+      }
     }
   }
 
