@@ -6,6 +6,7 @@ a review report job's progress and downloads. They show what ``GET /plans/{id}/r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
@@ -94,6 +95,40 @@ def plan_review_page(
     return _plan_review_page(plan_id, ctx, session, day)
 
 
+def _page_upload(
+    plan_id: int,
+    ctx: Any,
+    session: Any,
+    day: int,
+    shown_as: Literal["uploaded", "checked_in"],
+    upload: Callable[[], dict[str, Any]],
+) -> Response:
+    """Run an upload of the plan review page and show the page again: with the upload's
+    answer (as ``shown_as``), or with the client's mistake (422, 409, 413) and nothing
+    stored."""
+    try:
+        answer = upload()
+    except GeoInputError as exc:
+        session.rollback()
+        return _plan_review_page(plan_id, ctx, session, day, status_code=422, error=str(exc))
+    except HTTPException as exc:
+        if exc.status_code not in (409, 413, 422):
+            raise
+        session.rollback()
+        return _plan_review_page(
+            plan_id, ctx, session, day, status_code=exc.status_code, error=str(exc.detail)
+        )
+    tracks = shown_as == "uploaded"
+    return _plan_review_page(
+        plan_id,
+        ctx,
+        session,
+        day,
+        uploaded=answer if tracks else None,
+        checked_in=None if tracks else answer,
+    )
+
+
 @router.post("/plans/{plan_id}/review")
 def upload_tracks_page(
     plan_id: ItemId,
@@ -108,19 +143,15 @@ def upload_tracks_page(
     ctx.check_csrf(csrf)
     ctx.require_writer()
     assert ctx.user is not None
-    try:
-        answer = upload_tracks(plan_id, session, ctx.user, ctx.state, file, day, unit_map or None)
-    except GeoInputError as exc:
-        session.rollback()
-        return _plan_review_page(plan_id, ctx, session, day, status_code=422, error=str(exc))
-    except HTTPException as exc:
-        if exc.status_code not in (409, 413, 422):
-            raise
-        session.rollback()
-        return _plan_review_page(
-            plan_id, ctx, session, day, status_code=exc.status_code, error=str(exc.detail)
-        )
-    return _plan_review_page(plan_id, ctx, session, day, uploaded=answer)
+    user = ctx.user
+    return _page_upload(
+        plan_id,
+        ctx,
+        session,
+        day,
+        "uploaded",
+        lambda: upload_tracks(plan_id, session, user, ctx.state, file, day, unit_map or None),
+    )
 
 
 @router.post("/plans/{plan_id}/checkins")
@@ -137,21 +168,17 @@ def upload_checkins_page(
     ctx.check_csrf(csrf)
     ctx.require_writer()
     assert ctx.user is not None
-    try:
-        answer = upload_checkins(
-            plan_id, session, ctx.user, ctx.state, file, day, None, None, None, columns or None
-        )
-    except GeoInputError as exc:
-        session.rollback()
-        return _plan_review_page(plan_id, ctx, session, day, status_code=422, error=str(exc))
-    except HTTPException as exc:
-        if exc.status_code not in (409, 413, 422):
-            raise
-        session.rollback()
-        return _plan_review_page(
-            plan_id, ctx, session, day, status_code=exc.status_code, error=str(exc.detail)
-        )
-    return _plan_review_page(plan_id, ctx, session, day, checked_in=answer)
+    user = ctx.user
+    return _page_upload(
+        plan_id,
+        ctx,
+        session,
+        day,
+        "checked_in",
+        lambda: upload_checkins(
+            plan_id, session, user, ctx.state, file, day, None, None, None, columns or None
+        ),
+    )
 
 
 @router.get("/areas/{area_id}/monthly")

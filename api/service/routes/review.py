@@ -197,6 +197,17 @@ def _download(data: bytes, fmt: str, filename: str) -> Response:
     )
 
 
+#: Form fields shared by the track and check-in uploads.
+DayForm = Annotated[int, Form(ge=1, le=31, description="Day of the plan (1 = the first).")]
+TimezoneForm = Annotated[
+    str | None,
+    Form(max_length=64, description="Zone of times without an offset (default: the plan's)."),
+]
+DatetimeFormatForm = Annotated[
+    str | None, Form(max_length=100, description="strftime format of the time column.")
+]
+
+
 def _job_hint(body: str) -> str:
     return f"; make the report as a background job: POST /review-jobs {body}"
 
@@ -216,18 +227,13 @@ def upload_tracks(
         UploadFile,
         File(description="GPX 1.1 (one trk per unit, named by unit id) or a CSV of fixes."),
     ],
-    day: Annotated[int, Form(ge=1, le=31, description="Day of the plan (1 = the first).")] = 1,
+    day: DayForm = 1,
     unit_map: Annotated[
         str | None,
         Form(max_length=2000, description="Track names to plan unit ids: GPS-07=C1,GPS-08=C2."),
     ] = None,
-    timezone: Annotated[
-        str | None,
-        Form(max_length=64, description="Zone of times without an offset (default: the plan's)."),
-    ] = None,
-    datetime_format: Annotated[
-        str | None, Form(max_length=100, description="strftime format of the time column.")
-    ] = None,
+    timezone: TimezoneForm = None,
+    datetime_format: DatetimeFormatForm = None,
     columns: Annotated[
         str | None,
         Form(
@@ -745,18 +751,13 @@ def upload_checkins(
         UploadFile,
         File(description="CSV (or XLSX) of check-ins: unit id, checkpoint or post id, time."),
     ],
-    day: Annotated[int, Form(ge=1, le=31, description="Day of the plan (1 = the first).")] = 1,
+    day: DayForm = 1,
     unit_map: Annotated[
         str | None,
         Form(max_length=2000, description="Names in the file to plan unit ids: GPS-07=C1."),
     ] = None,
-    timezone: Annotated[
-        str | None,
-        Form(max_length=64, description="Zone of times without an offset (default: the plan's)."),
-    ] = None,
-    datetime_format: Annotated[
-        str | None, Form(max_length=100, description="strftime format of the time column.")
-    ] = None,
+    timezone: TimezoneForm = None,
+    datetime_format: DatetimeFormatForm = None,
     columns: Annotated[
         str | None,
         Form(

@@ -157,6 +157,23 @@ def test_uploaded_tracks_are_reviewed_against_the_truth(
         files={"file": ("again.gpx", gpx.read_bytes(), "application/gpx+xml")},
     )
     assert sent.status_code == 200 and 'id="uploaded"' in sent.text and "again.gpx" in sent.text
+    # check-ins (巡更) from the page: a broken file shows its problem, a good one its count
+    token = form_token(sent.text.split('id="checkin-upload"', 1)[1])
+    sent = service.client.post(
+        f"/web/plans/{plan_id}/checkins",
+        data={"csrf_token": token, "day": "1"},
+        files={"file": ("bad.csv", b"unit_id,checkpoint_id,time\nC1,P1,yesterday\n", "text/csv")},
+    )
+    assert sent.status_code == 422 and "bad.csv" in sent.text
+    unit = doc["units"][0]["unit_id"]
+    good = f"unit_id,checkpoint_id,time\n{unit},NOWHERE,{doc['stops'][0]['planned_arrive']}\n"
+    sent = service.client.post(
+        f"/web/plans/{plan_id}/checkins",
+        data={"csrf_token": token, "day": "1"},
+        files={"file": ("good.csv", good.encode(), "text/csv")},
+    )
+    assert sent.status_code == 200, sent.text
+    assert 'id="checked-in"' in sent.text and "good.csv" in sent.text
 
     # uploads and report downloads are in the audit log
     items = service.client.get("/audit?limit=200", headers=admin).json()["items"]
