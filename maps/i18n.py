@@ -60,7 +60,7 @@ def band_label(band: str, lang: str) -> str:
     """A shift band as a coordinator names it.
 
     ``"08-16"`` stays ``08-16`` in English and is ``白班（08:00–16:00）`` in Chinese
-    (早班 from 05:00, 白班 from 08:00, 晚班 from 12:00, 夜班 from 20:00 and before 05:00);
+    (早班 from 04:00, 白班 from 08:00, 晚班 from 12:00, 夜班 from 20:00 and before 04:00);
     a band ending past midnight says so (``晚班（18:00–次日02:00）``). The day-level band of
     dates-only data (``"day"``) is ``全天``. Anything else is returned as it is.
     """
@@ -76,7 +76,7 @@ def band_label(band: str, lang: str) -> str:
     start, end = int(match[1]), int(match[2])
     if not (0 <= start <= 24 and 0 <= end <= 24):
         return text
-    if 5 <= start < 8:
+    if 4 <= start < 8:
         name = "band.early"
     elif 8 <= start < 12:
         name = "band.day_shift"

@@ -76,8 +76,10 @@ def batch(
     """
     from api.batch import ManifestError, is_complete, plan_task, tasks_from_manifest
     from geo.network.cache import default_cache
+    from maps.i18n import Translator
     from planner.batch import JobOutcome, run_batch
 
+    tr = Translator(None)
     con = console(json_mode)
     if split not in SPLITS:
         raise UserError(f"--split: expected one of {', '.join(SPLITS)} (got {split!r})")
@@ -87,7 +89,7 @@ def batch(
     try:
         if manifest is not None:
             if not manifest.is_file():
-                raise UserError(f"manifest: file not found: {manifest}")
+                raise UserError(tr("cli2.batch.error.manifest", path=manifest))
             tasks = tasks_from_manifest(
                 manifest.resolve(),
                 out,
@@ -102,10 +104,11 @@ def batch(
     started = time.perf_counter()
     outcomes: list[JobOutcome]
     with progress(json_mode) as bar:
-        step = bar.add_task(f"Planning {len(tasks)} job(s)", total=len(tasks))
+        step = bar.add_task(tr("cli2.batch.progress", n=len(tasks)), total=len(tasks))
 
         def tell(outcome: JobOutcome) -> None:
-            bar.update(step, advance=1, description=f"{outcome.job_id}: {outcome.status}")
+            status = tr.get(f"cli2.batch.status.{outcome.status}", str(outcome.status))
+            bar.update(step, advance=1, description=f"{outcome.job_id}: {status}")
 
         try:
             outcomes = run_batch(
@@ -131,12 +134,18 @@ def batch(
     else:
         counts = summary["counts"]
         con.print(
-            f"{counts['done']} planned, {counts['skipped']} already complete, "
-            f"{counts['failed']} failed in {wall_s:.1f} s; summary: {out / 'summary.json'}"
+            tr(
+                "cli2.batch.summary",
+                done=counts["done"],
+                skipped=counts["skipped"],
+                failed=counts["failed"],
+                s=wall_s,
+                path=out / "summary.json",
+            )
         )
         for outcome in outcomes:
             if outcome.error is not None:
-                error = f"{outcome.error['type']}: {outcome.error['message']}"
+                error = f"{outcome.error['type']}: {tr.note(outcome.error['message'])}"
                 con.print(f"[red]{escape(outcome.job_id)}[/]: {escape(error)}", soft_wrap=True)
     if summary["counts"]["failed"]:
         raise typer.Exit(code=1)

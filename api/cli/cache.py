@@ -18,27 +18,34 @@ def info(json_mode: JsonOption = False) -> None:
     from rich.table import Table
 
     from geo.network.cache import NetworkCache, cache_dir
+    from maps.i18n import Translator
 
     summary = NetworkCache(cache_dir()).info().as_dict()
     if json_mode:
         emit_json(summary)
         return
+    tr = Translator(None)
     con = console()
     con.print(
-        f"Network cache: {summary['directory']}: {summary['entries']} network(s), "
-        f"{summary['size_bytes'] / 1e6:.1f} MB"
+        tr(
+            "cli2.cache.info",
+            directory=summary["directory"],
+            entries=summary["entries"],
+            mb=summary["size_bytes"] / 1e6,
+        )
     )
     if summary["networks"]:
-        table = Table("mode", "source", "nodes", "edges", "MB", "written (UTC)", "current")
+        columns = ("mode", "source", "nodes", "edges", "mb", "written", "current")
+        table = Table(*(tr(f"cli2.cache.col.{c}") for c in columns))
         for n in summary["networks"]:
             table.add_row(
-                n["mode"],
+                tr.mode(n["mode"]),
                 n["source"],
                 f"{n['nodes']:,}",
                 f"{n['edges']:,}",
                 f"{n['size_bytes'] / 1e6:.1f}",
                 n["created"],
-                "yes" if n["current"] else "no (older code: rebuilt when used)",
+                tr("cli2.cache.yes") if n["current"] else tr("cli2.cache.stale"),
             )
         con.print(table)
 
@@ -47,10 +54,12 @@ def info(json_mode: JsonOption = False) -> None:
 def clear(json_mode: JsonOption = False) -> None:
     """Remove every cached network; the next command builds them again from the files."""
     from geo.network.cache import NetworkCache, cache_dir
+    from maps.i18n import Translator
 
     cache = NetworkCache(cache_dir())
     removed = cache.clear()
     if json_mode:
         emit_json({"directory": str(cache.directory), "removed": removed})
         return
-    console().print(f"Removed {removed} cached network(s) from {cache.directory}.")
+    tr = Translator(None)
+    console().print(tr("cli2.cache.cleared", n=removed, directory=cache.directory))

@@ -9,12 +9,14 @@ staffing proposal.
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Annotated, Any
 
 import geopandas as gpd
 import typer
+from rich.markup import escape
 
 from api.cli import review as review_cli
 from api.cli.app import JsonOption, OutOption, SampleOption, app, console, emit_json, progress
@@ -30,6 +32,8 @@ from maps.exports import (
     write_plan_files,
     write_sheets,
 )
+from maps.i18n import Translator
+from maps.messages import MESSAGES
 from maps.planfile import bundle_from_document
 from maps.staffing import write_staffing_outputs
 from planner.shift import PlanOptions, ShiftPlan, plan_shift, shift_band
@@ -53,15 +57,16 @@ def demo(
 ) -> None:
     """Run the main job on an embedded sample district and write its outputs to OUT."""
     con = console(json_mode)
+    tr = Translator(None)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     shift = shift_band(DEMO_SHIFT)
     with progress(json_mode) as bar:
-        step = bar.add_task(f"Loading sample district {sample_name}", total=100)
+        step = bar.add_task(tr("cli2.demo.loading", sample=sample_name), total=100)
         district = sample.load(sample_name)
 
         def tell(description: str, fraction: float) -> None:
-            bar.update(step, description=description, completed=5 + int(fraction * 45))
+            bar.update(step, description=tr.job(description), completed=5 + int(fraction * 45))
 
         options = PlanOptions(
             shift=shift,
@@ -80,19 +85,21 @@ def demo(
             analysis,
             options,
             duties=duties,
-            progress=lambda d, f: bar.update(step, description=d, completed=50 + int(f * 35)),
+            progress=lambda d, f: bar.update(
+                step, description=tr.job(d), completed=50 + int(f * 35)
+            ),
         )
-        bar.update(step, description="Staffing proposal", completed=85)
+        bar.update(step, description=tr("cli2.demo.staffing"), completed=85)
         staffing = propose_staffing(analysis, StaffingRunOptions(max_units=8))
         staffing_files = write_staffing_outputs(staffing, out / "staffing", title=district.name)
-        bar.update(step, description="Writing outputs", completed=95)
+        bar.update(step, description=tr("cli2.demo.writing"), completed=95)
         outputs = _write(result, out, sample_name)
         for name in ("staffing_csv", "curves_png", "staffing_pdf_en", "roster_xlsx"):
             if name in staffing_files:
                 outputs[name.replace("_", " ")] = staffing_files[name]
-        bar.update(step, description="Review: simulated tracks, monthly evaluation", completed=97)
+        bar.update(step, description=tr("cli2.demo.review"), completed=97)
         outputs.update(review_cli.demo_reviews(out, district))
-        bar.update(step, description="Done", completed=100)
+        bar.update(step, description=tr("cli2.done"), completed=100)
 
     plan = result.plan
     summary: dict[str, Any] = {
@@ -128,20 +135,82 @@ def demo(
     if json_mode:
         emit_json(summary)
         return
-    con.print(
-        f"[bold]{district.name}[/]: {len(district.incidents):,} incidents, "
-        f"{len(analysis.grid.cells):,} cells of {cell_size_m:g} m"
+    head = tr(
+        "cli2.demo.district",
+        district=district.name,
+        incidents=len(district.incidents),
+        cells=len(analysis.grid.cells),
+        size=cell_size_m,
     )
+    name_end = len(district.name)
+    con.print(f"[bold]{escape(head[:name_end])}[/]{escape(head[name_end:])}")
     con.print(
-        f"Shift {shift.name} on {result.problem.plan_date}: {len(plan.routes)} units, "
-        f"{summary['plan']['stops']} stops, {plan.risk_share:.1%} of the risk value covered, "
-        f"{len(plan.dropped)} task(s) not done (planned in {result.seconds:.1f} s)"
+        tr(
+            "cli2.demo.shift",
+            shift=shift.name,
+            date=tr.date(result.problem.plan_date),
+            units=len(plan.routes),
+            stops=summary["plan"]["stops"],
+            share=plan.risk_share,
+            dropped=len(plan.dropped),
+            seconds=result.seconds,
+        )
     )
     for note in result.notes:
-        con.print(f"  note: {note}")
-    con.print(f"Outputs (in {summary['seconds']:.0f} s):")
+        con.print("  " + tr("cli.note", note=tr.note(note)))
+    con.print(tr("cli2.demo.outputs", s=summary["seconds"]))
+    labels = {name: output_label(name, tr) for name in summary["outputs"]}
+    width = max([26, *(_width(text) for text in labels.values())])
     for name, path in summary["outputs"].items():
-        con.print(f"  {name:<26} {path}")
+        label = labels[name]
+        con.print(f"  {label}{' ' * (width - _width(label))} {path}")
+
+
+#: ``map (en)``, ``route sheets pdf (zh-CN)``, ``routes gpx``: the demo's named outputs.
+_OUTPUT_NAME = re.compile(
+    r"^(?P<kind>map|route sheets|routes) ?(?P<fmt>\w+)? ?(\((?P<lang>[^)]+)\))?$"
+)
+
+#: ``simulated tracks csv``, ``plan review pdf_zh-CN``, ``monthly 2017-05 xlsx_en``.
+_REVIEW_NAME = re.compile(
+    r"^(?P<kind>simulated tracks|plan review|monthly (?P<month>\d{4}-\d{2})) (?P<what>\S+)$"
+)
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes on a terminal (a Chinese character takes two)."""
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def output_label(name: str, tr: Translator) -> str:
+    """The name of a demo output (``"route sheets pdf (zh-CN)"``) in ``tr``'s language; a
+    name the catalogue does not know (a file name such as ``plan.json``) stays as it is."""
+    if tr.lang == "en":
+        return name
+    if f"cli2.out.{name}" in MESSAGES:
+        return tr(f"cli2.out.{name}")
+    review = _REVIEW_NAME.match(name)
+    if review:
+        fmt, _, lang = review["what"].partition("_")
+        fmt = tr("cli2.out.map_review") if fmt == "map" else fmt
+        what = f"{fmt}（{tr.get(f'cli2.lang.{lang}', lang)}）" if lang else fmt
+        if review["kind"] == "simulated tracks":
+            return tr("cli2.out.tracks", what=what)
+        if review["kind"] == "plan review":
+            return tr("cli2.out.plan_review", what=what)
+        return tr("cli2.out.monthly", month=review["month"], what=what)
+    match = _OUTPUT_NAME.match(name)
+    if not match:
+        return name
+    lang = match["lang"] or ""
+    lang_text = tr.get(f"cli2.lang.{lang}", lang)
+    if match["kind"] == "map":
+        return tr("cli2.out.map", lang=lang_text)
+    if match["kind"] == "route sheets":
+        return tr("cli2.out.sheets", fmt=match["fmt"] or "", lang=lang_text)
+    return tr("cli2.out.routes", fmt=match["fmt"] or "")
 
 
 def _write(result: ShiftPlan, out: Path, sample_name: str) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -131,9 +132,14 @@ def hotspots(
     json_mode: JsonOption = False,
 ) -> None:
     """Write the hotspot table (CSV, GeoJSON) per band: score, rank, Gi*, counts, peak hours."""
+    from api.cli.plan import TranslatingConsole
+    from maps.i18n import Translator
+
+    tr = Translator(None)
     con = console(json_mode)
     if top < 1:
-        raise UserError(f"--top: expected at least 1, got {top}")
+        raise UserError(tr("cli2.hot.error.top", top=top))
+    printer = TranslatingConsole(tr, stderr=con.stderr)
     district = district_from_cli(
         incidents=incidents,
         boundary=boundary,
@@ -143,7 +149,7 @@ def hotspots(
         timezone=timezone,
         crs=crs,
         sample_name=sample_name,
-        printer=con,
+        printer=printer,
     )
     policed, source_note = _source_policy(district.incidents, exclude_source, patrol_weight)
     district = replace(district, incidents=policed)
@@ -157,22 +163,25 @@ def hotspots(
             options = options.with_bands(chosen)
             band = chosen.name
     with progress(json_mode) as bar:
-        step = bar.add_task("Analysing", total=100)
+        step = bar.add_task(tr("cli2.hot.analysing"), total=100)
         analysis = analyse(
             district,
             options,
-            progress=lambda d, f: bar.update(step, description=d, completed=int(f * 90)),
+            progress=lambda d, f: bar.update(step, description=tr.job(d), completed=int(f * 90)),
             networks=_foot_network(district),
         )
         names = analysis.risk.band_names if band == "all" else (band,)
         unknown = [n for n in names if n not in analysis.risk.band_names]
         if unknown:
             raise UserError(
-                f"--band: unknown band {unknown[0]!r}; expected one of "
-                f"{', '.join(analysis.risk.band_names)} or 'all'"
+                tr(
+                    "cli2.hot.error.band",
+                    band=unknown[0],
+                    bands=", ".join(analysis.risk.band_names),
+                )
             )
         tables = [hotspots_for(analysis, name, top=top) for name in names]
-        bar.update(step, description="Done", completed=100)
+        bar.update(step, description=tr("cli2.done"), completed=100)
     table = gpd.GeoDataFrame(pd.concat(tables, ignore_index=True), crs=district.crs)
     out.mkdir(parents=True, exist_ok=True)
     flat = table.drop(columns="geometry").copy()
@@ -209,8 +218,8 @@ def hotspots(
     for name in names:
         _print_band(con, table[table["band"] == name], name)
     for note in summary["notes"]:
-        con.print(f"  note: {note}")
-    con.print(f"Outputs:\n  csv      {csv_path}\n  geojson  {geo_path}")
+        con.print("  " + tr("cli.note", note=tr.note(note)))
+    con.print(tr("cli2.hot.outputs", csv=csv_path, geojson=geo_path))
 
 
 def _print_band(con: Console, rows: pd.DataFrame, name: str) -> None:
@@ -287,14 +296,17 @@ def evaluate(
 ) -> None:
     """Backtest the forecasting methods per shift band: hit rate, PAI and PEI*, with bootstrap
     intervals over the test weeks and the ratio to the naive 4-week count."""
+    from api.cli.plan import TranslatingConsole
+    from maps.i18n import Translator
+
+    tr = Translator(None)
     to_stdout = json_file is not None and str(json_file) == "-"
     con = console(to_stdout)
     if weeks < 1:
-        raise UserError(f"--weeks: expected at least 1, got {weeks}")
+        raise UserError(tr("cli2.eval.error.weeks", weeks=weeks))
     if share not in DEFAULT_SHARES:
-        raise UserError(
-            f"--share: expected one of {', '.join(f'{s:g}' for s in DEFAULT_SHARES)}, got {share:g}"
-        )
+        shares = ", ".join(f"{s:g}" for s in DEFAULT_SHARES)
+        raise UserError(tr("cli2.eval.error.share", shares=shares, share=share))
     try:
         if band == "all":
             chosen_bands = bands_from_spec(bands)
@@ -312,7 +324,7 @@ def evaluate(
         timezone=timezone,
         crs=crs,
         sample_name=sample_name,
-        printer=con,
+        printer=TranslatingConsole(tr, stderr=con.stderr),
     )
     grid = _grid(district.boundary, district.crs, grid_file, cell_size_m)
     policed, source_note = _source_policy(district.incidents, exclude_source, patrol_weight)
@@ -321,7 +333,7 @@ def evaluate(
     located = policed.assign(**{CELL_ID: cell_of})
     located = located[located[CELL_ID].notna()]
     with progress(to_stdout) as bar:
-        bar.add_task(f"Backtesting {weeks} week(s) on {len(grid):,} cells", total=None)
+        bar.add_task(tr("cli2.eval.progress", weeks=weeks, cells=len(grid)), total=None)
         try:
             layout = layout_from_cells(grid.cells)
             events = events_from_incidents(located, layout, weights=None)
@@ -362,38 +374,99 @@ def evaluate(
     if to_stdout:
         return
     first = next(iter(runs.results.values()))
-    cells_kind = "official polygons" if grid_file else f"{cell_size_m:g} m squares"
+    cells_kind = (
+        tr("cli2.eval.cells_areas")
+        if grid_file
+        else tr("cli2.eval.cells_squares", size=cell_size_m)
+    )
     con.print(
-        f"Backtest: {first.weeks} test week(s) from {first.week_starts[0].date()}, "
-        f"{len(grid):,} cells ({cells_kind}); every forecast uses only incidents before its "
-        "test week"
+        tr(
+            "cli2.eval.head",
+            weeks=first.weeks,
+            start=tr.date(first.week_starts[0].date()),
+            cells=len(grid),
+            kind=cells_kind,
+        )
     )
     by_weekday = [n for n in runs.results if n.split(" ")[-1] in WEEKDAY_NAMES]
     for name, result in runs.results.items():
         if name not in by_weekday:
-            _print_band_backtest(con, result, comparisons[name], share)
+            _print_band_backtest(con, result, comparisons[name], share, tr)
     if by_weekday:
-        _print_weekdays(con, runs, comparisons, by_weekday, share)
+        _print_weekdays(con, runs, comparisons, by_weekday, share, tr)
     for name, result in runs.results.items():
         if name in by_weekday:
             continue
         for method, picks in result.choices.items():
-            used = ", ".join(f"{m} {picks[:-1].count(m)}" for m in dict.fromkeys(picks[:-1]))
+            comma = "、" if tr.is_chinese else ", "
+            used = comma.join(f"{m} {picks[:-1].count(m)}" for m in dict.fromkeys(picks[:-1]))
             con.print(
-                f"  {name}: {method} chose by validation PAI at {share * 100:g} % on the weeks "
-                f"before each test week (test weeks used: {used}); for the next week it uses "
-                f"{picks[-1]}. The blend is fitted on earlier weeks only, never on the week "
-                "it forecasts."
+                "  "
+                + tr(
+                    "cli2.eval.choice",
+                    band=_band_text(name, tr),
+                    method=method,
+                    pct=share * 100,
+                    used=used,
+                    next=picks[-1],
+                )
             )
     if source_note:
-        con.print(f"  sources: {source_note} (in forecasts and scored weeks alike)")
+        con.print("  " + tr("cli2.eval.sources", note=tr.note(source_note)))
     for name, why in runs.skipped.items():
-        con.print(f"  band {name} not evaluated: {why}")
+        con.print(
+            "  " + tr("cli2.eval.skipped", band=_band_text(name, tr), why=_eval_note(why, tr))
+        )
     for name, result in runs.results.items():
         for note in result.notes:
-            con.print(f"  note ({name}): {note}")
+            con.print(
+                "  " + tr("cli2.eval.note", band=_band_text(name, tr), note=_eval_note(note, tr))
+            )
     if json_file is not None:
-        con.print(f"JSON written to {json_file}")
+        con.print(tr("cli2.eval.json_written", path=json_file))
+
+
+#: The backtest's own notes and reasons (:mod:`geo.hotspots.backtest`), by catalogue key.
+_EVAL_NOTES = (
+    ("cli2.eval.n.no_incident", re.compile(r"^no incident in the test period from (?P<day>\S+)$")),
+    (
+        "cli2.eval.n.date_only",
+        re.compile(r"^(?P<n>\d+) date-only incident\(s\) are left out of band '(?P<band>[^']+)'$"),
+    ),
+    (
+        "cli2.eval.n.after",
+        re.compile(r"^(?P<n>\d+) incident\(s\) after the last test day are not used$"),
+    ),
+    (
+        "cli2.eval.n.weekday",
+        re.compile(
+            r"^(?P<n>\d+) incident\(s\): fewer than (?P<min>\d+) for a per-weekday backtest$"
+        ),
+    ),
+    ("cli2.eval.n.dates_only", re.compile(r"^incidents carry dates only$")),
+)
+
+
+def _eval_note(note: str, tr: Any) -> str:
+    """A note or skip reason of the backtest in ``tr``'s language (others as they are)."""
+    if not tr.is_chinese:
+        return str(note)
+    for key, pattern in _EVAL_NOTES:
+        match = pattern.match(str(note))
+        if match:
+            fields = match.groupdict()
+            if "band" in fields:
+                fields["band"] = tr.band(fields["band"])
+            return str(tr(key, **fields))
+    return str(tr.note(note))
+
+
+def _band_text(name: str, tr: Any) -> str:
+    """A backtest's band name (``16-24``, ``16-24 Mon``) in ``tr``'s language."""
+    band, _, day = str(name).partition(" ")
+    if day in WEEKDAY_NAMES:
+        return f"{tr.band(band)} {tr(f'cli2.eval.day.{day}')}"
+    return str(tr.band(name))
 
 
 def _evaluation_json(
@@ -429,50 +502,71 @@ def _print_weekdays(
     comparisons: dict[str, dict[str, dict[str, Comparison]]],
     names: list[str],
     share: float,
+    tr: Any,
 ) -> None:
-    view = Table(title=f"By day of week: the default at {share * 100:g} % of area")
-    for column in ("band, day", "default", "PAI", "naive PAI", "vs naive", "95 % interval"):
-        view.add_column(column, justify="left" if column in ("band, day", "default") else "right")
-    view.add_column("verdict")
+    view = Table(title=tr("cli2.eval.weekdays_title", pct=share * 100))
+    for column in ("band_day", "default", "pai", "naive_pai", "vs_naive", "interval"):
+        view.add_column(
+            tr(f"cli2.eval.col.{column}"),
+            justify="left" if column in ("band_day", "default") else "right",
+        )
+    view.add_column(tr("cli2.eval.col.verdict"))
     for name in names:
         result = runs.results[name]
         comp = comparisons[name]["pai"]
         default, base = comp[result.default], comp[result.baseline]
         view.add_row(
-            name,
+            _band_text(name, tr),
             result.default,
             f"{default.value:.2f}",
             f"{base.value:.2f}",
             f"{default.ratio:.2f}x",
             f"{default.ratio_low:.2f}–{default.ratio_high:.2f}",
-            default.verdict,
+            _verdict(default.verdict, tr),
         )
     con.print(view)
 
 
 def _print_band_backtest(
-    con: Console, result: BacktestResult, comps: dict[str, dict[str, Comparison]], share: float
+    con: Console,
+    result: BacktestResult,
+    comps: dict[str, dict[str, Comparison]],
+    share: float,
+    tr: Any,
 ) -> None:
-    pct = f"{share * 100:g} %"
-    view = Table(title=f"Band {result.band}: {pct} of area flagged, {result.weeks} test week(s)")
+    view = Table(
+        title=tr(
+            "cli2.eval.band_title",
+            band=_band_text(result.band, tr),
+            pct=share * 100,
+            weeks=result.weeks,
+        )
+    )
     for column in (
         "method",
         "hit",
-        "PAI",
-        "95 % interval",
-        "PEI*",
-        "95 % interval",
-        "vs naive",
-        "95 % interval",
+        "pai",
+        "interval",
+        "pei",
+        "interval",
+        "vs_naive",
+        "interval",
         "verdict",
     ):
-        view.add_column(column, justify="left" if column in ("method", "verdict") else "right")
+        view.add_column(
+            tr(f"cli2.eval.col.{column}"),
+            justify="left" if column in ("method", "verdict") else "right",
+        )
     for name, scores in result.methods.items():
         pai, pei = comps["pai"][name], comps["pei"][name]
         tags = [
-            t for t, n in (("baseline", result.baseline), ("default", result.default)) if n == name
+            tr(f"cli2.eval.tag.{t}")
+            for t, n in (("baseline", result.baseline), ("default", result.default))
+            if n == name
         ]
-        label = f"{name} ({', '.join(tags)})" if tags else name
+        opening, closing = ("（", "）") if tr.is_chinese else (" (", ")")
+        comma = "、" if tr.is_chinese else ", "
+        label = f"{name}{opening}{comma.join(tags)}{closing}" if tags else name
         view.add_row(
             label,
             f"{scores.hit_rate[share]:.1%}",
@@ -482,15 +576,23 @@ def _print_band_backtest(
             f"{pei.low:.2f}–{pei.high:.2f}",
             f"{pai.ratio:.2f}x",
             f"{pai.ratio_low:.2f}–{pai.ratio_high:.2f}",
-            "" if name == result.baseline else pai.verdict,
+            "" if name == result.baseline else _verdict(pai.verdict, tr),
         )
     con.print(view)
+
+
+def _verdict(verdict: str, tr: Any) -> str:
+    """``better than naive`` / ``worse than naive`` / ``not better than naive`` in ``tr``'s
+    language."""
+    return str(tr.get(f"cli2.eval.verdict.{verdict}", str(verdict)))
 
 
 def _grid(boundary: Any, crs: Any, grid_file: Path | None, cell_size_m: float) -> Grid:
     if grid_file is None:
         if cell_size_m <= 0:
-            raise UserError(f"--cell-size: expected a positive number of metres, got {cell_size_m}")
+            from maps.i18n import Translator
+
+            raise UserError(Translator(None)("cli2.eval.error.cell_size", size=cell_size_m))
         return make_grid(boundary, crs=crs, kind="square", cell_size_m=cell_size_m)
     polygons = read_areas(grid_file).to_crs(crs)
     return make_grid(boundary, crs=crs, kind="areas", areas=polygons)

@@ -8,10 +8,14 @@ stays fast.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.cells import cell_len
+from rich.markup import escape
 
 from api.cli.app import (
     JsonOption,
@@ -33,6 +37,8 @@ from api.cli.options import (
 
 if TYPE_CHECKING:
     import geopandas as gpd
+
+    from maps.i18n import Translator
 
 review_app = typer.Typer(
     help="The review cycle: a plan against its GPS tracks, the monthly evaluation of areas.",
@@ -119,7 +125,7 @@ def _district_incidents(
 
         district = sample.load(sample_name)
         frame, area_frame, name = district.incidents, district.areas, district.name
-        con.print(f"No input files given: using the embedded sample district {sample_name!r}.")
+        con.print(_tr()("cli2.rev.sample", sample=repr(sample_name)))
         if timezone == "auto":
             zone, note = district.timezone, f"Time zone {district.timezone}, the sample's."
         else:
@@ -127,7 +133,7 @@ def _district_incidents(
             frame = frame.assign(**{OCCURRED_AT: frame[OCCURRED_AT].dt.tz_convert(zone)})
         source: dict[str, Any] = {"kind": "sample", "sample": sample_name}
     elif incidents is None or areas is None:
-        raise UserError("give both --incidents FILE and --areas FILE (or neither, for the sample)")
+        raise UserError(_tr()("cli2.rev.error.both"))
     else:
         from api.district_loader import parse_columns
         from geo.io import read_areas, read_incidents
@@ -150,9 +156,63 @@ def _district_incidents(
         name = areas.stem
         source = {"kind": "files", "incidents": str(incidents), "areas": str(areas)}
     if area_frame is None or len(area_frame) == 0:
-        raise UserError(f"the district {name!r} has no official areas to review")
+        raise UserError(_tr()("cli2.rev.error.no_areas", name=repr(name)))
     source["timezone"] = zone
     return frame, area_frame, name, zone, note, source
+
+
+def _tr() -> Translator:
+    """The translator of what the review commands print: the language of ``gridpatrol --lang``
+    / ``GRIDPATROL_LANG`` (a review's own ``--lang`` lists the languages of its files)."""
+    from maps.i18n import Translator
+
+    return Translator(None)
+
+
+#: The sentences of :func:`review_zone` (and the sample's zone), by catalogue key.
+_ZONE_NOTES = (
+    ("cli2.rev.zone.sample", re.compile(r"^Time zone (?P<zone>\S+), the sample's\.$")),
+    ("cli2.rev.zone.given", re.compile(r"^Time zone (?P<zone>\S+), as given with --timezone\.$")),
+    (
+        "cli2.rev.zone.plan",
+        re.compile(r"^Time zone (?P<zone>\S+), the plan's; give --timezone to choose another\.$"),
+    ),
+    (
+        "cli2.rev.zone.fallback",
+        re.compile(r"^Time zone (?P<zone>\S+): nothing places the district; give --timezone\.$"),
+    ),
+)
+
+
+#: The monthly evaluation's note on bulletins it worked out (:mod:`geo.review.monthly`).
+_BULLETIN_NOTE = re.compile(
+    r"^bulletin of (?P<months>.+) computed from the incidents \(not in the history given\)$"
+)
+
+
+def zone_text(note: str, tr: Translator) -> str:
+    """A review's note in ``tr``'s language: the time zone sentences of :func:`review_zone`
+    and the monthly evaluation's bulletin note here, the others by
+    :meth:`maps.i18n.Translator.note`."""
+    for key, pattern in _ZONE_NOTES:
+        match = pattern.match(str(note))
+        if match:
+            return tr(key, zone=match["zone"])
+    match = _BULLETIN_NOTE.match(str(note))
+    if match and tr.is_chinese:
+        return tr("cli2.rev.bulletin", months="、".join(match["months"].split(", ")))
+    return tr.note(note)
+
+
+def _print_outputs(con: Any, paths: Mapping[str, Any], tr: Translator) -> None:
+    """The files a review wrote, by name (``pdf_zh-CN``: the Chinese PDF)."""
+    con.print(tr("cli.outputs"))
+    for key, path in paths.items():
+        fmt, _, lang = str(key).partition("_")
+        label = f"{fmt}（{tr.get(f'cli2.lang.{lang}', lang)}）" if lang and tr.is_chinese else key
+        if tr.is_chinese and not lang:
+            label = tr.get(f"cli2.rev.out.{key}", str(key))
+        con.print(f"  {label}{' ' * max(1, 13 - cell_len(label))}{path}")
 
 
 def _langs(text: str) -> tuple[str, ...]:
@@ -262,7 +322,7 @@ def review_plan_command(
 
     con = console(json_mode)
     if not tracks and not checkins:
-        raise UserError("give the units' tracks with --tracks FILE (GPX or CSV) or --checkins FILE")
+        raise UserError(_tr()("cli2.rev.error.tracks"))
     try:
         options = ReviewOptions(
             visit_radius_m=radius_m,
@@ -326,32 +386,45 @@ def review_plan_command(
         doc["outputs"] = {k: str(v) for k, v in paths.items()}
         emit_json(doc)
         return
+    tr = _tr()
     totals = run.review.totals
     con.print(
-        f"[bold]{bundle.district}[/], shift {bundle.shift} on {bundle.plan_date}: "
-        f"{totals['stops_visited']} of {totals['stops_planned']} stops visited "
-        f"({float(totals['share_visited']):.0%}), "
-        f"{float(totals['share_presence_delivered']):.0%} of the planned presence delivered"
+        f"[bold]{escape(bundle.district)}[/]"
+        + tr(
+            "cli2.rev.plan.summary",
+            date=tr.date(bundle.plan_date),
+            shift=bundle.shift,
+            visited=totals["stops_visited"],
+            planned=totals["stops_planned"],
+            share=float(totals["share_visited"]),
+            delivered=float(totals["share_presence_delivered"]),
+        )
     )
     from maps.review.common import each_row
 
     for row in each_row(run.review.units):
         con.print(
-            f"  {row.unit_id:<8} {row.stops_visited:>3}/{row.stops_planned:<3} stops  "
-            f"presence {row.actual_presence_min:7.0f} min (planned {row.planned_presence_min:.0f})"
+            f"  {row.unit_id:<8} {row.stops_visited:>3}/{row.stops_planned:<3} "
+            + tr(
+                "cli2.rev.plan.unit",
+                actual=row.actual_presence_min,
+                planned=row.planned_presence_min,
+            )
         )
     counts = run.screened.counts()
     if counts:
-        con.print(
-            "  fixes kept out: "
-            + ", ".join(f"{n} {reason}" for reason, n in counts.items())
-            + f" (listed in {paths['json']})"
+        reasons = ("、" if tr.is_chinese else ", ").join(
+            tr(
+                "cli2.rev.plan.reason",
+                n=n,
+                reason=tr.get(f"review.reason.{reason}", str(reason)),
+            )
+            for reason, n in counts.items()
         )
+        con.print("  " + tr("cli2.rev.plan.kept_out", reasons=reasons, path=paths["json"]))
     for note in (zone_note, *run.review.notes):
-        con.print(f"  note: {note}")
-    con.print("Outputs:")
-    for name, path in paths.items():
-        con.print(f"  {name:<12} {path}")
+        con.print("  " + tr("cli.note", note=zone_text(note, tr)))
+    _print_outputs(con, paths, tr)
 
 
 def _no_fixes() -> gpd.GeoDataFrame:
@@ -487,29 +560,30 @@ def review_month_command(
         doc["outputs"] = {k: str(v) for k, v in paths.items()}
         emit_json(doc)
         return
+    tr = _tr()
+    title = tr("cli2.rev.month.title", month=evaluation.month)
+    basis = tr(f"cli2.rev.month.basis.{'yoy' if options.basis == 'yoy' else 'mom'}")
     con.print(
-        f"[bold]Monthly evaluation {evaluation.month}[/] ({name}), ranked by the rise "
-        f"{'year on year (同比)' if options.basis == 'yoy' else 'month on month (环比)'}:"
+        f"[bold]{escape(title)}[/]" + escape(tr("cli2.rev.month.ranked", name=name, basis=basis))
     )
     from maps.review.common import each_row
 
     for row in each_row(evaluation.areas.head(10)):
         rank = "-" if row.rank is None or str(row.rank) == "<NA>" else str(row.rank)
         pct = (
-            "too few"
+            tr("cli2.rev.month.too_few")
             if row.status == "too_few"
             else ("–" if str(row.change_pct) == "nan" else f"{row.change_pct:+.0f} %")
         )
-        flags = ", ".join(row.flags)
+        flags = "、" if tr.is_chinese else ", "
+        flags = flags.join(tr.get(f"review.flag.{f}", str(f)) for f in row.flags)
+        counts = tr("cli2.rev.month.counts", year=row.count_last_year, month=row.count_last_month)
         con.print(
-            f"  {rank:>3} {row.name:<16} {row.count:>4} (a year ago {row.count_last_year:>4}, "
-            f"last month {row.count_last_month:>4})  {row.change:+d} {pct:>8}  {flags}"
+            f"  {rank:>3} {row.name:<16} {row.count:>4} {counts}  {row.change:+d} {pct:>8}  {flags}"
         )
     for note in evaluation.notes:
-        con.print(f"  note: {note}")
-    con.print("Outputs:")
-    for key, path in paths.items():
-        con.print(f"  {key:<12} {path}")
+        con.print("  " + tr("cli.note", note=zone_text(note, tr)))
+    _print_outputs(con, paths, tr)
 
 
 def _read_fixes(
@@ -624,36 +698,47 @@ def review_week_command(
         doc["outputs"] = {k: str(v) for k, v in paths.items()}
         emit_json(doc)
         return
-    con.print(
-        f"[bold]Weekly review {result.week}[/] ({name}) against {result.previous_week} and "
-        f"{result.week_last_year}: {int(result.by_area['count'].sum())} incidents"
+    tr = _tr()
+    title = tr("cli2.rev.week.title", week=result.week)
+    rest = tr(
+        "cli2.rev.week.against",
+        name=name,
+        previous=result.previous_week,
+        last_year=result.week_last_year,
+        n=int(result.by_area["count"].sum()),
     )
+    con.print(f"[bold]{escape(title)}[/]{escape(rest)}")
     new = result.by_area.loc[result.by_area["hotspot"] == "new", "name"].tolist()
     kept = result.by_area.loc[result.by_area["hotspot"] == "persisting", "name"].tolist()
+    comma, none = ("、" if tr.is_chinese else ", "), tr("cli2.rev.none")
     con.print(
-        f"  new hotspot areas: {', '.join(new) or 'none'}; persisting: {', '.join(kept) or 'none'}"
+        "  " + tr("cli2.rev.week.areas", new=comma.join(new) or none, kept=comma.join(kept) or none)
     )
-    from maps.i18n import Translator
     from maps.review.weekly_report import cell_labels
 
-    labels = cell_labels(result, days, Translator("en"))
+    labels = cell_labels(result, days, tr)
     for kind in ("new", "persisting"):
         chosen = result.cells[result.cells["hotspot"] == kind]
         listed = [
             f"{labels.get(c, c)} ({n})"
             for c, n in zip(chosen["cell_id"], chosen["count"], strict=True)
         ]
-        con.print(f"  {kind} hotspot cells: {'; '.join(listed) or 'none'}", highlight=False)
-    con.print(f"  note: {zone_note}")
+        cells = ("；" if tr.is_chinese else "; ").join(listed) or none
+        con.print("  " + tr(f"cli2.rev.week.cells_{kind}", cells=cells), highlight=False)
+    con.print("  " + tr("cli.note", note=zone_text(zone_note, tr)))
     for day in days:
         totals = day.review.totals
         con.print(
-            f"  {day.bundle.plan_date} {day.bundle.shift}: {totals['stops_visited']} of "
-            f"{totals['stops_planned']} stops visited"
+            "  "
+            + tr(
+                "cli2.rev.week.day",
+                date=tr.date(day.bundle.plan_date),
+                shift=day.bundle.shift,
+                visited=totals["stops_visited"],
+                planned=totals["stops_planned"],
+            )
         )
-    con.print("Outputs:")
-    for key, path in paths.items():
-        con.print(f"  {key:<12} {path}")
+    _print_outputs(con, paths, tr)
 
 
 def _week_cells(bundles: list[Any], areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -153,7 +153,9 @@ def staffing(
     try:
         first_day = date.fromisoformat(start_date) if start_date else None
     except ValueError:
-        raise UserError(f"--start-date: expected YYYY-MM-DD, got {start_date!r}") from None
+        raise UserError(
+            Translator(None)("cli2.staff.error.start_date", value=repr(start_date))
+        ) from None
     try:
         options = StaffingRunOptions(
             fleets=_split(fleet or ["mixed"]),
@@ -176,7 +178,7 @@ def staffing(
             bands=shift_bands,
         )
     except FileNotFoundError as exc:
-        raise UserError(f"file not found: {exc.filename}") from None
+        raise UserError(Translator(None)("cli2.staff.error.not_found", path=exc.filename)) from None
     except (StaffingInputError, ValueError) as exc:
         raise UserError(str(exc)) from None
     district = district_from_cli(
@@ -188,7 +190,7 @@ def staffing(
         timezone=timezone,
         crs=crs,
         sample_name=sample_name,
-        printer=None if json_mode else con,
+        printer=None if json_mode else _loader_console(),
         columns=columns,
         datetime_format=datetime_format,
         sheet=sheet,
@@ -222,6 +224,14 @@ def staffing(
     _print_summary(con, summary)
 
 
+def _loader_console() -> Any:
+    """A console that prints what the loaders say (the sample used, the time zone found) in
+    the language of ``--lang``."""
+    from api.cli.plan import TranslatingConsole
+
+    return TranslatingConsole(Translator(None))
+
+
 def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
@@ -246,6 +256,7 @@ def _team_line(row: Mapping[str, Any], tr: Translator) -> str:
 
 
 def _print_summary(con: Any, summary: Mapping[str, Any]) -> None:
+    from rich.cells import cell_len
     from rich.table import Table
 
     tr = Translator(None)  # --lang / GRIDPATROL_LANG
@@ -305,6 +316,8 @@ def _print_summary(con: Any, summary: Mapping[str, Any]) -> None:
     for note in summary["notes"]:
         con.print("  " + tr("cli.note", note=tr.note(note)))
     con.print(tr("cli.outputs"))
+    labels = {name: tr.get(f"cli2.staff.out.{name}", str(name)) for name in summary["outputs"]}
+    width = max([18, *(cell_len(label) for label in labels.values())])
     for name, path in summary["outputs"].items():
-        con.print(f"  {name:<18} {path}")
+        con.print(f"  {labels[name]}{' ' * (width - cell_len(labels[name]))} {path}")
     con.print("  " + tr("cli.seconds", s=summary["seconds"]["total"]))

@@ -358,47 +358,66 @@ def check_fit(reports: list[FileReport], frames: dict[str, gpd.GeoDataFrame]) ->
 
 
 def _print_report(report: FileReport, json_mode: bool) -> None:
+    from maps.i18n import Translator
+
+    tr = Translator(None)
     out = console(json_mode)
-    status = "[green]usable[/]" if report.usable else "[bold red]not usable[/]"
-    out.print(f"[bold]{escape(report.path)}[/] ({report.kind}): {status}", soft_wrap=True)
+    status = (
+        f"[green]{tr('cli2.val.usable')}[/]"
+        if report.usable
+        else f"[bold red]{tr('cli2.val.not_usable')}[/]"
+    )
+    kind = tr.get(f"cli2.val.kind.{report.kind}", report.kind)
+    opening, closing = ("（", "）：") if tr.is_chinese else (" (", "): ")
+    out.print(f"[bold]{escape(report.path)}[/]{opening}{kind}{closing}{status}", soft_wrap=True)
     table = Table(show_header=False)
     table.add_column("what", style="bold")
     table.add_column("value")
     if report.usable:
-        label = {"areas": "features", "boundary": "features", "network": "edges (all modes)"}
-        table.add_row(label.get(report.kind, "rows"), f"{report.count:,}")
+        label = {"areas": "features", "boundary": "features", "network": "edges"}
+        table.add_row(tr(f"cli2.val.{label.get(report.kind, 'rows')}"), f"{report.count:,}")
     if report.left_out:
-        table.add_row("left out", f"{report.left_out:,} row(s), written to {report.rejected}")
+        table.add_row(
+            tr("cli2.val.left_out"),
+            tr("cli2.val.left_out_value", n=report.left_out, path=report.rejected),
+        )
     for mode, sizes in report.networks.items():
-        table.add_row(f"{mode} network", f"{sizes['nodes']:,} nodes, {sizes['edges']:,} edges")
+        table.add_row(
+            tr("cli2.val.network", mode=tr.mode(mode)),
+            tr("cli2.val.network_value", nodes=sizes["nodes"], edges=sizes["edges"]),
+        )
     if report.time_span:
-        table.add_row("time span", " to ".join(report.time_span))
+        table.add_row(tr("cli2.val.time_span"), tr("cli2.val.to").join(report.time_span))
     if report.time_known_share is not None:
-        table.add_row("with time of day", f"{report.time_known_share:.1%}")
+        table.add_row(tr("cli2.val.time_known"), f"{report.time_known_share:.1%}")
     if report.categories:
         table.add_row(
-            "categories", "\n".join(f"{escape(k)}: {v:,}" for k, v in report.categories.items())
+            tr("cli2.val.categories"),
+            "\n".join(
+                f"{escape(tr.category(k) if tr.is_chinese else k)}: {v:,}"
+                for k, v in report.categories.items()
+            ),
         )
     if report.extent:
         w, s, e, n = report.extent
-        table.add_row("extent (lon/lat)", f"{w:.5f}, {s:.5f} .. {e:.5f}, {n:.5f}")
+        table.add_row(tr("cli2.val.extent"), f"{w:.5f}, {s:.5f} .. {e:.5f}, {n:.5f}")
     if report.crs:
-        table.add_row("CRS", report.crs)
+        table.add_row(tr("cli2.val.crs"), report.crs)
     if table.row_count:
         out.print(table)
     for text in report.warnings:
-        out.print(f"[yellow]warning:[/] {escape(text)}", soft_wrap=True)
+        out.print(f"[yellow]{tr('cli2.val.warning')}[/] {escape(tr.note(text))}", soft_wrap=True)
     if report.coverage:
-        out.print(f"[yellow]coverage:[/] {len(report.coverage)} overlap(s) or gap(s)")
+        out.print(f"[yellow]{escape(tr('cli2.val.coverage', n=len(report.coverage)))}[/]")
         for problem in report.coverage[:MAX_PRINTED_PROBLEMS]:
-            out.print(f"  - {escape(str(problem))}", soft_wrap=True)
+            out.print(f"  - {escape(tr.note(str(problem)))}", soft_wrap=True)
     if report.problems:
         shown = condense_problems(report.problems)
-        out.print(f"[bold red]{len(report.problems)} problem(s):[/]")
+        out.print(f"[bold red]{escape(tr('cli2.val.problems', n=len(report.problems)))}[/]")
         for problem in shown[:MAX_PRINTED_PROBLEMS]:
-            out.print(f"  - {escape(str(problem))}", soft_wrap=True)
+            out.print(f"  - {escape(tr.note(str(problem)))}", soft_wrap=True)
         if len(shown) > MAX_PRINTED_PROBLEMS:
-            out.print(f"  ... and {len(shown) - MAX_PRINTED_PROBLEMS} more")
+            out.print("  " + tr("cli2.val.more", n=len(shown) - MAX_PRINTED_PROBLEMS))
 
 
 @app.command()
