@@ -23,6 +23,7 @@ folders are tried; when none is found a :class:`FontError` says what to install.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -460,11 +461,271 @@ def describe_fonts(lang: str) -> str:
     return str(regular) if regular == bold else f"{regular}, {bold}"
 
 
+# ---- the web pages' font (a subset of the CJK font, served by the service)
+
+#: Family name of the web pages' CJK face (``@font-face`` in the service's font stylesheet).
+WEB_FONT_FAMILY: Final = "gridpatrol-cjk"
+#: Layout of a web font cache entry; bump when what goes into the subset changes.
+WEB_FONT_FORMAT: Final = 1
+#: Characters below this code point stay in the page's ordinary (Latin) font.
+_CJK_START: Final = 0x2E80
+#: What the face's ``unicode-range`` declares: the CJK blocks (radicals, symbols and
+#: punctuation, kana, bopomofo, enclosed and compatibility forms, unified ideographs and
+#: extension A, compatibility ideographs, vertical and small forms, full-width forms). A
+#: character of these blocks the subset lacks falls through to the next font of the list.
+WEB_FONT_UNICODE_RANGE: Final = (
+    "U+2E80-2FDF, U+3000-33FF, U+3400-4DBF, U+4E00-9FFF, U+F900-FAFF, U+FE10-FE1F, "
+    "U+FE30-FE4F, U+FF00-FFEF"
+)
+_WEB_RANGES: Final = (
+    (0x2E80, 0x2FDF),
+    (0x3000, 0x33FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0xFE10, 0xFE1F),
+    (0xFE30, 0xFE4F),
+    (0xFF00, 0xFFEF),
+)
+#: Web font entries kept in the cache folder (each is about 0.6 MB as WOFF).
+WEB_FONT_MAX_ENTRIES: Final = 4
+
+
+@dataclass(frozen=True)
+class WebFont:
+    """A subset of the CJK font for the web pages, in a browser format."""
+
+    data: bytes
+    #: ``"woff2"`` (when fontTools can use brotli) or ``"woff"``.
+    format: str
+    #: Content key: changes with the font file, the characters, the format and fontTools.
+    key: str
+    #: How many characters the subset maps to glyphs.
+    characters: int
+    #: The font file it was cut from.
+    source: FontFile
+    #: The font's family name, as its name table states it.
+    family: str
+
+    @property
+    def media_type(self) -> str:
+        """The media type of :attr:`data` (``font/woff2`` or ``font/woff``)."""
+        return f"font/{self.format}"
+
+    @property
+    def file_name(self) -> str:
+        """A file name for :attr:`data` naming its content key (``gridpatrol-cjk-KEY.woff``)."""
+        return f"{WEB_FONT_FAMILY}-{self.key}.{self.format}"
+
+
+def gb2312_characters() -> str:
+    """The characters of GB 2312 (its symbols, level 1 and level 2 hanzi: 7,445), in code order:
+    the common-use set of simplified Chinese, enough for ordinary place and street names."""
+    out: list[str] = []
+    for high in range(0xA1, 0xF8):
+        for low in range(0xA1, 0xFF):
+            try:
+                out.append(bytes((high, low)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return "".join(out)
+
+
+def _in_web_range(code: int) -> bool:
+    return any(lo <= code <= hi for lo, hi in _WEB_RANGES)
+
+
+def web_font_characters() -> str:
+    """The characters of the web pages' CJK subset: GB 2312 and every character of the Chinese
+    message catalogue, kept to the blocks of :data:`WEB_FONT_UNICODE_RANGE` (Latin text keeps
+    the page's ordinary font), sorted."""
+    from maps.messages import MESSAGES
+
+    chars = set(gb2312_characters())
+    for texts in MESSAGES.values():
+        chars.update(texts.get("zh-CN", ""))
+    return "".join(sorted(c for c in chars if _in_web_range(ord(c))))
+
+
+def woff2_available() -> bool:
+    """Whether fontTools can write WOFF2 here (it needs ``brotli`` or ``brotlicffi``)."""
+    return find_spec("brotli") is not None or find_spec("brotlicffi") is not None
+
+
+def _file_digest(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def web_font_key(font: FontFile, chars: str, flavor: str) -> str:
+    """The content key of a web subset: the font file's digest and face, the characters, the
+    format, :data:`WEB_FONT_FORMAT` and the fontTools version (16 hex digits)."""
+    import hashlib
+
+    import fontTools
+
+    parts = [
+        str(WEB_FONT_FORMAT),
+        _file_digest(font.path),
+        str(font.index),
+        hashlib.sha256(chars.encode("utf-8")).hexdigest(),
+        flavor,
+        str(fontTools.version),
+    ]
+    return hashlib.sha256("\n".join(parts).encode("ascii")).hexdigest()[:16]
+
+
+def build_web_font(font: FontFile, chars: str, flavor: str) -> bytes:
+    """A subset of ``font`` holding the glyphs of ``chars``, as ``flavor`` (``woff2``/``woff``).
+
+    Hinting and the layout tables are dropped: browsers' font sanitiser (OTS) refuses this
+    font's old hinting, and the pages need no shaping for Chinese.
+    """
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont as ToolsFont
+
+    options = subset.Options()
+    options.notdef_outline = True
+    options.hinting = False
+    options.drop_tables += ["FFTM", "GDEF", "GPOS", "GSUB", "gasp", "DSIG"]
+    options.flavor = flavor
+    with ToolsFont(str(font.path), fontNumber=font.index, lazy=False) as face:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=chars)
+        subsetter.subset(face)
+        face.flavor = flavor
+        out = io.BytesIO()
+        face.save(out)
+    return out.getvalue()
+
+
+def _family_name(font: FontFile) -> str:
+    from fontTools.ttLib import TTFont as ToolsFont
+
+    with ToolsFont(str(font.path), fontNumber=font.index, lazy=True) as face:
+        name = face["name"].getBestFamilyName() if "name" in face else None
+    return str(name or font.path.stem)
+
+
+def web_font_cache_dir() -> Path:
+    """The folder of built web fonts: ``webfont`` under gridpatrol's cache root
+    (``$GRIDPATROL_CACHE_DIR`` or the user cache directory)."""
+    from geo.network.cache import cache_root
+
+    return cache_root() / "webfont"
+
+
+def _read_cached(path: Path) -> bytes | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    # a WOFF file starts with its signature; anything else (a truncated write) is rebuilt
+    return data if data[:4] in (b"wOFF", b"wOF2") else None
+
+
+def _write_cached(folder: Path, name: str, data: bytes) -> None:
+    import tempfile
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".tmp-", delete=False) as handle:
+            handle.write(data)
+        os.replace(handle.name, folder / name)
+        entries = sorted(
+            (p for p in folder.glob(f"{WEB_FONT_FAMILY}-*") if p.name != name),
+            key=lambda p: p.stat().st_mtime,
+        )
+        for old in entries[: max(0, len(entries) - (WEB_FONT_MAX_ENTRIES - 1))]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        return  # a read-only cache: the font is built again by the next process
+
+
+def _web_flavor(flavor: str | None) -> str:
+    chosen = flavor or ("woff2" if woff2_available() else "woff")
+    if chosen not in ("woff", "woff2"):
+        raise FontError(f"web font format {chosen!r}: use woff or woff2")
+    return chosen
+
+
+_WEB_KEYS: dict[tuple[FontFile, str], str] = {}
+_WEB_FONTS: dict[tuple[FontFile, str], WebFont] = {}
+#: One build at a time; the key has its own lock, so a stylesheet never waits for a build.
+_WEB_FONT_LOCK = threading.Lock()
+_WEB_KEY_LOCK = threading.Lock()
+
+
+def web_font_file_name(*, flavor: str | None = None) -> str:
+    """The file name :func:`web_font` will have (``gridpatrol-cjk-KEY.woff``), without building
+    it: a stylesheet can name the font at once while the font itself is built on request.
+
+    Raises
+    ------
+    FontError
+        If there is no CJK font.
+    """
+    font = cjk_font()
+    chosen = _web_flavor(flavor)
+    with _WEB_KEY_LOCK:
+        if (font, chosen) not in _WEB_KEYS:
+            _WEB_KEYS[(font, chosen)] = web_font_key(font, web_font_characters(), chosen)
+        key = _WEB_KEYS[(font, chosen)]
+    return f"{WEB_FONT_FAMILY}-{key}.{chosen}"
+
+
+def web_font(*, flavor: str | None = None) -> WebFont:
+    """The web pages' CJK subset of :func:`cjk_font` (the user's font, else the packaged one),
+    covering :func:`web_font_characters`; WOFF2 when fontTools can write it, else WOFF.
+
+    Built once (about 2 s of CPU) and kept in memory, and on disk in
+    :func:`web_font_cache_dir` under its content key, so the next process reads it (a few
+    milliseconds); ``GRIDPATROL_NO_CACHE=1`` keeps it in memory only.
+
+    Raises
+    ------
+    FontError
+        If there is no CJK font.
+    """
+    font = cjk_font()
+    chosen = _web_flavor(flavor)
+    with _WEB_FONT_LOCK:  # one build at a time: concurrent first requests wait for it
+        if (font, chosen) not in _WEB_FONTS:
+            _WEB_FONTS[(font, chosen)] = _load_web_font(font, chosen)
+        return _WEB_FONTS[(font, chosen)]
+
+
+def _load_web_font(font: FontFile, chosen: str) -> WebFont:
+    from geo.network.cache import caching_enabled
+
+    chars = web_font_characters()
+    name = web_font_file_name(flavor=chosen)
+    key = name.removeprefix(f"{WEB_FONT_FAMILY}-").removesuffix(f".{chosen}")
+    folder = web_font_cache_dir()
+    data = _read_cached(folder / name) if caching_enabled() else None
+    if data is None:
+        data = build_web_font(font, chars, chosen)
+        if caching_enabled():
+            _write_cached(folder, name, data)
+    covered = len(set(chars) & {chr(c) for c in _cmap(font)})
+    return WebFont(data, chosen, key, covered, font, _family_name(font))
+
+
 __all__ = [
     "FONT_ENV",
+    "WEB_FONT_FAMILY",
+    "WEB_FONT_UNICODE_RANGE",
     "FontError",
     "FontFile",
     "PdfFonts",
+    "WebFont",
     "apply_figure_font",
     "cjk_font",
     "describe_fonts",
@@ -474,6 +735,7 @@ __all__ = [
     "find_font_file",
     "font_folders",
     "font_properties",
+    "gb2312_characters",
     "latin_fonts",
     "matplotlib_cjk_font",
     "missing_glyphs",
@@ -484,4 +746,8 @@ __all__ = [
     "text_fonts",
     "use_font",
     "user_font",
+    "web_font",
+    "web_font_characters",
+    "web_font_file_name",
+    "woff2_available",
 ]

@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.service.ratelimit import RateLimitExceededError
-from api.web import auth, district, jobstatus, pages, review, staffing
+from api.web import auth, district, fonts, jobstatus, pages, review, staffing
 from api.web.common import (
     HERE,
     WEB_PREFIX,
@@ -52,7 +52,7 @@ def _error_page(request: Request, status_code: int, message: str) -> Response:
 
 def install_web(app: FastAPI) -> None:
     """Add the web pages, their static files and their error pages to ``app``."""
-    routers = (auth, district, pages, review, staffing, jobstatus)
+    routers = (auth, district, fonts, pages, review, staffing, jobstatus)
     for module in routers:
         app.include_router(module.router)
     app.mount(
