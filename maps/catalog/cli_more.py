@@ -130,6 +130,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "no (older code: rebuilt when used)",
         "zh-CN": "否（旧版本生成，使用时重建）",
     },
+    "cli2.cache.risk": {
+        "en": "Validated risk choices: {files} file(s), {mb:.1f} MB",
+        "zh-CN": "风险模型验证结果缓存：{files} 个文件，{mb:.1f} MB",
+    },
+    "cli2.cache.webfont": {
+        "en": "Web pages' CJK font: {files} file(s), {mb:.1f} MB",
+        "zh-CN": "网页中文字体缓存：{files} 个文件，{mb:.1f} MB",
+    },
+    "cli2.cache.cleared_other": {
+        "en": "Removed {risk} validated risk choice(s) and {webfont} web font file(s).",
+        "zh-CN": "已删除 {risk} 个风险模型验证结果和 {webfont} 个网页字体文件。",
+    },
     "cli2.cache.cleared": {
         "en": "Removed {n} cached network(s) from {directory}.",
         "zh-CN": "已从 {directory} 删除 {n} 个缓存路网。",
