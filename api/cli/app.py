@@ -65,7 +65,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "api.cli.validate",
         "Check input files and print what they hold: counts, time span, categories, problems.",
     ),
-    "cache": ("api.cli.cache", "Show or clear the street network cache."),
+    "cache": (
+        "api.cli.cache",
+        "Show or clear the caches (street networks, validated risk, the web font).",
+    ),
     "user": ("api.cli.users", "Service users: add them and mint API tokens."),
     "review": (
         "api.cli.review",
