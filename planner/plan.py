@@ -8,7 +8,7 @@ times, street paths between them, totals, presence per cell and dropped tasks wi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -18,6 +18,7 @@ from shapely.geometry import LineString
 from geo.network.modes import Mode
 from planner.errors import InfeasibleError, PlanningError, VerificationError
 from planner.presence import PresenceInterval
+from planner.presence_hours import repair_top_hours
 from planner.problem import CompiledProblem, PatrolProblem, compile_problem
 from planner.routing import MinGap, RoutingSolution, Stop, precheck, solve_varied
 from planner.routing.decompose import solve_large
@@ -517,6 +518,7 @@ def plan_patrols(
     on_infeasible: Literal["raise", "drop"] = "raise",
     with_paths: bool = True,
     max_iterations: int | None = None,
+    top_cells: Sequence[str] = (),
 ) -> PatrolPlan:
     """Plan the routes of one shift.
 
@@ -537,6 +539,10 @@ def plan_patrols(
         Compute the street path of every leg (for maps and distances).
     max_iterations
         Bound on search iterations, for plans reproducible regardless of machine speed.
+    top_cells
+        The top hotspot cells (by the shift's risk): every clock hour of the shift gets a
+        stay at one of them where feasible (:func:`planner.presence_hours.repair_top_hours`);
+        an hour where none is feasible is stated in the plan's notes.
 
     Raises
     ------
@@ -548,7 +554,24 @@ def plan_patrols(
     solution = solve_large(
         compiled.routing, time_limit_s=time_limit_s, seed=seed, max_iterations=max_iterations
     )
-    return _checked(_extract(compiled, solution, travel, pre_dropped, with_paths), problem, travel)
+    return _finish(compiled, solution, travel, pre_dropped, with_paths, problem, top_cells)
+
+
+def _finish(
+    compiled: CompiledProblem,
+    solution: RoutingSolution,
+    travel: TravelProvider,
+    pre_dropped: list[DroppedTask],
+    with_paths: bool,
+    problem: PatrolProblem,
+    top_cells: Sequence[str],
+) -> PatrolPlan:
+    """The verified plan of ``solution``, repaired for top-hotspot presence in every hour."""
+    repair = repair_top_hours(compiled, solution, top_cells)
+    plan = _extract(compiled, repair.solution, travel, pre_dropped, with_paths)
+    if repair.notes:
+        plan = replace(plan, notes=(*plan.notes, *repair.notes))
+    return _checked(plan, problem, travel)
 
 
 def _checked(plan: PatrolPlan, problem: PatrolProblem, travel: TravelProvider) -> PatrolPlan:
@@ -578,12 +601,13 @@ def plan_variants(
     on_infeasible: Literal["raise", "drop"] = "raise",
     with_paths: bool = True,
     max_iterations: int | None = None,
+    top_cells: Sequence[str] = (),
 ) -> list[PatrolPlan]:
     """Up to ``n`` plans for successive days: different stop orders, each with an objective
     within ``tolerance`` (3 %) of the best found. The first is the best.
 
-    ``on_infeasible`` and ``max_iterations`` work as in :func:`plan_patrols`; every plan
-    reports the same tasks dropped as impossible.
+    ``on_infeasible``, ``max_iterations`` and ``top_cells`` work as in :func:`plan_patrols`;
+    every plan reports the same tasks dropped as impossible.
     """
     compiled, pre_dropped = _compile(problem, travel, on_infeasible)
     solutions = solve_varied(
@@ -595,8 +619,7 @@ def plan_variants(
         max_iterations=max_iterations,
     )
     return [
-        _checked(_extract(compiled, s, travel, pre_dropped, with_paths), problem, travel)
-        for s in solutions
+        _finish(compiled, s, travel, pre_dropped, with_paths, problem, top_cells) for s in solutions
     ]
 
 

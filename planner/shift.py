@@ -48,7 +48,7 @@ from planner.errors import PlanningError
 from planner.hourly import hourly_risk
 from planner.plan import PatrolPlan, plan_patrols, plan_variants
 from planner.presence import PresenceRule
-from planner.presence_report import PresenceReport, presence_report
+from planner.presence_report import TOP_HOTSPOTS, PresenceReport, presence_report
 from planner.problem import PatrolProblem
 from planner.sources import (
     CoverageOptions,
@@ -498,6 +498,11 @@ def plan_shift(
     progress("Building tasks", 0.4)
     problem, hotspots, band_name = build_problem(analysis, units, opts, duties)
     travel = StreetTravel(analysis.networks)
+    # every clock hour gets a stay at one of the top hotspots where feasible (presence only)
+    top_cells: tuple[str, ...] = ()
+    if opts.objective == "presence":
+        best = hotspots[hotspots[SCORE] > 0].sort_values([RANK, CELL_ID])
+        top_cells = tuple(str(c) for c in best[CELL_ID][:TOP_HOTSPOTS])
     progress(f"Routing {len(problem.units)} units over {len(problem.tasks)} tasks", 0.5)
     if opts.vary > 1:
         plans = plan_variants(
@@ -508,6 +513,7 @@ def plan_shift(
             seed=opts.seed,
             max_iterations=opts.max_iterations,
             on_infeasible=opts.on_infeasible,
+            top_cells=top_cells,
         )
     else:
         plans = [
@@ -518,6 +524,7 @@ def plan_shift(
                 seed=opts.seed,
                 on_infeasible=opts.on_infeasible,
                 max_iterations=opts.max_iterations,
+                top_cells=top_cells,
             )
         ]
     progress("Plan done", 1.0)

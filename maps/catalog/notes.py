@@ -151,6 +151,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "巡组 {unit} 在本计划中没有任务：已没有可分给它的候选巡逻点"
         "（均已分配、无法到达，或超出求解时限）。",
     },
+    "note.plan.top_hour": {
+        "en": "Hour {hour} has no presence at the top {n} hotspots: the repair found no unit "
+        "that can be at one in this hour without leaving a required duty, a break or another "
+        "hour's top-hotspot visit (their windows, the way there and the recovery gaps), within "
+        "its search; more units or a longer --time-limit may cover it.",
+        "zh-CN": "{hour} 起的一小时内，排名前 {n} 的热点均无巡逻警力到场："
+        "调整后仍找不到能在该小时到达其中之一、"
+        "又不耽误必保勤务、休息或其他小时热点到访（含时间窗、路程和复访间隔）的巡组；"
+        "增加巡组或延长 --time-limit 可能解决。",
+    },
     "note.plan.unit_early": {
         "en": "Unit {unit}'s last duty ends at {clock}, {minutes} min before its shift ends: "
         "the plan found no candidate visit left for it (all taken, out of reach, or beyond the "

@@ -40,14 +40,15 @@ def test_every_hour_has_presence_at_the_top_hotspots(planned: ShiftPlan) -> None
     assert report is not None
     hours = report.summary["by_hour"]
     assert [h["hour"] for h in hours] == list(range(16, 24))
-    # value recovers 90 minutes after a stay: the top five take turns, and with the next
-    # five every hour has presence at a top-ten hotspot
+    # value recovers 90 minutes after a stay: the top five take turns, and the repair after
+    # the search (planner.presence_hours) gives every clock hour a stay at one of them
     ranked = [str(c) for c in planned.hotspots.sort_values("rank")["cell_id"]]
     table = report.table
     for hour in range(16, 24):
         present = set(table.loc[table["hour"] == hour, "cell_id"])
-        assert present & set(ranked[:10]), hour
-    assert sum(h["top_hotspots_present"] for h in hours) >= 8
+        assert present & set(ranked[:5]), hour
+    assert all(h["top_hotspots_present"] >= 1 for h in hours), hours
+    assert not [n for n in planned.plan.notes if n.startswith("Hour ")]
     # and each of the top five is revisited, at least twice in the shift and never left for
     # half of it
     for cell in ranked[:5]:
