@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import itertools
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +129,9 @@ def test_windows_durations_and_line_times_as_planned(
     line = next((s for r in doc["routes"] for s in r["stops"] if s["kind"] == "line"), None)
     if line is None:
         pytest.skip("the line duty was not planned in this run")
-    start = line["arrive"][11:16]
+    # the sheet prints plan times to the nearest minute (PlanClock.at): 20:54:36 is 20:55
+    arrive = datetime.fromisoformat(line["arrive"]) + timedelta(seconds=30)
+    start = f"{arrive:%H:%M}"
     assert re.search(rf"St George St \(College to Bloor\).*? {start} \d\d:\d\d \d+ min", text)
 
 

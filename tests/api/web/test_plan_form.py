@@ -94,7 +94,7 @@ def test_form_fields_and_night_bands(service: Service, admin: dict[str, str]) ->
         "vary": "2",
         "grid": "hex",
         "on_infeasible": "drop",
-        "time_limit_s": "1",
+        "time_limit_s": "3",
         "top": "20",
     }
     started = service.client.post(
@@ -111,7 +111,7 @@ def test_form_fields_and_night_bands(service: Service, admin: dict[str, str]) ->
         vary=2,
         grid="hex",
         on_infeasible="drop",
-        time_limit_s=1,
+        time_limit_s=3,
         top=20,
     )
     assert run_plan_job(job.id, service.url, job.parameters) == "succeeded"
