@@ -28,10 +28,16 @@ def _hotspot_cells(doc: Mapping[str, Any]) -> set[str]:
 def _duties(doc: Mapping[str, Any]) -> dict[str, str]:
     """``{duty key: label}`` of the duties planned (visited) in a document; repeats of one place
     are one duty."""
+    from planner.sources import PRESENCE_SLOT_PREFIX
+
     done = {s["task_id"] for r in doc.get("routes", []) for s in r.get("stops", [])}
     out: dict[str, str] = {}
     for task in doc.get("tasks", []):
+        # a timed visit the user gave is a duty; the planner's own hour-slot stays at
+        # hotspots (presence objective) are not: they show as hotspots and presence
+        slot = str(task["task_id"]).startswith(PRESENCE_SLOT_PREFIX)
         timed = task.get("window_open_s") is not None and task.get("kind") == "hotspot"
+        timed = timed and not slot
         if task.get("kind") not in DUTY_KINDS and not timed:
             continue
         if task["task_id"] not in done:

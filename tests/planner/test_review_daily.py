@@ -56,3 +56,23 @@ def test_plans_of_different_shifts_are_refused() -> None:
         ValueError, match="previous plan is for shift '00-08', this one for '16-24'"
     ):
         plan_changes(night, _doc("2024-03-05", ["a"], [], {}))
+
+
+def test_the_planners_hour_slot_stays_are_not_duties() -> None:
+    from planner.sources import PRESENCE_SLOT_PREFIX
+
+    before = _doc("2024-03-04", ["a"], [], {"a": 12.0})
+    after = _doc("2024-03-05", ["a"], [], {"a": 12.0})
+    slot = {
+        "task_id": f"{PRESENCE_SLOT_PREFIX}a@16",
+        "kind": "hotspot",
+        "label": "Hotspot a 16:00",
+        "cell_id": "a",
+        "window_open_s": 57600,
+    }
+    visit = {**slot, "task_id": "visit:school", "label": "School gate 16:00"}
+    for doc, task in ((after, slot), (after, visit)):
+        doc["tasks"].append(task)
+        doc["routes"][0]["stops"].append({"task_id": task["task_id"], "cell_id": "a"})
+    changes = plan_changes(before, after)
+    assert changes["duties_added"] == [{"duty": "visit:school", "label": "School gate 16:00"}]
