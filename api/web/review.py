@@ -138,6 +138,7 @@ def upload_tracks_page(
     csrf: CsrfField = "",
     day: Annotated[int, Form(ge=1, le=31)] = 1,
     unit_map: Annotated[str | None, Form(max_length=2000)] = None,
+    columns: Annotated[str | None, Form(max_length=1000)] = None,
 ) -> Response:
     """Upload a track file from the page (the same reading as ``POST /plans/{id}/tracks``)."""
     ctx.check_csrf(csrf)
@@ -150,7 +151,16 @@ def upload_tracks_page(
         session,
         day,
         "uploaded",
-        lambda: upload_tracks(plan_id, session, user, ctx.state, file, day, unit_map or None),
+        lambda: upload_tracks(
+            plan_id,
+            session,
+            user,
+            ctx.state,
+            file,
+            day,
+            unit_map or None,
+            columns=columns or None,
+        ),
     )
 
 

@@ -157,6 +157,19 @@ def test_uploaded_tracks_are_reviewed_against_the_truth(
         files={"file": ("again.gpx", gpx.read_bytes(), "application/gpx+xml")},
     )
     assert sent.status_code == 200 and 'id="uploaded"' in sent.text and "again.gpx" in sent.text
+    # a CSV of fixes with its own column names: the page's columns field reads it
+    sent = service.client.post(
+        f"/web/plans/{plan_id}/review",
+        data={"csrf_token": token, "day": "1"},
+        files={"file": ("page.csv", csv_text.encode(), "text/csv")},
+    )
+    assert sent.status_code == 422 and "columns" in sent.text
+    sent = service.client.post(
+        f"/web/plans/{plan_id}/review",
+        data={"csrf_token": token, "day": "1", "columns": "unit_id=车辆,datetime=定位时间"},
+        files={"file": ("page.csv", csv_text.encode(), "text/csv")},
+    )
+    assert sent.status_code == 200 and 'id="uploaded"' in sent.text and "page.csv" in sent.text
     # check-ins (巡更) from the page: a broken file shows its problem, a good one its count
     token = form_token(sent.text.split('id="checkin-upload"', 1)[1])
     sent = service.client.post(
