@@ -262,6 +262,25 @@ def _stop_heads(tr: Translator) -> list[str]:
     return [tr(f"review.col.{k}") for k in keys]
 
 
+def named_stops(review: PlanReview, bundle: PlanBundle, tr: Translator) -> PlanReview:
+    """``review`` with each stop named as the route sheets name it, in ``tr``'s language
+    (:func:`maps.sheets.places.place_text`: the user's name of a post or line, else the
+    street, crossing and nearby place from the plan file); the planner's own label
+    (``Hotspot S-r016-c017``) only where the plan file names nothing."""
+    from dataclasses import replace
+
+    from maps.sheets.places import place_text
+
+    if not bundle.places or not len(review.stops):
+        return review
+    stops = review.stops.copy()
+    stops["label"] = [
+        place_text(bundle.places.get(str(task)), tr, str(label))
+        for task, label in zip(stops["task_id"], stops["label"], strict=True)
+    ]
+    return replace(review, stops=stops)
+
+
 def _stop_row(row: Any, tr: Translator) -> list[object]:
     walk = float(row.planned_walk_s) > 0 and not pd.isna(row.walk_share)
     if walk:  # a walk: its planned walking time, the time seen along it, the share walked
@@ -308,6 +327,7 @@ def plan_review_pdf(
     """The plan review as an A4 PDF: summary, map, units, missed stops, posts, presence and
     one table of stops per unit."""
     tr = Translator(lang)
+    review = named_stops(review, bundle, tr)
     fonts = pdf_fonts(tr.lang)
     st = styles(fonts, tr.is_chinese)
     totals = review.totals
@@ -427,6 +447,7 @@ def plan_review_pdf(
 def plan_review_xlsx(review: PlanReview, bundle: PlanBundle, *, lang: str = "en") -> bytes:
     """The plan review as a workbook: units, stops, posts, presence by cell and hour."""
     tr = Translator(lang)
+    review = named_stops(review, bundle, tr)
     wb = Workbook()
     ws = wb.active
     assert ws is not None

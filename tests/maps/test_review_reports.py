@@ -133,3 +133,28 @@ def test_the_weekly_pack(reviewed: tuple, tmp_path: Path) -> None:
     zh = "".join(p.extract_text() for p in PdfReader(paths["pdf_zh-CN"]).pages).replace("\n", "")
     assert "每周点评" in zh and "新增热点" in zh and "本周巡逻计划执行情况" in zh
     assert "units" in load_workbook(paths["xlsx_en"]).sheetnames
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_stops_are_named_as_the_route_sheets_name_them(reviewed: tuple, lang: str) -> None:
+    from dataclasses import replace
+
+    from geo.naming import Place
+    from maps.i18n import Translator
+    from maps.sheets.places import place_text
+
+    bundle, review, _ = reviewed
+    first, *rest = [str(t) for t in review.stops["task_id"]]
+    names = (("zh-CN", "street", "长安街"), ("zh-CN", "crossing", "王府井大街"))
+    place = Place(street="Chang'an Avenue", crossing="Wangfujing Street", names=names)
+    named = replace(bundle, places={first: place})
+    book = load_workbook(io.BytesIO(plan_review_xlsx(review, named, lang=lang)))
+    sheet = book["stops"]
+    heads = [c.value for c in sheet[1]]
+    column = heads.index(Translator(lang)("review.col.place"))
+    labels = {str(r[column]) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    expected = place_text(place, Translator(lang), "unused")
+    assert expected in labels and ("长安街" in expected) == (lang == "zh-CN")
+    # stops the plan file names nothing for keep the planner's label
+    kept = set(review.stops.loc[review.stops["task_id"].astype(str).isin(rest), "label"])
+    assert kept <= labels
