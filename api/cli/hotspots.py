@@ -171,6 +171,9 @@ def hotspots(
             networks=_foot_network(district),
         )
         names = analysis.risk.band_names if band == "all" else (band,)
+        idle: tuple[str, ...] = ()
+        if band == "all":  # dates-only data: the hourly bands hold no risk at all
+            names, idle = _bands_with_risk(analysis, names)
         unknown = [n for n in names if n not in analysis.risk.band_names]
         if unknown:
             raise UserError(
@@ -210,6 +213,7 @@ def hotspots(
         "bands": list(names),
         "rows": len(table),
         "notes": [*analysis.risk.notes, *([source_note] if source_note else [])],
+        "bands_without_risk": list(idle),
         "outputs": {"csv": str(csv_path), "geojson": str(geo_path)},
     }
     if json_mode:
@@ -219,7 +223,23 @@ def hotspots(
         _print_band(con, table[table["band"] == name], name)
     for note in summary["notes"]:
         con.print("  " + tr("cli.note", note=tr.note(note)))
+    if idle:
+        bands = "、".join(tr.band(b) for b in idle) if tr.is_chinese else ", ".join(idle)
+        con.print("  " + tr("cli2.hot.idle_bands", bands=bands))
     con.print(tr("cli2.hot.outputs", csv=csv_path, geojson=geo_path))
+
+
+def _bands_with_risk(
+    analysis: Any, names: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``names`` split into the bands with any risk and those without (every cell 0, as the
+    hourly bands of dates-only data are); all of them when none has risk."""
+    from geo.hotspots.columns import SCORE
+
+    with_risk = tuple(n for n in names if float(analysis.risk.band(n)[SCORE].abs().sum()) > 0)
+    if not with_risk:
+        return names, ()
+    return with_risk, tuple(n for n in names if n not in with_risk)
 
 
 def _print_band(con: Console, rows: pd.DataFrame, name: str) -> None:

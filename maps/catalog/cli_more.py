@@ -50,6 +50,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "cli2.lang.zh-CN": {"en": "zh-CN", "zh-CN": "中文"},
     # ---- gridpatrol hotspots / evaluate
     "cli2.hot.analysing": {"en": "Analysing", "zh-CN": "正在分析"},
+    "cli2.hot.idle_bands": {
+        "en": "Bands without any risk, not listed: {bands} (no incident has a time of day in "
+        "them); --band shows one anyway.",
+        "zh-CN": "以下时段没有任何风险，未列出：{bands}（没有警情落在这些时段的具体时刻）；"
+        "如需查看可用 --band 指定。",
+    },
     "cli2.hot.outputs": {
         "en": "Outputs:\n  csv      {csv}\n  geojson  {geojson}",
         "zh-CN": "输出文件：\n  csv      {csv}\n  geojson  {geojson}",

@@ -147,6 +147,30 @@ def test_hotspots_on_any_csv(capsys, tmp_path: Path) -> None:
     assert str(top["peak_hours"]).split(";")[0] in {"18", "19", "20", "21", "22"}
 
 
+def test_dates_only_data_lists_only_the_day_band(capsys, tmp_path: Path) -> None:
+    # a time of day on none of the incidents: the hourly bands hold no risk, and three
+    # pages of zeros would hide the one band that has it
+    rows = ["id,lat,lon,occurred_at,category"]
+    for i in range(60):
+        lat, lon = (31.2300 + (i % 3) * 1e-4, 121.4700) if i < 40 else (31.22 + i * 2e-4, 121.46)
+        rows.append(f"{i},{lat},{lon},2024-03-{1 + i % 28:02d},盗窃")
+    path = tmp_path / "incidents.csv"
+    path.write_text("\n".join(rows), encoding="utf-8")
+    argv = ["hotspots", "--incidents", str(path), "--timezone", "Asia/Shanghai"]
+    code, out, err = run(capsys, *argv, "--out", str(tmp_path / "a"), "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["bands"] == ["day"]
+    assert summary["bands_without_risk"] == ["08-16", "16-24", "00-08"]
+    assert set(pd.read_csv(summary["outputs"]["csv"])["band"]) == {"day"}
+    code, out, err = run(capsys, *argv, "--out", str(tmp_path / "b"))
+    words = " ".join(out.split())  # the console wraps at its width
+    assert code == 0 and "Bands without any risk, not listed: 08-16, 16-24, 00-08" in words
+    # asked for by name, an hourly band is still given
+    code, out, err = run(capsys, *argv, "--band", "16-24", "--out", str(tmp_path / "c"), "--json")
+    assert code == 0 and json.loads(out)["bands"] == ["16-24"]
+
+
 def test_evaluate_writes_the_documented_json(capsys, tmp_path: Path) -> None:
     target = tmp_path / "eval.json"
     code, _, err = run(
