@@ -86,6 +86,7 @@ def run(
         usage: dict[int, list[WorkerUsage]] = {}
         runs: dict[int, list[DistrictTask]] = {}
         failed: dict[int, int] = {}
+        reasons: dict[str, str] = {}
         for workers in (1, 2):
             _clear_risk_cache()
             tasks = tasks_for_areas(source, ids, params, Path(tmp) / f"w{workers}")
@@ -105,6 +106,11 @@ def run(
             usage[workers] = worker_usage(outcomes)
             runs[workers] = tasks
             failed[workers] = sum(o.status == "failed" for o in outcomes)
+            reasons.update(
+                (o.job_id, f"{o.error.get('type')}: {o.error.get('message')}")
+                for o in outcomes
+                if o.status == "failed" and o.error
+            )
         same = sum(_decided(a) == _decided(b) for a, b in zip(runs[1], runs[2], strict=True))
         solo_same = 0
         for task in runs[1][:alone]:
@@ -146,6 +152,8 @@ def run(
             f"{min(alone, len(ids))} against planning the district alone in this process "
             f"(max_iterations={max_iterations})"
         )
+    for job_id, reason in sorted(reasons.items()):
+        lines.append(f"  failed (reported in the summary, the others went on): {job_id}: {reason}")
     return lines
 
 

@@ -326,7 +326,16 @@ def risk_from_events(
     weights_matrix = (
         w if w is not None else spatial_weights(geometry, layout.x, layout.y, neighbours)
     )
-    if permutations > 0:
+    if layout.n < 2:
+        # Gi* compares a cell with its neighbours: a one-cell district (a small police
+        # district planned on its own) is ranked by its score, and nothing is significant
+        z = np.zeros_like(scores)
+        p = np.ones_like(scores)
+        notes.append(
+            f"Gi* significance needs at least 2 grid cells and this district has {layout.n}: "
+            "cells are ranked by risk score alone, none is marked significant"
+        )
+    elif permutations > 0:
         pairs = [
             gi_star_permutation(scores[:, k], weights_matrix, permutations, seed)
             for k in range(len(used))

@@ -135,6 +135,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "no incident has a time of day: risk is per day, not per hour",
         "zh-CN": "警情均无具体时刻：风险按日测算，不按小时测算",
     },
+    "note.risk.one_cell": {
+        "en": (
+            "Gi* significance needs at least 2 grid cells and this district has {n}: "
+            "cells are ranked by risk score alone, none is marked significant"
+        ),
+        "zh-CN": "Gi* 显著性检验至少需要 2 个网格，本辖区只有 {n} 个：网格仅按风险分值排序，均不标为显著",
+    },
     "note.risk.future": {
         "en": "{n} incident(s) after the reference time are ignored",
         "zh-CN": "基准时间之后的 {n} 起警情未计入",

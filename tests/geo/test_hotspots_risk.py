@@ -110,3 +110,19 @@ def test_bad_input_lists_every_problem() -> None:
             cells_grid(),
             date_only="x",  # type: ignore[arg-type]
         )
+
+
+def test_a_one_cell_district_is_ranked_by_score_and_nothing_is_significant() -> None:
+    """Gi* needs neighbours to compare with: a police district of one grid cell (one of the
+    Portland sample's, planned on its own) still gets its risk, not an error, and says why
+    no cell is significant."""
+    inc = incidents([("c0", "2024-05-31 20:00", "theft", True)] * 3)
+    risk = compute_risk(inc, cells_grid(n=1), at="2024-06-01 09:00", half_life_days=None)
+    evening = risk.band("16-24")
+    assert evening[CELL_ID].tolist() == ["c0"]
+    assert evening[SCORE].iloc[0] == pytest.approx(3.0)
+    assert evening[RANK].iloc[0] == 1
+    assert evening[GI_Z].iloc[0] == 0.0
+    assert evening[GI_P].iloc[0] == 1.0
+    assert set(risk.frame[SIGNIFICANCE]) == {"not significant"}
+    assert any("at least 2 grid cells and this district has 1" in note for note in risk.notes)
