@@ -1033,6 +1033,21 @@ def _score(sample: pd.Series, fmt: str) -> int:
     return int(pd.to_datetime(sample, format=fmt, errors="coerce").notna().sum())
 
 
+def _best_format(sample: pd.Series, candidates: list[str], excluded: set[str]) -> tuple[int, int]:
+    """The score and index of the format that parses most of ``sample`` (the earliest of
+    equals). A format that parses all of it cannot be beaten, so the later ones are not
+    tried: each try compiles a ``strptime`` pattern, and on a typical file the first few
+    formats settle it."""
+    best_score, best_index = -1, 0
+    for i, fmt in enumerate(candidates):
+        score = 0 if fmt in excluded else _score(sample, fmt)
+        if score > best_score:
+            best_score, best_index = score, i
+        if score == len(sample):
+            break
+    return best_score, best_index
+
+
 def parse_datetimes(
     values: pd.Series,
     issues: RowIssues,
@@ -1095,8 +1110,7 @@ def parse_datetimes(
     while not done.all():
         remaining = text[~done]
         sample = _sample(remaining)
-        scores = [(0 if f in excluded else _score(sample, f), i) for i, f in enumerate(candidates)]
-        best_score, best_index = max(scores, key=lambda item: (item[0], -item[1]))
+        best_score, best_index = _best_format(sample, candidates, excluded)
         if best_score == 0 and not datetime_format:
             if stripped:
                 break
