@@ -6,10 +6,12 @@ plan workers (other processes) write to the same file.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -19,9 +21,20 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def load_json_column(text: str | bytes) -> Any:
+    """A JSON column's value: parsed by orjson (several times faster than the standard
+    library on an area's boundary and polygons, read on every area request), or by
+    :func:`json.loads` where orjson is stricter (``NaN``, integers beyond 64 bits), so every
+    stored value still reads back."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def make_engine(url: str, *, pooled: bool = True) -> Engine:
     """An engine for ``url``; ``pooled=False`` for short-lived worker processes."""
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"json_deserializer": load_json_column}
     if is_sqlite(url):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:

@@ -150,6 +150,20 @@ def die_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
+def lower_priority(nice: int) -> None:
+    """Add ``nice`` to this process's niceness (POSIX; nothing elsewhere or when 0).
+
+    A plan's time limit is wall-clock, so on a machine whose cores the web process needs, a
+    niced job gets less CPU in the same time (a plan as good as the CPU it had), while the
+    requests are not kept waiting behind the solver.
+    """
+    if nice > 0 and hasattr(os, "nice"):
+        try:
+            os.nice(nice)
+        except OSError:
+            log.warning("could not lower the job's CPU priority (nice %d)", nice)
+
+
 def _worker_main(
     kind: str,
     job_id: int,
@@ -158,9 +172,13 @@ def _worker_main(
     owner: str,
     lease_s: float,
     parent_pid: int,
+    nice: int = 0,
 ) -> None:
-    """The entry point of a local worker process: tie it to the server, then run the job."""
+    """The entry point of a local worker process: tie it to the server, lower its CPU
+    priority by ``nice`` (so the web process answering requests is served first on a busy
+    machine), then run the job."""
     die_with_parent(parent_pid)
+    lower_priority(nice)
     target = _job_target(kind)[0]
     target(job_id, database_url, parameters, owner=owner, lease_s=lease_s)
 
@@ -191,8 +209,9 @@ class LocalExecutor:
 
     name = "local processes"
 
-    def __init__(self) -> None:
+    def __init__(self, nice: int = 0) -> None:
         self._ctx = multiprocessing.get_context("spawn")
+        self.nice = nice
 
     def start(
         self,
@@ -205,7 +224,7 @@ class LocalExecutor:
     ) -> Execution:
         process = self._ctx.Process(
             target=_worker_main,
-            args=(kind, job_id, database_url, parameters, owner, lease_s, os.getpid()),
+            args=(kind, job_id, database_url, parameters, owner, lease_s, os.getpid(), self.nice),
             name=f"gridpatrol-{kind}-{job_id}",
             daemon=True,
         )
@@ -385,7 +404,8 @@ class JobRunner:
         if settings.job_workers <= 0:
             return None
         address = getattr(settings, "dask_scheduler", None)
-        executor: Executor = DaskExecutor(address) if address else LocalExecutor()
+        nice = int(getattr(settings, "job_nice", 0))
+        executor: Executor = DaskExecutor(address) if address else LocalExecutor(nice)
         lease_s = float(getattr(settings, "job_lease_s", DEFAULT_LEASE_S))
         return cls(database_url, sessions, settings.job_workers, lease_s=lease_s, executor=executor)
 

@@ -103,6 +103,10 @@ class Settings(BaseSettings):
         every fifth of it; only an expired lease marks a job interrupted) and
         ``dask_scheduler`` (``tcp://host:8786``: hand jobs to that Dask scheduler instead of
         local worker processes).
+    job_nice
+        How much lower the CPU priority of a local job process is than the server's (POSIX
+        ``nice``, 0-19; default 10): requests are answered first and the solver takes the
+        CPU left over, so a plan on a busy machine is as good as the CPU it had.
     shared_rate_limit
         Keep the rate limit's buckets in the database (table ``rate_limit_buckets``, created
         when missing), so a limit reached through one web process holds in all of them; on by
@@ -143,6 +147,7 @@ class Settings(BaseSettings):
     plan_time_limit_s: float = Field(default=30.0, gt=0)
     job_workers: int = Field(default=2, ge=0)
     job_lease_s: float = Field(default=15.0, ge=0.5, le=3600)
+    job_nice: int = Field(default=10, ge=0, le=19)
     dask_scheduler: str | None = Field(default=None, max_length=500)
     staffing_max_units: int = Field(default=6, ge=1, le=50)
     staffing_time_limit_s: float = Field(default=2.0, gt=0)

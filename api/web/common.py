@@ -147,8 +147,14 @@ def page_context(request: Request, state: StateDep, session: SessionDep) -> Page
     return ctx
 
 
+async def _anonymous_dependency(request: Request, state: StateDep) -> PageContext:
+    """:func:`anonymous_context` as a dependency (``async``: it reads only the request, so
+    no thread is taken for it)."""
+    return anonymous_context(request, state)
+
+
 PageDep = Annotated[PageContext, Depends(page_context)]
-AnonymousDep = Annotated[PageContext, Depends(anonymous_context)]
+AnonymousDep = Annotated[PageContext, Depends(_anonymous_dependency)]
 
 
 def lang_url(request: Request, lang: str) -> str:

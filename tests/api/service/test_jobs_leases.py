@@ -147,6 +147,7 @@ def test_workers_die_with_a_killed_server_and_the_plan_is_recovered(tmp_path: Pa
         "GRIDPATROL_JOB_WORKERS": "1",
         "GRIDPATROL_JOB_LEASE_S": "1",
         "GRIDPATROL_PLAN_TIME_LIMIT_S": "20",
+        "GRIDPATROL_JOB_NICE": "7",
     }
     command = [sys.executable, "-c", "from api.cli import main; main()", "serve"]
     command += ["--port", str(port), "--no-bootstrap-admin"]
@@ -190,6 +191,8 @@ def test_workers_die_with_a_killed_server_and_the_plan_is_recovered(tmp_path: Pa
             time.sleep(0.2)
         workers = _children(server.pid)
         assert workers, "the plan runs in a child process of the server"
+        # the job yields the CPU to the web process: its niceness is the server's + 7
+        assert _nice(server.pid) + 7 in [_nice(pid) for pid in workers]
         server.send_signal(signal.SIGKILL)
         server.wait(10)
         deadline = time.monotonic() + 5
@@ -208,3 +211,9 @@ def test_workers_die_with_a_killed_server_and_the_plan_is_recovered(tmp_path: Pa
         job = session.get(PlanJob, plan_id)
         assert job is not None and job.state == JobState.FAILED.value
         assert job.error == INTERRUPTED
+
+
+def _nice(pid: int) -> int:
+    """The niceness of process ``pid`` (``/proc/<pid>/stat``, field 19)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[16])
