@@ -8,7 +8,8 @@ byte-identical to the cold run's. The cold figure is the median of several runs,
 empty cache of its own. The project's modules are compiled to bytecode first and the runs may
 write it (``PYTHONDONTWRITEBYTECODE`` is dropped), as with a package that pip installed: a
 sandbox that forbids bytecode would otherwise add the compilation of ~100 modules to every run.
-CPU seconds are printed too: on a loaded machine they are the figure that holds. Targets: help <= 0.5 s wall; warm <= 0.2x cold and <= 3 s.
+CPU seconds are printed too: on a loaded machine they are the figure that holds.
+Targets: help <= 0.5 s wall; warm <= 0.2x cold and <= 3 s.
 Run: ``python -m benchmarks.warmstart [--repeat N]``.
 """
 

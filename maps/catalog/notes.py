@@ -140,7 +140,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "Gi* significance needs at least 2 grid cells and this district has {n}: "
             "cells are ranked by risk score alone, none is marked significant"
         ),
-        "zh-CN": "Gi* 显著性检验至少需要 2 个网格，本辖区只有 {n} 个：网格仅按风险分值排序，均不标为显著",
+        "zh-CN": (
+            "Gi* 显著性检验至少需要 2 个网格，本辖区只有 {n} 个：网格仅按风险分值排序，均不标为显著"
+        ),
     },
     "note.risk.future": {
         "en": "{n} incident(s) after the reference time are ignored",
