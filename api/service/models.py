@@ -292,17 +292,11 @@ class GridRecord(Base):
     )
 
 
-class PlanJob(Base):
-    """A background plan: its parameters, state, progress and result."""
+class JobColumns:
+    """The columns every background job table has (plans, staffing runs, review jobs): its
+    state, progress, cancel flag, lease, parameters, result and times. The job runner
+    (:mod:`api.service.jobs`) claims, renews, cancels and recovers jobs by these alone."""
 
-    __tablename__ = "plans"
-    __table_args__ = NEVER_REUSE_IDS
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
-    dataset_id: Mapped[int | None] = mapped_column(
-        ForeignKey("datasets.id", ondelete="SET NULL"), nullable=True
-    )
     state: Mapped[str] = mapped_column(String(16), default=JobState.QUEUED.value, index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     message: Mapped[str] = mapped_column(Text, default="")
@@ -315,14 +309,27 @@ class PlanJob(Base):
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     parameters: Mapped[dict[str, Any]] = mapped_column(JsonType)
     result: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
-    rerun_of_id: Mapped[int | None] = mapped_column(
-        ForeignKey("plans.id", ondelete="SET NULL"), nullable=True
-    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class PlanJob(JobColumns, Base):
+    """A background plan: its parameters, state, progress and result."""
+
+    __tablename__ = "plans"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
+    dataset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("datasets.id", ondelete="SET NULL"), nullable=True
+    )
+    rerun_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plans.id", ondelete="SET NULL"), nullable=True
     )
 
 
@@ -363,7 +370,7 @@ class PlanTrack(Base):
     )
 
 
-class StaffingJob(Base):
+class StaffingJob(JobColumns, Base):
     """A background staffing proposal for an area: parameters, state, progress and result.
 
     ``result`` holds the JSON summary of the proposal (:func:`maps.staffing.staffing_summary`)
@@ -377,24 +384,6 @@ class StaffingJob(Base):
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
     dataset_id: Mapped[int | None] = mapped_column(
         ForeignKey("datasets.id", ondelete="SET NULL"), nullable=True
-    )
-    state: Mapped[str] = mapped_column(String(16), default=JobState.QUEUED.value, index=True)
-    progress: Mapped[float] = mapped_column(Float, default=0.0)
-    message: Mapped[str] = mapped_column(Text, default="")
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
-    #: The server that claimed the job (``host:pid:random``) and until when its lease holds:
-    #: the owner renews it while the job runs; only an expired lease marks the job interrupted.
-    owner: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
-    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    parameters: Mapped[dict[str, Any]] = mapped_column(JsonType)
-    result: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    created_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
 
 
@@ -481,7 +470,7 @@ class ReviewRecord(Base):
     )
 
 
-class ReviewJob(Base):
+class ReviewJob(JobColumns, Base):
     """A background review report: the plan review, the weekly pack or the monthly
     evaluation as PDF and XLSX (``kind``: ``plan``, ``weekly``, ``monthly``); the same state,
     progress, cancel and lease columns as plans. Its files are :class:`ReviewFile` rows."""
@@ -494,22 +483,6 @@ class ReviewJob(Base):
     kind: Mapped[str] = mapped_column(String(16))
     plan_id: Mapped[int | None] = mapped_column(
         ForeignKey("plans.id", ondelete="CASCADE"), nullable=True
-    )
-    state: Mapped[str] = mapped_column(String(16), default=JobState.QUEUED.value, index=True)
-    progress: Mapped[float] = mapped_column(Float, default=0.0)
-    message: Mapped[str] = mapped_column(Text, default="")
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
-    owner: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
-    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    parameters: Mapped[dict[str, Any]] = mapped_column(JsonType)
-    result: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    created_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
 
 
