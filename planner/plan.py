@@ -17,7 +17,7 @@ from shapely.geometry import LineString
 
 from geo.network.modes import Mode
 from planner.errors import InfeasibleError, PlanningError, VerificationError
-from planner.presence import PresenceInterval
+from planner.presence import PresenceInterval, walk_presence, walk_segments
 from planner.presence_hours import repair_top_hours
 from planner.problem import CompiledProblem, PatrolProblem, compile_problem
 from planner.routing import MinGap, RoutingSolution, Stop, precheck, solve_varied
@@ -373,28 +373,6 @@ def least_travel(compiled: CompiledProblem) -> dict[str, int]:
     return out
 
 
-def walk_segments(
-    start_s: int, walk_s: int, pauses: list[tuple[int, int]]
-) -> list[tuple[int, int]]:
-    """Wall-clock pieces of a walk of ``walk_s`` seconds from ``start_s``, interrupted by
-    ``pauses`` (breaks taken before the walk is over: the walk resumes after each)."""
-    if walk_s <= 0:
-        return []
-    pieces: list[tuple[int, int]] = []
-    t, left = start_s, walk_s
-    for p0, p1 in sorted(pauses):
-        if left <= 0:
-            break
-        if p0 > t:
-            step = min(left, p0 - t)
-            pieces.append((t, t + step))
-            left -= step
-        t = max(t, p1)
-    if left > 0:
-        pieces.append((t, t + left))
-    return pieces
-
-
 def stop_presence(
     unit_id: str, task: Task, stop: Stop, walk: list[tuple[int, int]]
 ) -> list[PresenceInterval]:
@@ -407,33 +385,10 @@ def stop_presence(
                 task.cell_id, stop.arrival_s, stop.departure_s, unit_id, "stop", task.task_id
             )
         )
-    total = sum(b - a for a, b in walk)
-    if total <= 0:
-        return out
     path: tuple[tuple[str, float], ...] = task.cell_path
     if not path and task.cell_id is not None:
         path = ((task.cell_id, 1.0),)
-    # Map walking time (0..total) to the wall clock through the walk's pieces.
-    done = 0.0
-    for cell, share in path:
-        lo, hi = done, done + share * total
-        done = hi
-        offset = 0.0
-        for a, b in walk:
-            seg_lo, seg_hi = offset, offset + (b - a)
-            offset = seg_hi
-            x0, x1 = max(lo, seg_lo), min(hi, seg_hi)
-            if x1 > x0:
-                out.append(
-                    PresenceInterval(
-                        str(cell),
-                        a + (x0 - seg_lo),
-                        a + (x1 - seg_lo),
-                        unit_id,
-                        "walk",
-                        task.task_id,
-                    )
-                )
+    out.extend(walk_presence(walk, path, unit_id, task.task_id))
     return out
 
 

@@ -57,6 +57,60 @@ class PresenceInterval:
             )
 
 
+def walk_segments(
+    start_s: int, walk_s: int, pauses: Iterable[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Wall-clock pieces of a walk of ``walk_s`` seconds from ``start_s``, interrupted by
+    ``pauses`` (breaks taken before the walk is over: the walk resumes after each)."""
+    if walk_s <= 0:
+        return []
+    pieces: list[tuple[int, int]] = []
+    t, left = start_s, walk_s
+    for p0, p1 in sorted(pauses):
+        if left <= 0:
+            break
+        if p0 > t:
+            step = min(left, p0 - t)
+            pieces.append((t, t + step))
+            left -= step
+        t = max(t, p1)
+    if left > 0:
+        pieces.append((t, t + left))
+    return pieces
+
+
+def walk_presence(
+    pieces: Sequence[tuple[int, int]],
+    path: Sequence[tuple[str, float]],
+    unit_id: str,
+    place_id: str,
+) -> list[PresenceInterval]:
+    """A walk's presence: its walking time (the wall-clock ``pieces`` of
+    :func:`walk_segments`) spread over ``path``, the cells it passes through in order with
+    their shares of its length, each cell for its share of the time. Planned walks and the
+    review's reading of them both count presence this way."""
+    total = sum(b - a for a, b in pieces)
+    out: list[PresenceInterval] = []
+    if total <= 0:
+        return out
+    done = 0.0
+    for cell, share in path:
+        lo, hi = done, done + share * total
+        done = hi
+        offset = 0.0
+        for a, b in pieces:
+            seg_lo, seg_hi = offset, offset + (b - a)
+            offset = seg_hi
+            x0, x1 = max(lo, seg_lo), min(hi, seg_hi)
+            if x1 > x0:
+                out.append(
+                    PresenceInterval(
+                        str(cell), a + (x0 - seg_lo), a + (x1 - seg_lo), unit_id, "walk", place_id
+                    )
+                )
+    return out
+
+
 def split_by_hour(start_s: float, end_s: float) -> list[tuple[int, float]]:
     """Seconds of ``[start_s, end_s)`` in each wall-clock hour, as ``(hour_start_s, seconds)``.
 

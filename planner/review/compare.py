@@ -35,7 +35,14 @@ from shapely.strtree import STRtree
 
 from planner.clock import zone
 from planner.plan import PatrolPlan, PlannedStop, UnitRoute
-from planner.presence import DAY_S, HOUR_S, PresenceInterval, minutes_by_cell_hour
+from planner.presence import (
+    DAY_S,
+    HOUR_S,
+    PresenceInterval,
+    minutes_by_cell_hour,
+    walk_presence,
+    walk_segments,
+)
 from planner.tasks import Task, TaskKind
 from planner.units import Unit
 from planner.walks import SAMPLE_M, cell_path
@@ -319,59 +326,18 @@ def _walk_line(stop: PlannedStop, task: Task | None) -> LineString | None:
     return task.line
 
 
-def _walk_pieces(route: UnitRoute, stop: PlannedStop) -> list[tuple[float, float]]:
-    """Wall-clock pieces of a stop's walk: from its departure for ``walk_s`` seconds, resumed
-    after each break the route takes before the walk is over (as :func:`planner.plan.
-    walk_segments` times it)."""
-    pauses = sorted(
-        (b.start_s, b.start_s + b.duration_s)
-        for b in route.breaks
-        if b.after_order == stop.order - 1 and b.start_s < stop.departure_s + stop.walk_s
-    )
-    pieces: list[tuple[float, float]] = []
-    t, left = float(stop.departure_s), float(stop.walk_s)
-    for p0, p1 in pauses:
-        if left <= 0:
-            break
-        if p0 > t:
-            step = min(float(p0) - t, left)
-            pieces.append((t, t + step))
-            left -= step
-            t += step
-        t = max(t, float(p1))
-    if left > 0:
-        pieces.append((t, t + left))
-    return pieces
-
-
 def _walk_presence(
     route: UnitRoute, stop: PlannedStop, path: Sequence[tuple[str, float]]
 ) -> list[PresenceInterval]:
-    """A walk's planned presence: its walking time over ``path`` (cells with length shares)."""
-    pieces = _walk_pieces(route, stop)
-    total = sum(b - a for a, b in pieces)
-    out: list[PresenceInterval] = []
-    done = 0.0
-    for cell, share in path:
-        lo, hi = done, done + share * total
-        done = hi
-        offset = 0.0
-        for a, b in pieces:
-            seg_lo, seg_hi = offset, offset + (b - a)
-            offset = seg_hi
-            x0, x1 = max(lo, seg_lo), min(hi, seg_hi)
-            if x1 > x0:
-                out.append(
-                    PresenceInterval(
-                        str(cell),
-                        a + (x0 - seg_lo),
-                        a + (x1 - seg_lo),
-                        route.unit_id,
-                        "walk",
-                        stop.task_id,
-                    )
-                )
-    return out
+    """A walk's planned presence: its walking time over ``path`` (cells with length shares),
+    resumed after each break the route takes before the walk is over, as the plan counts it."""
+    pauses = [
+        (b.start_s, b.start_s + b.duration_s)
+        for b in route.breaks
+        if b.after_order == stop.order - 1 and b.start_s < stop.departure_s + stop.walk_s
+    ]
+    pieces = walk_segments(stop.departure_s, stop.walk_s, pauses)
+    return walk_presence(pieces, path, route.unit_id, stop.task_id)
 
 
 def track_intervals(
