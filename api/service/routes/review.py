@@ -14,6 +14,8 @@ bounded (:data:`~api.service.reviews.DIRECT_MAX_FIXES`, ``DIRECT_MAX_WEEK_DAYS``
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC
 from enum import StrEnum
 from pathlib import Path
@@ -43,7 +45,9 @@ from api.service.uploads import save_upload, upload_limits
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
+    from api.service.deps import ServiceState
     from planner.review import ReviewOptions
 
 router = APIRouter(tags=["review"], responses={**AUTH_ERRORS, **NOT_FOUND, **CONFLICT})
@@ -212,6 +216,83 @@ def _job_hint(body: str) -> str:
     return f"; make the report as a background job: POST /review-jobs {body}"
 
 
+@dataclass(frozen=True)
+class ReviewFileKind:
+    """What an uploaded review file is: its reader (``geo.io.tracks``), default name and
+    suffixes, what its rows are called, how to split a file with too many and what an empty
+    one should have held."""
+
+    read: Callable[..., pd.DataFrame]
+    default_name: str
+    suffixes: tuple[str, ...]
+    rows: str
+    split: str
+    empty: str
+
+
+def _read_review_file(
+    state: ServiceState,
+    file: UploadFile,
+    kind: ReviewFileKind,
+    *,
+    zone: str,
+    timezone: str | None,
+    unit_map: str | None,
+    columns: str | None,
+    datetime_format: str | None,
+) -> tuple[str, pd.DataFrame]:
+    """The file's name and rows, read within the service's limits (a track file or a
+    check-in file; shared by both uploads). Nothing is stored here.
+
+    Raises
+    ------
+    InvalidInputError, GeoInputError
+        (422) A field or file that cannot be read, or a file without rows.
+    UploadTooLargeError
+        (413) More rows than a file may hold.
+    """
+    from api.service.districts import check_timezone_name
+    from geo.errors import GeoInputError
+    from geo.io.advice import SERVICE_ADVICE
+
+    if timezone:
+        check_timezone_name(timezone)
+    mapping = parse_unit_map(unit_map)
+    roles = parse_track_columns(columns)
+    limits = upload_limits(state.settings)
+    with tempfile.TemporaryDirectory(prefix="gridpatrol-upload-") as tmp:
+        path = save_upload(
+            file,
+            Path(tmp),
+            limits,
+            default_name=kind.default_name,
+            suffixes=kind.suffixes,
+            zip_must_hold=None,
+        )
+        try:
+            frame = kind.read(
+                path,
+                columns=roles,
+                unit_ids=mapping,
+                timezone=zone,
+                datetime_format=datetime_format,
+                advice=SERVICE_ADVICE,
+            )
+        except ValueError as exc:
+            if isinstance(exc, GeoInputError):
+                raise
+            raise InvalidInputError(f"{path.name}: {exc}") from None
+    if len(frame) > limits.max_features:
+        raise UploadTooLargeError(
+            limits.max_bytes,
+            detail=f"{path.name}: {len(frame)} {kind.rows}; at most {limits.max_features} are "
+            f"read per file ({kind.split})",
+        )
+    if len(frame) == 0:
+        raise InvalidInputError(f"{path.name}: {kind.empty}")
+    return path.name, frame
+
+
 @router.post(
     "/plans/{plan_id}/tracks",
     summary="Upload the units' GPS tracks for a plan",
@@ -247,54 +328,31 @@ def upload_tracks(
     review makes of them: the fixes kept out (each with its file, row, unit and reason, as
     ``gridpatrol review plan`` lists them) and the stops visited so far. A file that cannot
     be read answers 422 naming the file, line or row and the problem; nothing is stored."""
-    from api.service.districts import check_timezone_name
-    from geo.io.advice import SERVICE_ADVICE
     from geo.io.tracks import read_tracks
 
     plan: PlanJob = scoped(session, user, PlanJob, plan_id, "plan")
     bundle = bundle_of(session, plan, day)
-    zone = timezone or bundle.timezone
-    if timezone:
-        check_timezone_name(timezone)
-    mapping = parse_unit_map(unit_map)
-    roles = parse_track_columns(columns)
-    limits = upload_limits(state.settings)
-    with tempfile.TemporaryDirectory(prefix="gridpatrol-upload-") as tmp:
-        path = save_upload(
-            file,
-            Path(tmp),
-            limits,
-            default_name="tracks.gpx",
-            suffixes=TRACK_SUFFIXES,
-            zip_must_hold=None,
-        )
-        try:
-            frame = read_tracks(
-                path,
-                columns=roles,
-                unit_ids=mapping,
-                timezone=zone,
-                datetime_format=datetime_format,
-                advice=SERVICE_ADVICE,
-            )
-        except ValueError as exc:
-            from geo.errors import GeoInputError
-
-            if isinstance(exc, GeoInputError):
-                raise
-            raise InvalidInputError(f"{path.name}: {exc}") from None
-    if len(frame) > limits.max_features:
-        raise UploadTooLargeError(
-            limits.max_bytes,
-            detail=f"{path.name}: {len(frame)} fixes; at most {limits.max_features} are read "
-            "per file (split the tracks by unit or by hour)",
-        )
-    if len(frame) == 0:
-        raise InvalidInputError(f"{path.name}: no GPS fixes in the file; expected a unit's track")
+    name, frame = _read_review_file(
+        state,
+        file,
+        ReviewFileKind(
+            read_tracks,
+            "tracks.gpx",
+            TRACK_SUFFIXES,
+            "fixes",
+            "split the tracks by unit or by hour",
+            "no GPS fixes in the file; expected a unit's track",
+        ),
+        zone=timezone or bundle.timezone,
+        timezone=timezone,
+        unit_map=unit_map,
+        columns=columns,
+        datetime_format=datetime_format,
+    )
     track = PlanTrack(
         plan_id=plan.id,
         day=day,
-        filename=path.name,
+        filename=name,
         fix_count=len(frame),
         fixes=_fixes_record(frame),
         uploaded_by_id=user.id,
@@ -310,13 +368,13 @@ def upload_tracks(
         "plan",
         plan.id,
         area_id=plan.area_id,
-        detail={"file": path.name, "day": day, "fixes": len(frame)},
+        detail={"file": name, "day": day, "fixes": len(frame)},
     )
     options = _options(60.0, 30.0, 60)
     run = reviews.run_review(reviews.plan_inputs(session, plan, day), options)
     session.commit()
     rejected = run.screened.rejected
-    mine = rejected[rejected["source"] == path.name]
+    mine = rejected[rejected["source"] == name]
     totals = run.review.totals
     return {
         "track": {
@@ -328,7 +386,7 @@ def upload_tracks(
             "units": sorted({str(u) for u in frame["unit_id"]}),
         },
         "kept_out": {str(k): int(v) for k, v in mine["reason"].value_counts().items()},
-        "problems": _problems(rejected, path.name),
+        "problems": _problems(rejected, name),
         "stops_planned": int(totals["stops_planned"]),
         "stops_visited": int(totals["stops_visited"]),
         "notes": list(run.review.notes),
@@ -770,52 +828,27 @@ def upload_checkins(
     the plan and answer what the review makes of it: a stop is visited on a check-in at its
     task or place (post) id within its window when no track shows the visit. A file that
     cannot be read answers 422 naming the file, row and column; nothing is stored."""
-    from api.service.districts import check_timezone_name
-    from geo.io.advice import SERVICE_ADVICE
     from geo.io.tracks import read_checkins
 
     plan: PlanJob = scoped(session, user, PlanJob, plan_id, "plan")
     bundle = bundle_of(session, plan, day)
-    if timezone:
-        check_timezone_name(timezone)
-    zone = timezone or bundle.timezone
-    mapping = parse_unit_map(unit_map)
-    roles = parse_track_columns(columns)
-    limits = upload_limits(state.settings)
-    with tempfile.TemporaryDirectory(prefix="gridpatrol-upload-") as tmp:
-        path = save_upload(
-            file,
-            Path(tmp),
-            limits,
-            default_name="checkins.csv",
-            suffixes=CHECKIN_SUFFIXES,
-            zip_must_hold=None,
-        )
-        try:
-            frame = read_checkins(
-                path,
-                columns=roles,
-                unit_ids=mapping,
-                timezone=zone,
-                datetime_format=datetime_format,
-                advice=SERVICE_ADVICE,
-            )
-        except ValueError as exc:
-            from geo.errors import GeoInputError
-
-            if isinstance(exc, GeoInputError):
-                raise
-            raise InvalidInputError(f"{path.name}: {exc}") from None
-    if len(frame) > limits.max_features:
-        raise UploadTooLargeError(
-            limits.max_bytes,
-            detail=f"{path.name}: {len(frame)} check-ins; at most {limits.max_features} are "
-            "read per file (split the file by unit or by day)",
-        )
-    if len(frame) == 0:
-        raise InvalidInputError(
-            f"{path.name}: no check-ins in the file; expected rows of unit, checkpoint, time"
-        )
+    name, frame = _read_review_file(
+        state,
+        file,
+        ReviewFileKind(
+            read_checkins,
+            "checkins.csv",
+            CHECKIN_SUFFIXES,
+            "check-ins",
+            "split the file by unit or by day",
+            "no check-ins in the file; expected rows of unit, checkpoint, time",
+        ),
+        zone=timezone or bundle.timezone,
+        timezone=timezone,
+        unit_map=unit_map,
+        columns=columns,
+        datetime_format=datetime_format,
+    )
     known = {u.unit_id for u in bundle.units}
     if bundle.plan is not None:
         known |= {r.unit_id for r in bundle.plan.routes}
@@ -823,7 +856,7 @@ def upload_checkins(
     row = PlanCheckin(
         plan_id=plan.id,
         day=day,
-        filename=path.name,
+        filename=name,
         checkin_count=len(frame),
         checkins=reviews.checkins_record(frame),
         uploaded_by_id=user.id,
@@ -839,7 +872,7 @@ def upload_checkins(
         "plan",
         plan.id,
         area_id=plan.area_id,
-        detail={"file": path.name, "day": day, "checkins": len(frame)},
+        detail={"file": name, "day": day, "checkins": len(frame)},
     )
     run = reviews.run_review(reviews.plan_inputs(session, plan, day), _options(60.0, 30.0, 60))
     session.commit()
