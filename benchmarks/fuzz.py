@@ -49,12 +49,16 @@ class FuzzReport:
     statuses: Counter[int] = field(default_factory=Counter)
     by_operation: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    #: Answers 403 by operation (a request the acting admin may not make, e.g. CSRF-less).
+    forbidden: Counter[str] = field(default_factory=Counter)
     #: Stateful runs started again after Hypothesis found the live state had moved.
     restarted_runs: int = 0
 
 
-#: Stateful runs that may be restarted for harness nondeterminism before it counts as a failure.
-MAX_RESTARTED_RUNS = 5
+#: Stateful runs in a row that may be restarted for harness nondeterminism without making a
+#: single request before it counts as a failure (a restart after progress is always allowed:
+#: the run's requests were recorded as they were made).
+MAX_IDLE_RESTARTS = 5
 
 
 def _harness_nondeterminism(exc: BaseException) -> bool:
@@ -75,6 +79,16 @@ def _harness_nondeterminism(exc: BaseException) -> bool:
         flaky = flaky or isinstance(seen, FlakyStrategyDefinition)
         seen = seen.__cause__ or seen.__context__
     return flaky
+
+
+def _chain(exc: BaseException) -> str:
+    """The types of an exception and of those it was raised from or during, outermost first."""
+    names: list[str] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(names) < 10:
+        names.append(f"{type(seen).__module__}.{type(seen).__qualname__}")
+        seen = seen.__cause__ or seen.__context__
+    return " <- ".join(names)
 
 
 @contextmanager
@@ -146,13 +160,25 @@ def fuzz_target(folder: Path) -> Iterator[tuple[Any, Callable[[], dict[str, str]
             finally:
                 restore_engine.dispose()
 
-        def sign_in() -> None:
+        def token() -> str | None:
+            """A session of the acting admin, if it can still sign in and is still an admin."""
             answer = client.post("/auth/token", data={"username": FUZZER, "password": PASSWORD})
             if answer.status_code != 200:
+                return None
+            bearer = f"Bearer {answer.json()['access_token']}"
+            me = client.get("/auth/me", headers={"Authorization": bearer})
+            return bearer if me.status_code == 200 and me.json()["role"] == "admin" else None
+
+        def sign_in() -> None:
+            # A generated request may have demoted, disabled, renamed or deleted the acting
+            # admin (its id is listed by GET /users, so links can reach it): undo that, else the
+            # rest of the run would only meet 403s
+            bearer = token()
+            if bearer is None:
                 restore_account()
-                answer = client.post("/auth/token", data={"username": FUZZER, "password": PASSWORD})
-            assert answer.status_code == 200, answer.text
-            holder["Authorization"] = f"Bearer {answer.json()['access_token']}"
+                bearer = token()
+            assert bearer is not None, "the acting admin cannot sign in after its restore"
+            holder["Authorization"] = bearer
 
         sign_in()
         area = client.post(
@@ -186,6 +212,8 @@ def _record(report: FuzzReport, label: str, case: Any, response: Any) -> None:
     report.cases += 1
     report.statuses[response.status_code] += 1
     report.by_operation[label] += 1
+    if response.status_code == 403:
+        report.forbidden[label] += 1
     if response.status_code >= 500:
         report.server_errors.append(
             f"{label} -> {response.status_code}: {case.as_curl_command()}\n{response.text[:500]}"
@@ -271,6 +299,7 @@ def fuzz_stateful(
             case.validate_response(response, checks=[not_a_server_error])
 
     start = report.cases
+    idle = 0
     while report.cases - start < cases:
         before = report.cases
         try:
@@ -289,10 +318,11 @@ def fuzz_stateful(
                 # links draw from live answers), which says nothing about the service: count
                 # it and start a fresh run. Server errors were recorded as they happened.
                 report.restarted_runs += 1
-                if report.restarted_runs <= MAX_RESTARTED_RUNS:
+                idle = 0 if report.cases > before else idle + 1
+                if idle <= MAX_IDLE_RESTARTS:
                     continue
             text = "".join(traceback.format_exception(exc))
-            report.failures.append(f"stateful:\n{text[-3000:]}")
+            report.failures.append(f"stateful ({_chain(exc)}):\n{text[-3000:]}")
             break
         if report.cases == before:
             break
@@ -331,13 +361,17 @@ def main(argv: list[str] | None = None) -> int:
         f"server errors {len(report.server_errors)} ({share:.4%} of cases); "
         f"other failures {len(report.failures)}; "
         f"{len(report.stateful)} operations reached by stateful runs "
-        f"({sum(report.stateful.values())} cases)"
+        f"({sum(report.stateful.values())} cases, in runs of which {report.restarted_runs} "
+        "were started again when Hypothesis found the live state had moved under its replay)"
     )
     print(
         f"fuzz: mean case {mean * 1000:.1f} ms vs GET /health {health * 1000:.2f} ms "
         f"(ratio {mean / health:.1f})"
     )
     print("fuzz: statuses " + ", ".join(f"{k}: {v}" for k, v in sorted(report.statuses.items())))
+    if report.forbidden:
+        top = ", ".join(f"{label} {n}" for label, n in report.forbidden.most_common(5))
+        print(f"fuzz: 403 mostly from {top}")
     for text in (report.server_errors + report.failures)[:10]:
         print(text, file=sys.stderr)
     return 1 if report.server_errors or report.failures else 0
