@@ -409,7 +409,8 @@ def solve_varied(
     falls back to reversing a route or swapping two neighbouring stops, and is kept when its
     order is new and its prize is at least ``(1 - tolerance)`` times the best. The first plan
     is the best; fewer than ``n`` come back only when no other order of (nearly) the same
-    stops is feasible, e.g. a single stop per unit.
+    stops is found, e.g. a single stop per unit. A variant that beats the first by more than
+    the tolerance becomes the best, and the search goes on from it for the days left.
 
     Raises
     ------
@@ -430,27 +431,38 @@ def solve_varied(
         clock=clock,
     )
     plans = [first]
-    seen = {first.signature()}
-    used = _arcs(problem, first.signature())
-    floor = (1.0 - tolerance) * first.total_prize
-    for k in range(1, n):
+    base = first
+    # A variant may beat the first plan by more than the tolerance (the search goes on from
+    # it): the plans it leaves behind are dropped and others are sought from the new best,
+    # so ``n`` days still come back when ``n`` orders exist. Each search takes its share of
+    # the time left; the attempts are bounded.
+    for attempt in range(1, 2 * n):
+        plans.sort(key=lambda s: (-s.total_prize, s.total_travel_s))
+        floor = (1.0 - tolerance) * plans[0].total_prize
+        plans = [s for s in plans if s.total_prize >= floor]
+        if len(plans) >= n:
+            break
+        if base not in plans:
+            base = plans[0]
+        seen = {s.signature() for s in plans}
+        used: set[tuple[int, int]] = set()
+        for s in plans:
+            used |= _arcs(problem, s.signature())
         left = t0 + time_limit_s - clock()
         found = _variant(
             problem,
-            first,
+            base,
             used,
             seen,
             floor,
-            time_limit_s=max(left / (n - k), 0.05),
-            seed=seed + k,
+            time_limit_s=max(left / (n - len(plans)), 0.05),
+            seed=seed + attempt,
             max_iterations=max_iterations,
             clock=clock,
         )
         if found is None:
             break
         plans.append(found)
-        seen.add(found.signature())
-        used |= _arcs(problem, found.signature())
     plans.sort(key=lambda s: (-s.total_prize, s.total_travel_s))
     top = plans[0].total_prize
-    return [s for s in plans if s.total_prize >= (1.0 - tolerance) * top]
+    return [s for s in plans if s.total_prize >= (1.0 - tolerance) * top][:n]
