@@ -88,3 +88,26 @@ def test_interchangeable_stops_give_variants_across_units() -> None:
     plans = solve_varied(p, 3, time_limit_s=2.0, max_iterations=30)
     assert len({s.signature() for s in plans}) == len(plans) == 3
     assert all(verify(p, s) == [] for s in plans)
+
+
+def test_a_variant_that_beats_a_weak_first_plan_still_leaves_n_plans(monkeypatch) -> None:
+    """When the first plan is weak (a short time limit on a loaded machine) and the variant
+    search, going on from it, finds one better by more than the tolerance, the weak plan is
+    dropped and another variant is sought from the better one: two days asked, two come
+    back (before, the second day was silently lost)."""
+    from planner.routing import solver
+    from planner.routing.lns import Incumbent, Search
+
+    p = line_problem([1, 2, 3, 4], [5, 5, 5, 5], shift_s=2000)
+    best = solve(p, time_limit_s=1.0, max_iterations=30)
+    assert best.total_prize == 20
+    weak_routes = [list(r.nodes) for r in best.routes]
+    weak_routes[0] = weak_routes[0][:-1]  # one stop fewer: 15 of 20, more than 3 % below
+    prize, travel = Search(p, 0, frozenset()).objective(weak_routes)
+    weak = solver._finish(p, Incumbent(weak_routes, prize, travel), "WEAK", 0)
+    assert weak.total_prize == 15
+    monkeypatch.setattr(solver, "solve", lambda *args, **kwargs: weak)
+    plans = solve_varied(p, 2, time_limit_s=2.0, max_iterations=30)
+    assert len(plans) == 2
+    assert len({s.signature() for s in plans}) == 2
+    assert all(s.total_prize == 20 and verify(p, s) == [] for s in plans)
