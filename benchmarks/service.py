@@ -130,6 +130,32 @@ def _own_cpu_seconds(pid: int) -> tuple[float, float]:
     return (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
 
 
+@contextmanager
+def _database(server: str, folder: Path) -> Iterator[str]:
+    """The URL of an empty database of the run: a SQLite file in ``folder`` (``server`` is
+    ``sqlite``), or a database created on the PostgreSQL server ``server`` (a URL of any of
+    its databases) and dropped at the end."""
+    if server == "sqlite":
+        yield f"sqlite:///{folder / 'gridpatrol.db'}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"gridpatrol_bench_{os.getpid()}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(server).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -515,12 +541,15 @@ def run(
     paced_s: float = 0.0,
     paced_think_ms: float = 250.0,
     web_workers: int = 1,
+    database: str = "sqlite",
 ) -> list[str]:
     """Measure and return the printed lines."""
     lines: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="gridpatrol-bench-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="gridpatrol-bench-") as tmp,
+        _database(database, Path(tmp)) as url,
+    ):
         folder = Path(tmp)
-        url = f"sqlite:///{folder / 'gridpatrol.db'}"
         token = _prepare(url)
         with _service(folder, url, web_workers) as (base, pid):
             dataset_id, target = _setup(base, token)
@@ -581,7 +610,8 @@ def run(
     lines.append(
         f"setup: {clients} clients, closed loop with {think_ms:g} ms think time, each sending "
         f"in turn {', '.join(_calls(target))} (plan {target.plan_id}, area {target.area_id}) "
-        f"over loopback; {web_workers} web process(es), one plan job each; {client} client"
+        f"over loopback; {web_workers} web process(es), one plan job each; {client} client; "
+        f"database {'SQLite' if database == 'sqlite' else 'PostgreSQL'}"
     )
     lines.append(_line(baseline))
     lines.append(_line(loaded))
@@ -648,6 +678,13 @@ def main() -> None:
         default=1,
         help="Web server processes (gridpatrol serve --web-workers); each runs one plan job.",
     )
+    parser.add_argument(
+        "--database",
+        default="sqlite",
+        help="'sqlite' (a file of the run, the default) or the URL of a PostgreSQL server "
+        "(e.g. postgresql+psycopg://postgres@127.0.0.1/postgres), on which the run creates "
+        "its own database and drops it at the end.",
+    )
     args = parser.parse_args()
     lines = run(
         args.clients,
@@ -659,6 +696,7 @@ def main() -> None:
         args.paced,
         args.paced_think_ms,
         args.web_workers,
+        args.database,
     )
     for line in lines:
         print(line, flush=True)

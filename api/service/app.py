@@ -20,13 +20,14 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.service.audit import AuditContext, AuditWriter, DownloadAudit
-from api.service.authcache import TtlCache, WriteInvalidation
+from api.service.authcache import TtlCache, invalidate_on_deletions
 from api.service.cache import LruCache
 from api.service.db import make_engine, make_session_factory
 from api.service.deps import ServiceState, make_check_engine
 from api.service.errors import UploadTooLargeError, install_handlers
 from api.service.jobs import JobRunner, recover_interrupted
 from api.service.migrations import upgrade
+from api.service.models import Area, IncidentDataset, PlanJob
 from api.service.ratelimit import Limiter, SharedTokenBucketLimiter, TokenBucketLimiter
 from api.service.routes import ROUTERS
 from api.service.settings import Settings
@@ -348,8 +349,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(StrictJsonBody)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD)
     # Principals are confirmed against the database on every request (deps.credential_holds),
-    # so writes need not drop them; job heads are dropped by this process's writes.
-    app.add_middleware(WriteInvalidation, caches=(state.heads,))
+    # so writes need not drop them; job heads are dropped when this process deletes a plan,
+    # an area or a dataset (a finished job changes in no other way).
+    invalidate_on_deletions(state.sessions, state.heads, (PlanJob, Area, IncidentDataset))
     app.add_middleware(DownloadAudit, writer=audit_writer)
     app.add_middleware(AuditContext)
     app.add_middleware(SecurityHeaders)

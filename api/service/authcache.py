@@ -15,13 +15,15 @@ on the database. The full verification (signature, hashes, the ORM objects) runs
 most every :data:`DEFAULT_TTL_S` seconds. A JWT's entry never outlives the JWT, an API
 token's never its ``expires_at``.
 
-Job heads are kept per process: every request that may change something (any method but
-GET/HEAD/OPTIONS) moves their cache to a new *generation* (:class:`WriteInvalidation`), when
-it starts and when it answers, so a deleted plan is gone for the next request of this
-process; an entry filled from the database is only kept if no write ran while it was being
-read. A head only says where a *finished* job lies (it cannot change), so another process's
-deletion is seen within :data:`DEFAULT_TTL_S` seconds; access to it is decided by the
-principal, which is checked as above.
+Job heads are kept per process: a session of this process that deletes a plan, or the area
+or dataset of plans, moves their cache to a new *generation* (:func:`invalidate_on_deletions`),
+at its flush and after its commit, so a deleted plan is gone for the next request of this
+process; an entry filled from the database is only kept if no such deletion ran while it was
+being read. Uploads, new plans and sign-ins leave it as it is (before, every write emptied
+it, so under a mix of reads and uploads the finished plans' reads went back to the database
+nearly every time). A head only says where a *finished* job lies (it cannot change), so
+another process's deletion is seen within :data:`DEFAULT_TTL_S` seconds; access to it is
+decided by the principal, which is checked as above.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 #: Seconds a verified credential or a job's head is trusted without the database.
 DEFAULT_TTL_S = 5.0
@@ -121,34 +124,42 @@ class TtlCache(Generic[V]):
         return len(self._items)
 
 
-#: Methods that change nothing.
-_SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+def invalidate_on_deletions(
+    sessions: sessionmaker[Session], cache: TtlCache[Any], models: tuple[type, ...]
+) -> None:
+    """Invalidate ``cache`` whenever a session of ``sessions`` deletes a row of ``models``
+    (a plan, or the area or dataset whose deletion removes its plans or clears their
+    dataset), through the ORM or by a bulk ``DELETE``: once at the flush, so no later read of
+    this process keeps what it read before, and again after the commit, so no read that ran
+    between the two does. A finished job's row never changes otherwise (a rerun is a new
+    job; the runners' updates are of active jobs only), so other writes (uploads, new plans,
+    progress, sign-ins) leave the cache as it is."""
+    tables = {model.__table__.name for model in models}  # type: ignore[attr-defined]
 
+    def deleted(session: Session) -> None:
+        session.info[_HEADS_CHANGED] = True
+        cache.invalidate()
 
-class WriteInvalidation:
-    """Pure ASGI middleware: a request that may change something invalidates ``caches`` when
-    it starts and again when its answer starts and when it ends (after its commit)."""
+    @event.listens_for(sessions, "after_flush")
+    def _after_flush(session: Session, _context: Any) -> None:
+        if any(isinstance(item, models) for item in session.deleted):
+            deleted(session)
 
-    def __init__(self, app: ASGIApp, caches: tuple[TtlCache[Any], ...]) -> None:
-        self.app = app
-        self.caches = caches
+    @event.listens_for(sessions, "do_orm_execute")
+    def _bulk(execute: ORMExecuteState) -> None:
+        if execute.is_delete:
+            name = getattr(getattr(execute.statement, "table", None), "name", None)
+            if name in tables:
+                deleted(execute.session)
 
-    def _invalidate(self) -> None:
-        for cache in self.caches:
+    @event.listens_for(sessions, "after_commit")
+    def _after_commit(session: Session) -> None:
+        if session.info.pop(_HEADS_CHANGED, False):
             cache.invalidate()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in _SAFE:
-            await self.app(scope, receive, send)
-            return
-        self._invalidate()
+    @event.listens_for(sessions, "after_rollback")
+    def _after_rollback(session: Session) -> None:
+        session.info.pop(_HEADS_CHANGED, None)
 
-        async def send_after_invalidating(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                self._invalidate()
-            await send(message)
 
-        try:
-            await self.app(scope, receive, send_after_invalidating)
-        finally:
-            self._invalidate()
+_HEADS_CHANGED = "gridpatrol.heads_changed"

@@ -229,12 +229,12 @@ def credential_holds(state: ServiceState, credential: Credential) -> bool:
     return not row[0] and bool(row[-1]) and versions == {credential.version}
 
 
-def _rate_limit(state: ServiceState, user_id: int, username: str) -> None:
+def rate_limit(state: ServiceState, user_id: int, username: str) -> None:
     """Take one token of the user's rate limit (429 when there is none)."""
     state.limiter.hit(f"user:{user_id}", per_minute=state.settings.rate_limit_users.get(username))
 
 
-def _note_user(request: Request, user_id: int, username: str) -> None:
+def note_user(request: Request, user_id: int, username: str) -> None:
     """Leave the signed-in user where the download audit finds it (``request.state``)."""
     request.scope.setdefault("state", {})[AUDIT_USER_KEY] = (user_id, username)
 
@@ -248,7 +248,7 @@ def authenticate(state: ServiceState, session: Session, token: str | None) -> Us
         When the token is missing, invalid, expired or revoked, or its user is disabled.
     """
     user, _ = _verified_user(state, session, token)
-    _rate_limit(state, user.id, user.username)
+    rate_limit(state, user.id, user.username)
     return user
 
 
@@ -262,13 +262,13 @@ def get_current_user(
     """
     if token:
         user = authenticate(state, session, token)
-        _note_user(request, user.id, user.username)
+        note_user(request, user.id, user.username)
         return user
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie or is_api_token(cookie):
         return authenticate(state, session, None)
     user = authenticate(state, session, cookie)
-    _note_user(request, user.id, user.username)
+    note_user(request, user.id, user.username)
     if request.method not in SAFE_METHODS and not csrf_matches(
         state.secret_key, cookie, request.headers.get(CSRF_HEADER)
     ):
@@ -298,31 +298,55 @@ def _load_principal(state: ServiceState, token: str, key: str) -> Principal:
     return principal
 
 
+def _cached_principal(state: ServiceState, key: str) -> Principal | None:
+    """The principal kept for credential ``key`` if the database confirms it still holds
+    (one indexed query, :func:`credential_holds`), else ``None`` (and it is forgotten)."""
+    cached = state.principals.get(key)
+    if cached is None:
+        return None
+    if credential_holds(state, cached[1]):
+        return cached[0]
+    state.principals.discard(key)  # revoked or changed: the full check says why (401)
+    return None
+
+
+async def principal_of(state: ServiceState, token: str | None) -> Principal:
+    """The principal of ``token``: a credential verified in the last few seconds is only
+    confirmed (:func:`_cached_principal`, on the event loop: no thread for a hit), any other
+    is verified the full way in a thread (:func:`_load_principal`). No rate limit is taken.
+
+    Raises
+    ------
+    UnauthorizedError
+        When the token is missing, invalid, expired or revoked, or its user is disabled.
+    """
+    if not token:
+        raise UnauthorizedError("not authenticated: send Authorization: Bearer <token>")
+    key = hash_api_token(token)
+    principal = _cached_principal(state, key)
+    if principal is None:
+        principal = await run_in_threadpool(_load_principal, state, token, key)
+    return principal
+
+
 async def get_principal(request: Request, state: StateDep, token: TokenDep) -> Principal:
-    """:func:`get_current_user` for reads that need only who the user is (no ORM object):
-    the same credentials, errors, rate limit and CSRF rule, but a credential verified in the
-    last few seconds is not verified again: one indexed query (:func:`credential_holds`)
-    confirms it was not revoked meanwhile, by this process or another (``async``: a hit
-    needs no thread)."""
+    """The signed-in user as a :class:`Principal` (who it is, its role and areas; no ORM
+    object): from ``Authorization: Bearer`` or else the web session cookie, after taking one
+    token of its rate limit. A credential verified in the last few seconds is not verified
+    again: one indexed query confirms it was not revoked meanwhile, by this process or
+    another (:func:`principal_of`).
+
+    With the cookie, requests other than GET/HEAD/OPTIONS need the session's CSRF token in
+    the ``X-CSRF-Token`` header (a form on another site cannot send it).
+    """
     from_cookie = False
     if not token:
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie and not is_api_token(cookie):
             token, from_cookie = cookie, True
-    if not token:
-        raise UnauthorizedError("not authenticated: send Authorization: Bearer <token>")
-    key = hash_api_token(token)
-    cached = state.principals.get(key)
-    principal: Principal | None = None
-    if cached is not None:
-        if credential_holds(state, cached[1]):
-            principal = cached[0]
-        else:  # revoked or changed: the full check below says why (401)
-            state.principals.discard(key)
-    if principal is None:
-        principal = await run_in_threadpool(_load_principal, state, token, key)
-    _rate_limit(state, principal.id, principal.username)
-    _note_user(request, principal.id, principal.username)
+    principal = await principal_of(state, token)
+    rate_limit(state, principal.id, principal.username)
+    note_user(request, principal.id, principal.username)
     if (
         from_cookie
         and request.method not in SAFE_METHODS
@@ -338,11 +362,13 @@ async def get_principal(request: Request, state: StateDep, token: TokenDep) -> P
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def require_role(*roles: Role) -> Callable[[User], Awaitable[User]]:
-    """A dependency that lets only ``roles`` through (403 for the others)."""
+def require_role(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency that lets only ``roles`` through (403 for the others); the user is the
+    :class:`Principal` of :func:`get_principal` (a route that changes the user itself asks
+    for :data:`CurrentUser`)."""
     allowed = {r.value for r in roles}
 
-    async def check(user: CurrentUser) -> User:  # no I/O: no thread for it
+    async def check(user: CurrentPrincipal) -> Principal:  # no I/O: no thread for it
         if user.role not in allowed:
             if user.role == Role.VIEWER.value:
                 raise ForbiddenError("viewers cannot change anything")
@@ -352,8 +378,8 @@ def require_role(*roles: Role) -> Callable[[User], Awaitable[User]]:
     return check
 
 
-WriterUser = Annotated[User, Depends(require_role(Role.ADMIN, Role.COORDINATOR))]
-AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
+WriterUser = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.COORDINATOR))]
+AdminUser = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 
 
 def visible_area_ids(user: User | Principal) -> Sequence[int] | None:
@@ -368,7 +394,7 @@ def check_area(user: User | Principal, area_id: int | None) -> None:
         raise NotFoundError("area", area_id)
 
 
-def get_area(session: Session, user: User, area_id: int) -> Area:
+def get_area(session: Session, user: User | Principal, area_id: int) -> Area:
     """The area ``area_id`` if ``user`` may see it (404 otherwise)."""
     check_area(user, area_id)
     area = session.get(Area, area_id)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.service.authcache import Principal
 from api.service.errors import ConflictError, InvalidInputError, NotFoundError
 from api.service.models import (
     Area,
@@ -493,7 +494,9 @@ def evaluate_area_month(
     return MonthlyResult(area, dataset, evaluation, official, history)
 
 
-def record_month(session: Session, result: MonthlyResult, user: User | None) -> ReviewRecord:
+def record_month(
+    session: Session, result: MonthlyResult, user: User | Principal | None
+) -> ReviewRecord:
     """Remember the evaluated month for the area, replacing the month's earlier record (never
     a second row for a month)."""
     evaluation = result.evaluation

@@ -17,9 +17,10 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.service.deps import ServiceState, SessionDep, StateDep, authenticate
+from api.service.authcache import Principal
+from api.service.deps import ServiceState, StateDep, note_user, principal_of, rate_limit
 from api.service.errors import UnauthorizedError
-from api.service.models import Role, User
+from api.service.models import Role
 from api.service.security import CSRF_FIELD, SESSION_COOKIE, csrf_matches, csrf_token
 from maps.i18n import Translator, check_lang
 from maps.messages import LANGUAGES
@@ -92,7 +93,7 @@ class PageContext:
     lang: str
     lang_chosen: bool
     t: Translator
-    user: User | None = None
+    user: Principal | None = None
     session_token: str | None = None
     csrf: str = ""
 
@@ -131,16 +132,20 @@ def anonymous_context(request: Request, state: StateDep) -> PageContext:
     )
 
 
-def page_context(request: Request, state: StateDep, session: SessionDep) -> PageContext:
+async def page_context(request: Request, state: StateDep) -> PageContext:
     """The context of a page for a signed-in user (the session cookie); otherwise a redirect to
-    the login page, coming back here afterwards."""
+    the login page, coming back here afterwards. The user is verified as the API's are
+    (:func:`api.service.deps.principal_of`: a recently verified session is only confirmed,
+    on the event loop) and takes one token of its rate limit."""
     ctx = anonymous_context(request, state)
     token = request.cookies.get(SESSION_COOKIE)
     try:
-        user = authenticate(state, session, token)
+        user = await principal_of(state, token)
     except UnauthorizedError:
         raise LoginRequiredError(request.url.path) from None
     assert token is not None
+    rate_limit(state, user.id, user.username)
+    note_user(request, user.id, user.username)
     ctx.user = user
     ctx.session_token = token
     ctx.csrf = csrf_token(state.secret_key, token)

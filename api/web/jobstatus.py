@@ -31,11 +31,11 @@ from api.web.common import (
 router = APIRouter(prefix=WEB_PREFIX, include_in_schema=False)
 
 
-def signed_in(request: Request, state: StateDep, session: SessionDep) -> PageContext:
+async def signed_in(request: Request, state: StateDep) -> PageContext:
     """The page context of a signed-in visitor; 401 (not a redirect to the login page) for
     anyone else, so the polling script can tell."""
     try:
-        return page_context(request, state, session)
+        return await page_context(request, state)
     except LoginRequiredError:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in again") from None
 

@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.service import audit
+from api.service.authcache import Principal
 from api.service.deps import (
     AdminUser,
     CurrentPrincipal,
-    CurrentUser,
     ItemId,
     PageDep,
     ServiceState,
@@ -101,7 +101,7 @@ def area_public(area: Area) -> AreaPublic:
 
 
 @router.get("", summary="List the areas the user sees", response_model=Page[AreaPublic])
-def list_areas(session: SessionDep, user: CurrentUser, page: PageDep) -> Page[AreaPublic]:
+def list_areas(session: SessionDep, user: CurrentPrincipal, page: PageDep) -> Page[AreaPublic]:
     """The user's areas (every area for admins)."""
     statement = select(Area).order_by(Area.id)
     ids = visible_area_ids(user)
@@ -175,7 +175,7 @@ def create_area(body: AreaCreate, session: SessionDep, admin: AdminUser) -> Area
 
 
 @router.get("/{area_id}", summary="Get an area", response_model=AreaPublic, responses=NOT_FOUND)
-def read_area(area_id: ItemId, session: SessionDep, user: CurrentUser) -> AreaPublic:
+def read_area(area_id: ItemId, session: SessionDep, user: CurrentPrincipal) -> AreaPublic:
     """One of the user's areas."""
     return area_public(get_area(session, user, area_id))
 
@@ -212,7 +212,7 @@ def _saved(
 def create_area_from_files(
     session: Session,
     state: ServiceState,
-    admin: User,
+    admin: User | Principal,
     *,
     name: str,
     timezone: str,
@@ -311,7 +311,7 @@ def upload_area(
 
 
 def _record_layer(
-    session: Session, user: User, area: Area, layer: str, detail: dict[str, Any]
+    session: Session, user: User | Principal, area: Area, layer: str, detail: dict[str, Any]
 ) -> None:
     files = dict(area.layer_files or {})
     if "filename" in detail:
@@ -322,7 +322,7 @@ def _record_layer(
 
 
 def set_area_network(
-    session: Session, state: ServiceState, user: User, area: Area, upload: UploadFile
+    session: Session, state: ServiceState, user: User | Principal, area: Area, upload: UploadFile
 ) -> dict[str, Any]:
     """Check an uploaded OSM extract (every mode's network built into the shared cache, the
     area covered), store it by its SHA-256 and make it the area's street network (committed,
@@ -384,7 +384,7 @@ def upload_network(
 def set_area_layer(
     session: Session,
     state: ServiceState,
-    user: User,
+    user: User | Principal,
     area: Area,
     layer: Literal["official_areas", "stations", "duties", "units"],
     upload: UploadFile,
@@ -740,7 +740,7 @@ def _readiness_of(state: ServiceState, area_id: int) -> Readiness:
     response_model=FeatureCollection,
     responses=NOT_FOUND,
 )
-def area_layers(area_id: ItemId, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+def area_layers(area_id: ItemId, session: SessionDep, user: CurrentPrincipal) -> dict[str, Any]:
     """GeoJSON (EPSG:4326): the boundary, the stations and the official areas, each feature
     tagged with ``properties.layer``."""
     area = get_area(session, user, area_id)

@@ -20,6 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from api.service import audit
+from api.service.authcache import Principal
 from api.service.deps import CurrentUser, ServiceState, SessionDep, StateDep, TokenDep
 from api.service.errors import UnauthorizedError
 from api.service.models import RevokedToken, User, utcnow
@@ -142,7 +143,7 @@ def end_session(session: Session, state: ServiceState, user: User, token: str | 
     return True
 
 
-def end_all_sessions(session: Session, user: User, actor: User | None = None) -> None:
+def end_all_sessions(session: Session, user: User, actor: User | Principal | None = None) -> None:
     """Raise ``user``'s credential version: every session and API token of it ends.
     Audited, committed."""
     user.credential_version += 1

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.requests import MAX_VARY
 from api.service import audit
+from api.service.authcache import Principal
 from api.service.deps import PageParams
 from api.service.errors import ConflictError
 from api.service.jobs import JobRunner
@@ -67,7 +68,7 @@ def paginate(
 
 def cancel_job(
     session: Session,
-    user: User,
+    user: User | Principal,
     job: PlanJob | StaffingJob | ReviewJob,
     *,
     kind: str,

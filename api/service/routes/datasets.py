@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from api.requests import check_timezone
 from api.service import audit
+from api.service.authcache import Principal
 from api.service.deps import (
-    CurrentUser,
+    CurrentPrincipal,
     ItemId,
     PageDep,
     ServiceState,
@@ -46,7 +47,7 @@ router = APIRouter(prefix="/datasets", tags=["datasets"], responses=AUTH_ERRORS)
 def store_upload(
     session: Session,
     state: ServiceState,
-    user: User,
+    user: User | Principal,
     area: Area,
     upload: UploadFile,
     *,
@@ -181,7 +182,7 @@ def upload_dataset(
 @router.get("", summary="List incident datasets", response_model=Page[DatasetPublic])
 def list_datasets(
     session: SessionDep,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     page: PageDep,
     area_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this area.")] = None,
 ) -> Page[DatasetPublic]:
@@ -199,7 +200,7 @@ def list_datasets(
 @router.get(
     "/{dataset_id}", summary="Get a dataset", response_model=DatasetPublic, responses=NOT_FOUND
 )
-def read_dataset(dataset_id: ItemId, session: SessionDep, user: CurrentUser) -> DatasetPublic:
+def read_dataset(dataset_id: ItemId, session: SessionDep, user: CurrentPrincipal) -> DatasetPublic:
     """One dataset's metadata."""
     dataset = scoped(session, user, IncidentDataset, dataset_id, "dataset")
     return DatasetPublic.model_validate(dataset, from_attributes=True)
@@ -212,7 +213,7 @@ def read_dataset(dataset_id: ItemId, session: SessionDep, user: CurrentUser) -> 
     responses=NOT_FOUND,
 )
 def dataset_incidents(
-    dataset_id: ItemId, session: SessionDep, user: CurrentUser, page: PageDep
+    dataset_id: ItemId, session: SessionDep, user: CurrentPrincipal, page: PageDep
 ) -> dict[str, Any]:
     """One page of incidents as GeoJSON points (EPSG:4326); ``properties`` of the collection
     carry ``total``, ``offset`` and ``limit``. Times are UTC."""

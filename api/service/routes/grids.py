@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from api.service import audit
 from api.service.deps import (
-    CurrentUser,
+    CurrentPrincipal,
     ItemId,
     PageDep,
     SessionDep,
@@ -88,7 +88,7 @@ def create_grid(body: GridCreate, session: SessionDep, user: WriterUser) -> Grid
 @router.get("", summary="List grids", response_model=Page[GridPublic])
 def list_grids(
     session: SessionDep,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     page: PageDep,
     area_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this area.")] = None,
 ) -> Page[GridPublic]:
@@ -104,7 +104,7 @@ def list_grids(
 
 
 @router.get("/{grid_id}", summary="Get a grid", response_model=GridPublic, responses=NOT_FOUND)
-def read_grid(grid_id: ItemId, session: SessionDep, user: CurrentUser) -> GridPublic:
+def read_grid(grid_id: ItemId, session: SessionDep, user: CurrentPrincipal) -> GridPublic:
     """One grid's metadata."""
     return GridPublic.model_validate(
         scoped(session, user, GridRecord, grid_id, "grid"), from_attributes=True
@@ -117,7 +117,9 @@ def read_grid(grid_id: ItemId, session: SessionDep, user: CurrentUser) -> GridPu
     response_model=FeatureCollection,
     responses=NOT_FOUND,
 )
-def grid_cells_geojson(grid_id: ItemId, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+def grid_cells_geojson(
+    grid_id: ItemId, session: SessionDep, user: CurrentPrincipal
+) -> dict[str, Any]:
     """The cells (``cell_id``, ``name``, ``population``, ``area_id``) in EPSG:4326."""
     grid: GridRecord = scoped(session, user, GridRecord, grid_id, "grid")
     return grid.cells

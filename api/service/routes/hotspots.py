@@ -10,7 +10,7 @@ import pandas as pd
 from fastapi import APIRouter, Query
 
 from api.requests import MAX_PLAN_DATE, MIN_PLAN_DATE, check_band
-from api.service.deps import CurrentUser, SessionDep, scoped
+from api.service.deps import CurrentPrincipal, SessionDep, scoped
 from api.service.districts import WGS84, district_of, feature_collection, load_incidents
 from api.service.errors import InvalidInputError
 from api.service.models import Area, IncidentDataset
@@ -45,7 +45,7 @@ def _plain(value: Any) -> Any:
 )
 def hotspots(
     session: SessionDep,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     dataset_id: Annotated[int, Query(ge=1, le=MAX_ID, description="Incident dataset.")],
     band: Annotated[str, Query(max_length=16, description="Time band, e.g. 16-24.")] = "16-24",
     at: Annotated[

@@ -19,7 +19,6 @@ from api.service.authcache import Principal
 from api.service.cache import PRIVATE_REVALIDATE, entity_tag, not_modified
 from api.service.deps import (
     CurrentPrincipal,
-    CurrentUser,
     ItemId,
     PageDep,
     PageParams,
@@ -123,7 +122,7 @@ def audit_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
 def enqueue_plan(
     session: Session,
     state: ServiceState,
-    user: User,
+    user: User | Principal,
     area_id: int,
     dataset_id: int | None,
     parameters: dict[str, Any],
@@ -438,7 +437,7 @@ def _plan_routes(
     },
 )
 def plan_document_file(
-    plan_id: ItemId, session: SessionDep, user: CurrentUser, day: DayQuery = 1
+    plan_id: ItemId, session: SessionDep, user: CurrentPrincipal, day: DayQuery = 1
 ) -> Response:
     """The stored plan document of day ``day`` as a download (``plan{id}.json``; other days
     ``plan{id}-day{N}.json``)."""

@@ -28,7 +28,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.service import reviews
-from api.service.deps import CurrentUser, ItemId, SessionDep, StateDep, WriterUser, get_area, scoped
+from api.service.authcache import Principal
+from api.service.deps import (
+    CurrentPrincipal,
+    ItemId,
+    SessionDep,
+    StateDep,
+    WriterUser,
+    get_area,
+    scoped,
+)
 from api.service.errors import ConflictError, InvalidInputError, NotFoundError, UploadTooLargeError
 from api.service.models import IncidentDataset, PlanCheckin, PlanJob, PlanTrack, ReviewRecord, User
 from api.service.plandocs import bundle_of
@@ -171,14 +180,16 @@ def _problems(rejected: Any, source: str | None = None) -> list[dict[str, Any]]:
     return rows
 
 
-def _reviewed(session: Session, user: User, plan_id: int, day: int) -> reviews.PlanInputs:
+def _reviewed(
+    session: Session, user: User | Principal, plan_id: int, day: int
+) -> reviews.PlanInputs:
     plan: PlanJob = scoped(session, user, PlanJob, plan_id, "plan")
     return reviews.plan_inputs(session, plan, day)
 
 
 def review_document(
     session: Session,
-    user: User,
+    user: User | Principal,
     plan_id: int,
     day: int,
     options: ReviewOptions,
@@ -397,7 +408,7 @@ def upload_tracks(
 def plan_review(
     plan_id: ItemId,
     session: SessionDep,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     day: DayQuery = 1,
     radius_m: RadiusQuery = 60.0,
     slack_min: SlackQuery = 30.0,
@@ -427,7 +438,7 @@ def plan_review_file(
     plan_id: ItemId,
     fmt: ReportFormat,
     session: SessionDep,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     lang: LangQuery = "en",
     day: DayQuery = 1,
     radius_m: RadiusQuery = 60.0,
@@ -457,7 +468,7 @@ def plan_review_file(
 
 def monthly_evaluation(
     session: Session,
-    user: User,
+    user: User | Principal,
     area_id: int,
     month: str,
     basis: str,
@@ -476,7 +487,7 @@ def monthly_evaluation(
 
 def _evaluated(
     session: Session,
-    user: User,
+    user: User | Principal,
     area_id: int,
     month: str,
     basis: str,
@@ -526,7 +537,7 @@ WeekQuery = Annotated[
 def area_monthly(
     area_id: ItemId,
     session: SessionDep,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     month: MonthQuery,
     basis: BasisQuery = "yoy",
     dataset_id: DatasetQuery = None,
@@ -579,7 +590,7 @@ def area_monthly_file(
     area_id: ItemId,
     fmt: ReportFormat,
     session: SessionDep,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     month: MonthQuery,
     lang: LangQuery = "en",
     basis: BasisQuery = "yoy",
@@ -669,7 +680,7 @@ def record_monthly(
 
 
 @router.get("/areas/{area_id}/monthly/history", summary="The months remembered for an area")
-def monthly_history(area_id: ItemId, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+def monthly_history(area_id: ItemId, session: SessionDep, user: CurrentPrincipal) -> dict[str, Any]:
     """The evaluated months remembered for the area (the latest 36, latest first): each
     month's bulletin and each flagged area's flags."""
     area = get_area(session, user, area_id)
@@ -712,7 +723,7 @@ def forget_month(
 # ------------------------------------------------------------------------------ weekly
 def weekly_pack_document(
     session: Session,
-    user: User,
+    user: User | Principal,
     area_id: int,
     week: str,
     *,
@@ -737,7 +748,7 @@ def weekly_pack_document(
 def area_weekly(
     area_id: ItemId,
     session: SessionDep,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     week: WeekQuery,
     dataset_id: DatasetQuery = None,
     categories: CategoriesQuery = None,
@@ -762,7 +773,7 @@ def area_weekly_file(
     area_id: ItemId,
     fmt: ReportFormat,
     session: SessionDep,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     week: WeekQuery,
     lang: LangQuery = "en",
     dataset_id: DatasetQuery = None,

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from api.requests import MAX_VARY
 from api.service import audit
+from api.service.authcache import Principal
 from api.service.deps import (
-    CurrentUser,
+    CurrentPrincipal,
     ItemId,
     PageDep,
     ServiceState,
@@ -144,7 +145,7 @@ def review_job_public(job: ReviewJob) -> ReviewJobPublic:
 
 
 def review_job_parameters(
-    session: Session, user: User, body: ReviewJobCreate
+    session: Session, user: User | Principal, body: ReviewJobCreate
 ) -> tuple[int, int | None, dict[str, Any]]:
     """The area, plan and stored parameters of a report (404 for what the user does not see;
     409 for a plan that is not done)."""
@@ -165,7 +166,7 @@ def review_job_parameters(
 def enqueue_review(
     session: Session,
     state: ServiceState,
-    user: User,
+    user: User | Principal,
     area_id: int,
     plan_id: int | None,
     parameters: dict[str, Any],
@@ -207,7 +208,7 @@ def enqueue_review(
     responses={**FORBIDDEN, **CONFLICT},
 )
 def create_review_job(
-    body: ReviewJobCreate, session: SessionDep, user: CurrentUser, state: StateDep
+    body: ReviewJobCreate, session: SessionDep, user: CurrentPrincipal, state: StateDep
 ) -> ReviewJobPublic:
     """Queue the plan review, weekly pack or monthly evaluation report of what the user sees;
     answers 202 with the job to follow at ``GET /review-jobs/{id}``. Viewers may ask for
@@ -219,7 +220,7 @@ def create_review_job(
 @router.get("", summary="List review report jobs")
 def list_review_jobs(
     session: SessionDep,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     page: PageDep,
     area_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this area.")] = None,
     plan_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this plan.")] = None,
@@ -245,7 +246,7 @@ def list_review_jobs(
 
 
 @router.get("/{job_id}", summary="A review report job's state", response_model=ReviewJobPublic)
-def read_review_job(job_id: ItemId, session: SessionDep, user: CurrentUser) -> ReviewJobPublic:
+def read_review_job(job_id: ItemId, session: SessionDep, user: CurrentPrincipal) -> ReviewJobPublic:
     """State, progress and message; the summary and the names of its files when done."""
     job: ReviewJob = scoped(session, user, ReviewJob, job_id, "review job")
     return review_job_public(job)
@@ -278,7 +279,7 @@ def review_job_file(
     job_id: ItemId,
     fmt: ReviewFormat,
     session: SessionDep,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     lang: Annotated[Literal["en", "zh-CN"], Query(description="Language of the report.")] = "en",
 ) -> Response:
     """The PDF or workbook in ``lang`` (one the job was asked for), or the JSON document."""

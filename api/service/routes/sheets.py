@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from api.service.deps import CurrentUser, ItemId, SessionDep, scoped
+from api.service.deps import CurrentPrincipal, ItemId, SessionDep, scoped
 from api.service.errors import InvalidInputError
 from api.service.models import PlanJob
 from api.service.plandocs import bundle_of
@@ -51,7 +51,7 @@ def plan_sheets(
     plan_id: ItemId,
     fmt: SheetFormat,
     session: SessionDep,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     lang: Annotated[Literal["en", "zh-CN"], Query(description="Language of the sheets.")] = "en",
     units: Annotated[
         str | None, Query(max_length=2000, description="Comma-separated unit ids (default all).")

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from api.requests import check_band
 from api.service import audit
+from api.service.authcache import Principal
 from api.service.deps import (
-    CurrentUser,
+    CurrentPrincipal,
     ItemId,
     PageDep,
     ServiceState,
@@ -92,7 +93,7 @@ def staffing_parameters(body: StaffingCreate, state: ServiceState) -> dict[str, 
 def enqueue_staffing(
     session: Session,
     state: ServiceState,
-    user: User,
+    user: User | Principal,
     dataset: IncidentDataset,
     parameters: dict[str, Any],
 ) -> StaffingJob:
@@ -144,7 +145,7 @@ def create_staffing(
 @router.get("", summary="List staffing runs", response_model=Page[StaffingPublic])
 def list_staffing(
     session: SessionDep,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     page: PageDep,
     area_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this area.")] = None,
 ) -> Page[StaffingPublic]:
@@ -169,14 +170,14 @@ def list_staffing(
 @router.get(
     "/{run_id}", summary="A staffing run's state and summary", response_model=StaffingPublic
 )
-def read_staffing(run_id: ItemId, session: SessionDep, user: CurrentUser) -> StaffingPublic:
+def read_staffing(run_id: ItemId, session: SessionDep, user: CurrentPrincipal) -> StaffingPublic:
     """State, progress and message; the summary (district rows, curves, shifts, roster,
     notes) and the names of its files when it succeeded."""
     run: StaffingJob = scoped(session, user, StaffingJob, run_id, "staffing run")
     return staffing_public(run, _files_of(session, run.id))
 
 
-def _finished(session: Session, user: User, run_id: int) -> StaffingJob:
+def _finished(session: Session, user: User | Principal, run_id: int) -> StaffingJob:
     run: StaffingJob = scoped(session, user, StaffingJob, run_id, "staffing run")
     if run.state != JobState.SUCCEEDED.value or not run.result:
         raise ConflictError(f"staffing run {run_id} is {run.state}; it has no result")
@@ -189,7 +190,9 @@ def _finished(session: Session, user: User, run_id: int) -> StaffingJob:
     response_model=StaffingTablePublic,
     responses=CONFLICT,
 )
-def staffing_table(run_id: ItemId, session: SessionDep, user: CurrentUser) -> StaffingTablePublic:
+def staffing_table(
+    run_id: ItemId, session: SessionDep, user: CurrentPrincipal
+) -> StaffingTablePublic:
     """One row per area and shift, then each area's team row: norm headcount, workload
     headcount, current, shortage and surplus."""
     result = _finished(session, user, run_id).result or {}
@@ -215,7 +218,7 @@ def staffing_file(
     run_id: ItemId,
     fmt: StaffingFormat,
     session: SessionDep,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     lang: Annotated[Literal["en", "zh-CN"], Query(description="Language of the PDF.")] = "en",
 ) -> Response:
     """The one-page PDF (``?lang=``), the coverage chart (PNG), the workbook or the table."""
