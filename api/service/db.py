@@ -1,7 +1,8 @@
 """Engines and sessions from a database URL (SQLite by default, PostgreSQL with PostGIS).
 
 SQLite gets write-ahead logging, a busy timeout and foreign keys, because the service and its
-plan workers (other processes) write to the same file.
+plan workers (other processes) write to the same file, and its writers of one process queue
+in the process (:mod:`api.service.sqlitewrites`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
+
+from api.service.sqlitewrites import connect_args as sqlite_connect_args
 
 
 def is_sqlite(url: str) -> bool:
@@ -36,7 +39,7 @@ def make_engine(url: str, *, pooled: bool = True) -> Engine:
     """An engine for ``url``; ``pooled=False`` for short-lived worker processes."""
     kwargs: dict[str, Any] = {"json_deserializer": load_json_column}
     if is_sqlite(url):
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        kwargs["connect_args"] = sqlite_connect_args()
     else:
         kwargs["pool_pre_ping"] = True
     if not pooled:
