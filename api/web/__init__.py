@@ -59,12 +59,13 @@ def install_web(app: FastAPI) -> None:
         f"{WEB_PREFIX}/static", StaticFiles(directory=str(HERE / "static")), name="web-static"
     )
 
+    # Redirects do no I/O: coroutines, so no worker thread is taken for them.
     @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
+    async def root() -> RedirectResponse:
         return RedirectResponse(f"{WEB_PREFIX}/", status_code=status.HTTP_307_TEMPORARY_REDIRECT)
 
     @app.get(WEB_PREFIX, include_in_schema=False)
-    def web_root() -> RedirectResponse:
+    async def web_root() -> RedirectResponse:
         return RedirectResponse(f"{WEB_PREFIX}/", status_code=status.HTTP_307_TEMPORARY_REDIRECT)
 
     rate_limited = app.exception_handlers.get(RateLimitExceededError)

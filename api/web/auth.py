@@ -17,6 +17,7 @@ from api.service.deps import SessionDep, authenticate
 from api.service.errors import UnauthorizedError
 from api.service.models import User
 from api.service.ratelimit import RateLimitExceededError
+from api.service.routeclass import OneHopRoute
 from api.service.routes.auth import AccountLockedError, end_session, issue_token, sign_in
 from api.service.security import (
     CSRF_FIELD,
@@ -38,7 +39,7 @@ from api.web.common import (
     secure_cookies,
 )
 
-router = APIRouter(prefix=WEB_PREFIX, include_in_schema=False)
+router = APIRouter(route_class=OneHopRoute, prefix=WEB_PREFIX, include_in_schema=False)
 
 FormStr = Annotated[str, Form(max_length=2000)]
 

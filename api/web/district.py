@@ -18,6 +18,7 @@ from api.service.deps import ItemId, SessionDep, get_area
 from api.service.districts import check_timezone_name, set_population
 from api.service.errors import ConflictError
 from api.service.models import Area
+from api.service.routeclass import OneHopRoute
 from api.service.routes.areas import (
     create_area_from_files,
     set_area_layer,
@@ -28,7 +29,7 @@ from api.web.common import WEB_PREFIX, PageContext, PageDep, redirect
 from api.web.forms import form_error_from
 from geo.errors import GeoInputError
 
-router = APIRouter(prefix=WEB_PREFIX, include_in_schema=False)
+router = APIRouter(route_class=OneHopRoute, prefix=WEB_PREFIX, include_in_schema=False)
 
 CsrfField = Annotated[str, Form(alias=CSRF_FIELD, max_length=200)]
 OptionalFile = Annotated[UploadFile | None, File()]

@@ -25,6 +25,7 @@ from typing import Annotated, Final
 from fastapi import APIRouter, HTTPException, Path, Request, status
 from fastapi.responses import Response
 
+from api.service.routeclass import OneHopRoute
 from api.web.common import WEB_PREFIX
 from maps.fonts import WEB_FONT_FAMILY, WEB_FONT_UNICODE_RANGE, FontError
 
@@ -39,7 +40,7 @@ LICENCE: Final = f"{FONT_PREFIX}/LICENSE.txt"
 #: Cache headers of the font file: its name changes with its content.
 IMMUTABLE: Final = "public, max-age=31536000, immutable"
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 
 
 def stylesheet_text(file_name: str, source: str, fmt: str) -> str:

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse, Response
 from api.service import models
 from api.service.deps import ItemId, SessionDep, StateDep, scoped
 from api.service.models import PlanJob, StaffingJob
+from api.service.routeclass import OneHopRoute
 from api.web.common import (
     WEB_PREFIX,
     LoginRequiredError,
@@ -28,7 +29,7 @@ from api.web.common import (
     page_context,
 )
 
-router = APIRouter(prefix=WEB_PREFIX, include_in_schema=False)
+router = APIRouter(route_class=OneHopRoute, prefix=WEB_PREFIX, include_in_schema=False)
 
 
 async def signed_in(request: Request, state: StateDep) -> PageContext:

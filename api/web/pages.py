@@ -30,6 +30,7 @@ from api.service.models import (
     StaffingJob,
 )
 from api.service.planinputs import has_official_areas
+from api.service.routeclass import OneHopRoute
 from api.service.routes.areas import area_readiness, create_area
 from api.service.routes.datasets import store_upload
 from api.service.routes.plans import cancel_plan, enqueue_plan, plan_parameters
@@ -56,7 +57,7 @@ from geo.io.common import decode_text
 from maps.exports import SHEET_FORMATS
 from maps.i18n import Translator
 
-router = APIRouter(prefix=WEB_PREFIX, include_in_schema=False)
+router = APIRouter(route_class=OneHopRoute, prefix=WEB_PREFIX, include_in_schema=False)
 
 FormStr = Annotated[str, Form(max_length=2000)]
 CsrfField = Annotated[str, Form(alias=CSRF_FIELD, max_length=200)]

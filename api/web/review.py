@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from api.service import reviews
 from api.service.deps import ItemId, SessionDep, get_area, scoped
 from api.service.models import ACTIVE_STATES, Area, JobState, PlanJob, ReviewJob
+from api.service.routeclass import OneHopRoute
 from api.service.routes.common import DayQuery
 from api.service.routes.review import MonthRecord as MonthRecordBody
 from api.service.routes.review import (
@@ -37,7 +38,7 @@ from api.service.security import CSRF_FIELD
 from api.web.common import WEB_PREFIX, PageDep, redirect, render
 from geo.errors import GeoInputError
 
-router = APIRouter(prefix=WEB_PREFIX, include_in_schema=False)
+router = APIRouter(route_class=OneHopRoute, prefix=WEB_PREFIX, include_in_schema=False)
 
 CsrfField = Annotated[str, Form(alias=CSRF_FIELD, max_length=200)]
 

@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 
 from api.service.deps import ItemId, SessionDep, get_area, scoped
 from api.service.models import ACTIVE_STATES, Area, IncidentDataset, JobState, StaffingJob
+from api.service.routeclass import OneHopRoute
 from api.service.routes.staffing import enqueue_staffing, staffing_parameters
 from api.service.schemas import StaffingCreate
 from api.service.security import CSRF_FIELD
 from api.web.common import WEB_PREFIX, PageContext, PageDep, redirect, render
 from api.web.forms import BANDS, FieldReader, FormError, form_error_from, validated
 
-router = APIRouter(prefix=WEB_PREFIX, include_in_schema=False)
+router = APIRouter(route_class=OneHopRoute, prefix=WEB_PREFIX, include_in_schema=False)
 
 FormStr = Annotated[str, Form(max_length=2000)]
 CsrfField = Annotated[str, Form(alias=CSRF_FIELD, max_length=200)]

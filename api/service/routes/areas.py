@@ -67,6 +67,7 @@ from api.service.models import (
     StaffingJob,
     User,
 )
+from api.service.routeclass import OneHopRoute
 from api.service.routes.common import AUTH_ERRORS, CONFLICT, FORBIDDEN, NOT_FOUND, TOO_LARGE
 from api.service.schemas import (
     MAX_DUTIES_CSV_CHARS,
@@ -81,7 +82,7 @@ from api.service.schemas import (
 from api.service.uploads import save_upload, upload_limits
 from geo.errors import GeoInputError, Problem
 
-router = APIRouter(prefix="/areas", tags=["areas"], responses=AUTH_ERRORS)
+router = APIRouter(route_class=OneHopRoute, prefix="/areas", tags=["areas"], responses=AUTH_ERRORS)
 
 
 def area_public(area: Area) -> AreaPublic:

@@ -9,10 +9,13 @@ from sqlalchemy import select
 
 from api.service.deps import AdminUser, PageDep, SessionDep
 from api.service.models import AuditEntry
+from api.service.routeclass import OneHopRoute
 from api.service.routes.common import AUTH_ERRORS, FORBIDDEN, paginate
 from api.service.schemas import MAX_ID, AuditPublic, Page
 
-router = APIRouter(prefix="/audit", tags=["audit"], responses={**AUTH_ERRORS, **FORBIDDEN})
+router = APIRouter(
+    route_class=OneHopRoute, prefix="/audit", tags=["audit"], responses={**AUTH_ERRORS, **FORBIDDEN}
+)
 
 
 @router.get(

@@ -25,6 +25,7 @@ from api.service.deps import CurrentUser, ServiceState, SessionDep, StateDep, To
 from api.service.errors import UnauthorizedError
 from api.service.models import RevokedToken, User, utcnow
 from api.service.ratelimit import RateLimitExceededError
+from api.service.routeclass import OneHopRoute
 from api.service.routes.common import AUTH_ERRORS
 from api.service.schemas import TokenPublic, UserPublic
 from api.service.security import (
@@ -40,7 +41,7 @@ from api.service.security import (
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(route_class=OneHopRoute, prefix="/auth", tags=["auth"])
 
 #: Longest user name kept in the log of a failed sign-in.
 _MAX_LOGGED_NAME = 100

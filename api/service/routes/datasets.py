@@ -30,6 +30,7 @@ from api.service.deps import (
 from api.service.districts import create_dataset, read_upload
 from api.service.errors import InvalidInputError
 from api.service.models import Area, Incident, IncidentDataset, User
+from api.service.routeclass import OneHopRoute
 from api.service.routes.common import AUTH_ERRORS, FORBIDDEN, NOT_FOUND, TOO_LARGE, paginate
 from api.service.schemas import (
     MAX_ID,
@@ -41,7 +42,9 @@ from api.service.schemas import (
 )
 from api.service.uploads import save_upload, upload_limits
 
-router = APIRouter(prefix="/datasets", tags=["datasets"], responses=AUTH_ERRORS)
+router = APIRouter(
+    route_class=OneHopRoute, prefix="/datasets", tags=["datasets"], responses=AUTH_ERRORS
+)
 
 
 def store_upload(

@@ -23,13 +23,14 @@ from api.service.deps import (
 )
 from api.service.districts import WGS84, feature_collection, frame_from_features
 from api.service.models import Area, GridRecord
+from api.service.routeclass import OneHopRoute
 from api.service.routes.common import AUTH_ERRORS, FORBIDDEN, NOT_FOUND, paginate
 from api.service.schemas import MAX_ID, FeatureCollection, GridCreate, GridPublic, Page
 from geo.crs import local_crs
 from geo.grid import build_grid, spread_population
 from geo.schema import AREA_ID, POPULATION
 
-router = APIRouter(prefix="/grids", tags=["grids"], responses=AUTH_ERRORS)
+router = APIRouter(route_class=OneHopRoute, prefix="/grids", tags=["grids"], responses=AUTH_ERRORS)
 
 
 def grid_cells(area: Area, kind: str, cell_size_m: float) -> gpd.GeoDataFrame:

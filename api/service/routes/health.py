@@ -9,9 +9,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.service.deps import SessionDep
+from api.service.routeclass import OneHopRoute
 from api.service.schemas import HealthPublic
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=OneHopRoute, tags=["health"])
 
 
 def _version() -> str:

@@ -14,6 +14,7 @@ from api.service.deps import CurrentPrincipal, SessionDep, scoped
 from api.service.districts import WGS84, district_of, feature_collection, load_incidents
 from api.service.errors import InvalidInputError
 from api.service.models import Area, IncidentDataset
+from api.service.routeclass import OneHopRoute
 from api.service.routes.common import AUTH_ERRORS, NOT_FOUND
 from api.service.routes.grids import grid_cells
 from api.service.schemas import MAX_ID, FeatureCollection
@@ -24,7 +25,12 @@ from geo.schema import CELL_ID
 #: Fewest grid cells hotspots are computed on (Gi* compares a cell with its neighbours).
 MIN_HOTSPOT_CELLS = 2
 
-router = APIRouter(prefix="/hotspots", tags=["hotspots"], responses={**AUTH_ERRORS, **NOT_FOUND})
+router = APIRouter(
+    route_class=OneHopRoute,
+    prefix="/hotspots",
+    tags=["hotspots"],
+    responses={**AUTH_ERRORS, **NOT_FOUND},
+)
 
 
 def _plain(value: Any) -> Any:

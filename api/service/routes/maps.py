@@ -23,10 +23,13 @@ from api.service.deps import (
 from api.service.errors import InvalidInputError
 from api.service.models import PlanJob
 from api.service.plandocs import bundle_of
+from api.service.routeclass import OneHopRoute
 from api.service.routes.common import AUTH_ERRORS, CONFLICT, NOT_FOUND, DayQuery
 from api.service.routes.plans import IfNoneMatch, immutable_answer
 
-router = APIRouter(tags=["maps"], responses={**AUTH_ERRORS, **NOT_FOUND, **CONFLICT})
+router = APIRouter(
+    route_class=OneHopRoute, tags=["maps"], responses={**AUTH_ERRORS, **NOT_FOUND, **CONFLICT}
+)
 
 
 @router.get(

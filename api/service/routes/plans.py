@@ -36,6 +36,7 @@ from api.service.errors import ConflictError
 from api.service.models import ACTIVE_STATES, Area, IncidentDataset, JobState, PlanJob, User
 from api.service.plandocs import bundle_of, load_document
 from api.service.planinputs import request_inputs
+from api.service.routeclass import OneHopRoute
 from api.service.routes.common import (
     AUTH_ERRORS,
     CONFLICT,
@@ -53,7 +54,9 @@ from api.service.schemas import (
     PlanResultPublic,
 )
 
-router = APIRouter(prefix="/plans", tags=["plans"], responses={**AUTH_ERRORS, **NOT_FOUND})
+router = APIRouter(
+    route_class=OneHopRoute, prefix="/plans", tags=["plans"], responses={**AUTH_ERRORS, **NOT_FOUND}
+)
 
 
 def plan_public(plan: PlanJob) -> PlanPublic:

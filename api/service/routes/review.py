@@ -42,6 +42,7 @@ from api.service.errors import ConflictError, InvalidInputError, NotFoundError, 
 from api.service.models import IncidentDataset, PlanCheckin, PlanJob, PlanTrack, ReviewRecord, User
 from api.service.plandocs import bundle_of
 from api.service.reviews import MEDIA_TYPES
+from api.service.routeclass import OneHopRoute
 from api.service.routes.common import (
     AUTH_ERRORS,
     CONFLICT,
@@ -59,7 +60,9 @@ if TYPE_CHECKING:
     from api.service.deps import ServiceState
     from planner.review import ReviewOptions
 
-router = APIRouter(tags=["review"], responses={**AUTH_ERRORS, **NOT_FOUND, **CONFLICT})
+router = APIRouter(
+    route_class=OneHopRoute, tags=["review"], responses={**AUTH_ERRORS, **NOT_FOUND, **CONFLICT}
+)
 
 #: Suffixes of track files read (GPX 1.1, or a table of fixes).
 TRACK_SUFFIXES = (".gpx", ".csv", ".txt", ".tsv", ".xlsx")

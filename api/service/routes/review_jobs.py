@@ -34,10 +34,11 @@ from api.service.deps import (
 )
 from api.service.errors import ConflictError, InvalidInputError, NotFoundError
 from api.service.models import JobState, PlanJob, ReviewFile, ReviewJob, User
+from api.service.routeclass import OneHopRoute
 from api.service.routes.common import CONFLICT, FORBIDDEN, cancel_job
 from api.service.schemas import UtcDateTime
 
-router = APIRouter(prefix="/review-jobs", tags=["review"])
+router = APIRouter(route_class=OneHopRoute, prefix="/review-jobs", tags=["review"])
 
 #: The largest id accepted in a request.
 MAX_ID = 2**31 - 1

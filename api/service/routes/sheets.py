@@ -16,6 +16,7 @@ from api.service.deps import CurrentPrincipal, ItemId, SessionDep, scoped
 from api.service.errors import InvalidInputError
 from api.service.models import PlanJob
 from api.service.plandocs import bundle_of
+from api.service.routeclass import OneHopRoute
 from api.service.routes.common import AUTH_ERRORS, CONFLICT, NOT_FOUND, DayQuery
 from maps.exports import SHEET_MEDIA_TYPES
 
@@ -30,7 +31,9 @@ class SheetFormat(StrEnum):
     GEOJSON = "geojson"
 
 
-router = APIRouter(tags=["sheets"], responses={**AUTH_ERRORS, **NOT_FOUND, **CONFLICT})
+router = APIRouter(
+    route_class=OneHopRoute, tags=["sheets"], responses={**AUTH_ERRORS, **NOT_FOUND, **CONFLICT}
+)
 
 
 @router.get(

@@ -33,6 +33,7 @@ from api.service.models import (
     StaffingJob,
     User,
 )
+from api.service.routeclass import OneHopRoute
 from api.service.routes.common import AUTH_ERRORS, CONFLICT, FORBIDDEN, NOT_FOUND, cancel_job
 from api.service.schemas import (
     MAX_ID,
@@ -43,7 +44,12 @@ from api.service.schemas import (
 )
 from geo.hotspots import resolve_band
 
-router = APIRouter(prefix="/staffing", tags=["staffing"], responses={**AUTH_ERRORS, **NOT_FOUND})
+router = APIRouter(
+    route_class=OneHopRoute,
+    prefix="/staffing",
+    tags=["staffing"],
+    responses={**AUTH_ERRORS, **NOT_FOUND},
+)
 
 
 class StaffingFormat(StrEnum):

@@ -12,6 +12,7 @@ from api.service import audit
 from api.service.deps import AdminUser, CurrentUser, ItemId, PageDep, SessionDep
 from api.service.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from api.service.models import ApiToken, Area, AreaAccess, Role, User, utcnow
+from api.service.routeclass import OneHopRoute
 from api.service.routes.common import AUTH_ERRORS, CONFLICT, FORBIDDEN, NOT_FOUND, paginate
 from api.service.schemas import (
     ApiTokenCreate,
@@ -24,7 +25,9 @@ from api.service.schemas import (
 )
 from api.service.security import hash_password, new_api_token
 
-router = APIRouter(prefix="/users", tags=["users"], responses={**AUTH_ERRORS, **FORBIDDEN})
+router = APIRouter(
+    route_class=OneHopRoute, prefix="/users", tags=["users"], responses={**AUTH_ERRORS, **FORBIDDEN}
+)
 
 
 def _check_areas(session: Session, area_ids: list[int]) -> list[int]:
