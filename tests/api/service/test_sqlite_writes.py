@@ -1,9 +1,14 @@
-"""Writers of one SQLite file queue in the process: the file's lock is held from a
-transaction's first write to its commit or rollback, and by no reader."""
+"""Writers of one SQLite file queue for it: the file's lock (threads of a process, then every
+process) is held from a transaction's first write to its commit or rollback, and by no
+reader."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -61,7 +66,7 @@ def test_a_second_writer_waits_for_the_first_and_a_reader_never_does(db: Path) -
     first.execute("INSERT INTO t (v) VALUES ('a')")
     assert lock.locked() and first.in_transaction
     assert second.execute("SELECT count(*) FROM t").fetchone() == (0,)  # readers pass
-    with pytest.raises(sqlite3.OperationalError, match="another writer of this process"):
+    with pytest.raises(sqlite3.OperationalError, match="another writer held it"):
         second.execute("INSERT INTO t (v) VALUES ('b')")  # waited its 0.05 s, in the process
     assert not second.in_transaction  # it never reached SQLite
     first.commit()
@@ -185,3 +190,46 @@ def test_the_lock_is_held_exactly_while_one_connection_has_written(
         for connection in connections:
             connection.close()
     assert not lock.locked()
+
+
+_HOLDER = """
+import sqlite3, sys
+from api.service.sqlitewrites import connect_args
+connection = sqlite3.connect(sys.argv[1], **connect_args())
+connection.execute("INSERT INTO t (v) VALUES ('other process')")
+print("holding", flush=True)
+sys.stdin.readline()
+connection.commit()
+print("committed", flush=True)
+"""
+
+
+def test_a_writer_of_another_process_is_waited_for_in_the_queue(db: Path) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    try:
+        assert holder.stdout is not None and holder.stdin is not None
+        assert holder.stdout.readline().strip() == "holding"
+        mine = _connect(db)
+        with pytest.raises(sqlite3.OperationalError, match="another writer held it"):
+            mine.execute("INSERT INTO t (v) VALUES ('mine')")  # queued, not in SQLite
+        assert not mine.in_transaction
+        lock = _lock_for(str(db))
+        assert lock is not None and not lock.locked()  # given back after the wait
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline().strip() == "committed"
+        mine.execute("INSERT INTO t (v) VALUES ('mine')")
+        mine.commit()
+        rows = [v for (v,) in mine.execute("SELECT v FROM t ORDER BY id")]
+        assert rows == ["other process", "mine"]
+    finally:
+        holder.kill()
+        holder.wait()
+    mode = stat.S_IMODE(os.stat(f"{db}-writers").st_mode)
+    assert mode == 0o600  # private like the database
