@@ -32,7 +32,12 @@ The benchmark user gets a higher rate limit through the settings
 (``GRIDPATROL_RATE_LIMIT_USERS='{"loadtest": 1e9}'``): the default per-user limit (600 a minute,
 burst 120) would otherwise answer most of these requests with 429.
 
-Run: ``python -m benchmarks.service [--clients 50] [--duration 60] [--baseline 20]``.
+Before the baseline, ``--warmup`` seconds (5) of the same load are sent and not reported, so
+that with several web processes every process has drawn the plan's map and filled its caches
+(each keeps its own; a process's first map costs a second or more of drawing).
+
+Run: ``python -m benchmarks.service [--clients 50] [--duration 60] [--baseline 20]
+[--web-workers N] [--database sqlite|URL]``.
 """
 
 from __future__ import annotations
@@ -542,6 +547,7 @@ def run(
     paced_think_ms: float = 250.0,
     web_workers: int = 1,
     database: str = "sqlite",
+    warmup_s: float = 5.0,
 ) -> list[str]:
     """Measure and return the printed lines."""
     lines: list[str] = []
@@ -554,6 +560,21 @@ def run(
         with _service(folder, url, web_workers) as (base, pid):
             dataset_id, target = _setup(base, token)
             think_s = think_ms / 1000.0
+            if warmup_s > 0:  # every web process draws its maps and fills its caches first
+                asyncio.run(
+                    _phase(
+                        base,
+                        token,
+                        target,
+                        warmup_s,
+                        clients,
+                        think_s,
+                        "warm-up (not reported)",
+                        server_pid=pid,
+                        client=client,
+                        web_workers=web_workers,
+                    )
+                )
             baseline, _ = asyncio.run(
                 _phase(
                     base,
@@ -685,6 +706,13 @@ def main() -> None:
         "(e.g. postgresql+psycopg://postgres@127.0.0.1/postgres), on which the run creates "
         "its own database and drops it at the end.",
     )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=5.0,
+        help="Seconds of the same load before the baseline, not reported, so every web process "
+        "has drawn its maps and filled its caches (each process keeps its own).",
+    )
     args = parser.parse_args()
     lines = run(
         args.clients,
@@ -697,6 +725,7 @@ def main() -> None:
         args.paced_think_ms,
         args.web_workers,
         args.database,
+        args.warmup,
     )
     for line in lines:
         print(line, flush=True)
