@@ -7,9 +7,9 @@ from planner.shift import PlanOptions, plan_shift, shift_band
 
 
 def test_every_hour_has_presence_at_a_top_five_hotspot_in_portland() -> None:
-    planned = plan_shift(
-        sample.load("portland-central"), PlanOptions(shift=shift_band("16-24"), time_limit_s=6.0)
-    )
+    # An iteration bound, not a time limit: the same plan on any machine and under any load.
+    options = PlanOptions(shift=shift_band("16-24"), time_limit_s=120.0, max_iterations=15)
+    planned = plan_shift(sample.load("portland-central"), options)
     report = planned.report
     assert report is not None
     ranked = [str(c) for c in planned.hotspots.sort_values("rank")["cell_id"]][:5]
