@@ -105,6 +105,9 @@ class Timer:
 
     def __init__(self, problem: RoutingProblem) -> None:
         self.p = problem
+        #: Stops timed so far by :meth:`route` (a machine-independent measure of the work
+        #: done, for budgets that must give the same answer on any machine and under load).
+        self.stops_timed = 0
         self.nv = len(problem.vehicles)
         self.tl = [problem.travel(v).tolist() for v in range(self.nv)]
         self.opn = [int(x) for x in problem.window_open_s]
@@ -264,6 +267,7 @@ class Timer:
         """
         if self.forbidden[v] and not self.forbidden[v].isdisjoint(nodes):
             return None
+        self.stops_timed += len(nodes) + 2
         veh = self.p.vehicles[v]
         seq = [veh.start_node, *nodes, veh.end_node]
         members = set(nodes)

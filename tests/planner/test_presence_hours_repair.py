@@ -8,6 +8,7 @@ from geo.network.modes import Mode
 from planner.plan import compile_with_gaps
 from planner.presence_hours import covered_hours, repair_top_hours, shift_hours
 from planner.problem import CompiledProblem, PatrolProblem
+from planner.routing.schedule import Timer
 from planner.routing.solver import build_solution
 from planner.routing.verify import verify
 from planner.sources import PresenceTaskOptions, presence_tasks
@@ -78,3 +79,36 @@ def test_without_top_cells_the_plan_is_left_alone() -> None:
     assert given is not None
     repair = repair_top_hours(compiled, given, [])
     assert repair.solution is given and repair.notes == ()
+
+
+def test_the_repair_budget_counts_work_so_the_answer_does_not_depend_on_the_machine() -> None:
+    compiled = _compiled()
+    routing = compiled.routing
+    a16, b18 = (compiled.node_of_task(t) for t in ("presence:A@16", "presence:B@18"))
+    given = build_solution(routing, [[a16, b18]], "FEASIBLE", 0)
+    assert given is not None
+    # no work allowed: nothing is tried, and both hours are stated rather than hidden
+    starved = repair_top_hours(compiled, given, ["A"], budget_stops=-1)
+    assert starved.solution is given
+    assert starved.repaired == () and starved.uncovered == (17 * H, 18 * H)
+    assert [n[:10] for n in starved.notes] == ["Hour 17:00", "Hour 18:00"]
+    # the budget is a count of stops timed: the same answer with a budget just large enough
+    # and with the default, and every run alike (no clock is read)
+    full = repair_top_hours(compiled, given, ["A"])
+    runs = [repair_top_hours(compiled, given, ["A"], budget_stops=b) for b in (200, 10**9)]
+    for run in runs:
+        assert run.repaired == full.repaired == (18 * H,)
+        assert [r.nodes for r in run.solution.routes] == [r.nodes for r in full.solution.routes]
+
+
+def test_the_timer_counts_the_stops_it_times() -> None:
+    compiled = _compiled()
+    routing = compiled.routing
+    timer = Timer(routing)
+    a16, b18 = (compiled.node_of_task(t) for t in ("presence:A@16", "presence:B@18"))
+    assert timer.stops_timed == 0
+    assert timer.route(0, [a16, b18]) is not None
+    # the two stops and the unit's start and end
+    assert timer.stops_timed == 4
+    assert timer.routes([[a16]]) is not None
+    assert timer.stops_timed == 7
