@@ -98,6 +98,31 @@ TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def _present(token: str | None) -> str:
+    """``token`` itself; a missing one is a 401 that says how to send it."""
+    if not token:
+        raise UnauthorizedError("not authenticated: send Authorization: Bearer <token>")
+    return token
+
+
+def _check_csrf(request: Request, state: ServiceState, cookie: str | None) -> None:
+    """A request signed in by the session ``cookie`` that changes something must carry the
+    session's CSRF token in the ``X-CSRF-Token`` header (a form on another site cannot).
+
+    Raises
+    ------
+    ForbiddenError
+        When the method is not safe and the header is missing or does not match.
+    """
+    if request.method not in SAFE_METHODS and not csrf_matches(
+        state.secret_key, cookie, request.headers.get(CSRF_HEADER)
+    ):
+        raise ForbiddenError(
+            f"a request signed in by the session cookie that changes something needs the "
+            f"session's CSRF token in the {CSRF_HEADER} header"
+        )
+
+
 def _verified_user(
     state: ServiceState, session: Session, token: str | None
 ) -> tuple[User, float | None]:
@@ -123,8 +148,7 @@ def _verified_credential(
     UnauthorizedError
         When the token is missing, invalid, expired or revoked, or its user is disabled.
     """
-    if not token:
-        raise UnauthorizedError("not authenticated: send Authorization: Bearer <token>")
+    token = _present(token)
     user: User | None
     expires: float | None
     credential: Credential
@@ -303,13 +327,7 @@ def get_current_user(
         return authenticate(state, session, None)
     user = authenticate(state, session, cookie)
     note_user(request, user.id, user.username)
-    if request.method not in SAFE_METHODS and not csrf_matches(
-        state.secret_key, cookie, request.headers.get(CSRF_HEADER)
-    ):
-        raise ForbiddenError(
-            f"a request signed in by the session cookie that changes something needs the "
-            f"session's CSRF token in the {CSRF_HEADER} header"
-        )
+    _check_csrf(request, state, cookie)
     return user
 
 
@@ -354,8 +372,7 @@ async def principal_of(state: ServiceState, token: str | None) -> Principal:
     UnauthorizedError
         When the token is missing, invalid, expired or revoked, or its user is disabled.
     """
-    if not token:
-        raise UnauthorizedError("not authenticated: send Authorization: Bearer <token>")
+    token = _present(token)
     key = hash_api_token(token)
     principal = _cached_principal(state, key)
     if principal is None:
@@ -381,15 +398,8 @@ async def get_principal(request: Request, state: StateDep, token: TokenDep) -> P
     principal = await principal_of(state, token)
     rate_limit(state, principal.id, principal.username)
     note_user(request, principal.id, principal.username)
-    if (
-        from_cookie
-        and request.method not in SAFE_METHODS
-        and not csrf_matches(state.secret_key, token, request.headers.get(CSRF_HEADER))
-    ):
-        raise ForbiddenError(
-            f"a request signed in by the session cookie that changes something needs the "
-            f"session's CSRF token in the {CSRF_HEADER} header"
-        )
+    if from_cookie:
+        _check_csrf(request, state, token)
     return principal
 
 
