@@ -12,7 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from api.service.authcache import TtlCache, invalidate_on_deletions
 from tests.api.service.conftest import Service
-from tests.api.service.test_plans import PLAN, TERMINAL, _sample_area, _wait
+from tests.api.service.test_plans import PLAN, TERMINAL, _sample_area, _start_plan, _wait
 
 
 class _Base(DeclarativeBase):
@@ -129,9 +129,7 @@ def test_uploads_keep_a_finished_plans_head_and_deleting_its_dataset_is_seen_at_
     service = make_service(sqlite_url, lifespan=True, job_workers=1)
     admin = service.user("admin", "admin")
     area_id, dataset_id = _sample_area(service, admin)
-    created = service.client.post("/plans", json={"dataset_id": dataset_id, **PLAN}, headers=admin)
-    assert created.status_code == 202, created.text
-    plan_id = created.json()["id"]
+    plan_id = _start_plan(service, admin, dataset_id)
     final = _wait(service, admin, plan_id, lambda b: b["state"] in TERMINAL)[-1]
     assert final["state"] == "succeeded", final
     heads = service.app.state.service.heads

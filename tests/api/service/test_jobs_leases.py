@@ -25,7 +25,7 @@ from api.service.jobrun import claim, fail_expired, new_owner, renew
 from api.service.jobs import INTERRUPTED
 from api.service.models import JobState, PlanJob, StaffingJob, utcnow
 from tests.api.service.conftest import Service
-from tests.api.service.test_plans import PLAN, TERMINAL, _sample_area, _wait
+from tests.api.service.test_plans import PLAN, TERMINAL, _sample_area, _spawned, _wait
 from tests.api.web.live import free_port, prepare_database
 
 REPO = Path(__file__).resolve().parents[3]
@@ -101,13 +101,9 @@ def test_second_server_leaves_running_plans_alone_and_cancels_through_the_db(
     # A plan claimed by the first server, cancelled through the second: stopped within 2 s.
     plan_id = first.client.post("/plans", json=long_plan, headers=admin).json()["id"]
     _wait(first, admin, plan_id, lambda b: b["state"] == "running")
-    process = first.app.state.service.runner.process_of(plan_id)
-    if process is None:  # the second server claimed this one: cancel through the first
-        process = second.app.state.service.runner.process_of(plan_id)
-        via, via_headers = first, admin
-    else:
-        via, via_headers = second, headers
-    assert process is not None
+    runs_it, process = _spawned([first, second], plan_id)
+    # cancel through the server that does not run it
+    via, via_headers = (second, headers) if runs_it is first else (first, admin)
     asked = time.monotonic()
     answer = via.client.post(f"/plans/{plan_id}/cancel", headers=via_headers)
     assert answer.status_code == 200, answer.text

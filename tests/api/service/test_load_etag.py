@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from api.service.cache import entity_tag, not_modified
 from tests.api.service.conftest import Service
-from tests.api.service.test_plans import PLAN, TERMINAL, _sample_area, _wait
+from tests.api.service.test_plans import TERMINAL, _sample_area, _start_plan, _wait
 
 
 def test_tags_name_their_key_and_match_lists() -> None:
@@ -26,15 +26,13 @@ def test_finished_plan_reads_answer_304_to_their_etag(
     service = make_service(sqlite_url, lifespan=True, job_workers=1)
     admin = service.user("admin", "admin")
     _, dataset_id = _sample_area(service, admin)
-    created = service.client.post("/plans", json={"dataset_id": dataset_id, **PLAN}, headers=admin)
-    assert created.status_code == 202, created.text
-    plan_id = created.json()["id"]
+    plan_id = _start_plan(service, admin, dataset_id)
     running = service.client.get(f"/plans/{plan_id}", headers=admin)
     if running.json()["state"] not in TERMINAL:  # an unfinished plan changes: no tag
         assert "etag" not in running.headers
     final = _wait(service, admin, plan_id, lambda b: b["state"] in TERMINAL)[-1]
     assert final["state"] == "succeeded", final
-    tags = {}
+    tags: dict[str, str] = {}
     for path in ("", "/result", "/routes", "/map", "/map?lang=zh-CN"):
         url = f"/plans/{plan_id}{path}"
         for _ in range(2):  # drawn or read once, then from memory: the same tag both times

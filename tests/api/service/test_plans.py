@@ -11,7 +11,8 @@ import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 import pytest
@@ -29,6 +30,33 @@ def _sample_area(service: Service, headers: dict[str, str]) -> tuple[int, int]:
     datasets = service.client.get(f"/datasets?area_id={area['id']}", headers=headers).json()
     assert datasets["total"] == 1 and datasets["items"][0]["row_count"] == 822
     return area["id"], datasets["items"][0]["id"]
+
+
+def _start_plan(service: Service, headers: dict[str, str], dataset_id: int, **body: Any) -> int:
+    """Submit a plan of ``dataset_id`` (``PLAN`` with ``body`` over it); its id (202 asserted)."""
+    created = service.client.post(
+        "/plans", json={"dataset_id": dataset_id, **PLAN, **body}, headers=headers
+    )
+    assert created.status_code == 202, created.text
+    return int(created.json()["id"])
+
+
+def _spawned(
+    services: Sequence[Service], plan_id: int, timeout_s: float = 60.0
+) -> tuple[Service, BaseProcess]:
+    """The server whose runner runs plan ``plan_id`` in a local process, and the process.
+
+    A job is claimed (``running`` in the database) before its process is spawned and known
+    to the runner, so a test that saw ``running`` waits here for the process.
+    """
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for service in services:
+            process = service.app.state.service.runner.process_of(plan_id)
+            if process is not None:
+                return service, process
+        time.sleep(0.02)
+    raise AssertionError(f"no runner started a process for plan {plan_id} in {timeout_s} s")
 
 
 def _wait(
@@ -125,12 +153,11 @@ def test_cancel_running_plan_stops_the_worker(
     service = make_service(sqlite_url, lifespan=True, job_workers=1)
     admin = service.user("admin", "admin")
     _, dataset_id = _sample_area(service, admin)
-    body = {"dataset_id": dataset_id, **PLAN, "time_limit_s": 2}
-    plan_id = service.client.post("/plans", json=body, headers=admin).json()["id"]
+    # a solver limit far longer than the test: under load a 2 s plan could end before the
+    # cancel reaches it
+    plan_id = _start_plan(service, admin, dataset_id, time_limit_s=60)
     _wait(service, admin, plan_id, lambda b: b["state"] == "running")
-    runner = service.app.state.service.runner
-    process = runner.process_of(plan_id)
-    assert process is not None
+    _, process = _spawned([service], plan_id)
     cancelled = service.client.post(f"/plans/{plan_id}/cancel", headers=admin).json()
     assert cancelled["state"] == "cancelled"
     assert not process.is_alive()
