@@ -92,10 +92,11 @@ def test_the_repair_budget_counts_work_so_the_answer_does_not_depend_on_the_mach
     assert starved.solution is given
     assert starved.repaired == () and starved.uncovered == (17 * H, 18 * H)
     assert [n[:10] for n in starved.notes] == ["Hour 17:00", "Hour 18:00"]
-    # the budget is a count of stops timed: the same answer with a budget just large enough
-    # and with the default, and every run alike (no clock is read)
+    # the budget is a count of stops timed (no clock is read): too small a budget leaves 18:00
+    # too, and any budget past what the move needs (65 stops here) gives the default's answer
+    assert repair_top_hours(compiled, given, ["A"], budget_stops=20).repaired == ()
     full = repair_top_hours(compiled, given, ["A"])
-    runs = [repair_top_hours(compiled, given, ["A"], budget_stops=b) for b in (200, 10**9)]
+    runs = [repair_top_hours(compiled, given, ["A"], budget_stops=b) for b in (65, 200, 10**9)]
     for run in runs:
         assert run.repaired == full.repaired == (18 * H,)
         assert [r.nodes for r in run.solution.routes] == [r.nodes for r in full.solution.routes]
