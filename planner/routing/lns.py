@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planner.routing.model import IntArray, RoutingProblem
-from planner.routing.schedule import BIG, RouteState, Timer, schedule_route
+from planner.routing.schedule import BIG, RouteState, Timer
 
 _BIG = np.iinfo(np.int64).max // 4
 
@@ -787,8 +787,3 @@ class Search:
                 )
                 stall = 0
         return best, it
-
-
-def single_route_ok(problem: RoutingProblem, vehicle: int, node: int) -> bool:
-    """Whether ``vehicle`` could visit ``node`` alone (used by the feasibility pre-check)."""
-    return schedule_route(problem, vehicle, [node]) is not None
