@@ -8,6 +8,7 @@ although both had it cached. Run on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 
 import pytest
@@ -175,8 +176,10 @@ def test_shared_buckets_refill_at_the_rate(tmp_path: object) -> None:
 def test_processes_together_never_exceed_the_bucket(burst: int, order: list[int]) -> None:
     """With leases (burst >= 40 leases several tokens at once) three processes' successes
     never exceed the burst while no time passes, and a single process gets exactly
-    min(requests, burst)."""
-    engine = create_engine("sqlite://")
+    min(requests, burst). A database file, as in the service: the next lease is taken in a
+    background thread (an in-memory database would be one per thread)."""
+    folder = tempfile.TemporaryDirectory()
+    engine = create_engine(f"sqlite:///{folder.name}/limits.db")
     clock = _Clock()
     limiters = [
         SharedTokenBucketLimiter(engine, per_minute=1, burst=burst, clock=clock) for _ in range(3)
@@ -186,3 +189,4 @@ def test_processes_together_never_exceed_the_bucket(burst: int, order: list[int]
     alone = sum(_allowed(limiters[0], "user:9") for _ in order)
     assert alone == min(len(order), burst)
     engine.dispose()
+    folder.cleanup()
