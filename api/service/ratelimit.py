@@ -224,8 +224,10 @@ class SharedTokenBucketLimiter:
         pending = self._refilling.get(key)
         if pending is not None:  # a refill is under way: its tokens are this request's
             pending.wait(REFILL_WAIT_S)
-            if self._spend(key, lease, rate_per_s, burst):
-                return
+        # Again, also without one: a refill that ended since the first try has added its
+        # tokens before it stopped being under way.
+        if self._spend(key, lease, rate_per_s, burst):
+            return
         now = self._clock()
         if lease > 1 and self._take(key, lease, rate_per_s, burst, now):
             with self._lock:
