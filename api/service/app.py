@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.service import lanes
 from api.service.audit import AuditContext, AuditWriter, DownloadAudit
 from api.service.authcache import TtlCache, invalidate_on_deletions
 from api.service.cache import LruCache
@@ -319,6 +320,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # pause every request for tens of milliseconds under load, short.
         gc.collect()
         gc.freeze()
+        lanes.configure(settings.web_threads, settings.long_request_threads)
         audit_writer.start()
         if runner is not None:
             runner.start()

@@ -20,10 +20,20 @@ from typing import Any
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
+from api.service.lanes import is_long_request, run_long
+
 
 def in_worker_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    """``endpoint`` as a coroutine function that runs it in a worker thread (its signature
-    and annotations are read from the original, through ``__wrapped__``)."""
+    """``endpoint`` as a coroutine function that runs it in a worker thread, of the long
+    requests' lane if it is marked :func:`~api.service.lanes.long_request` (its signature and
+    annotations are read from the original, through ``__wrapped__``)."""
+    if is_long_request(endpoint):
+
+        @functools.wraps(endpoint)
+        async def run_long_request(*args: Any, **kwargs: Any) -> Any:
+            return await run_long(endpoint, *args, **kwargs)
+
+        return run_long_request
 
     @functools.wraps(endpoint)
     async def run(*args: Any, **kwargs: Any) -> Any:

@@ -97,6 +97,12 @@ class Settings(BaseSettings):
         Requests each user may make per minute on average, and in a burst (429 beyond).
     plan_time_limit_s
         Largest solver time limit a plan may ask for; also the default.
+    web_threads, long_request_threads
+        Worker threads of each web process for ordinary requests (default 40, anyio's) and,
+        in a lane of their own, for long ones (default 4: an OSM extract or incident file
+        read, hotspots, a grid, sheets, a review, a sign-in's password check; see
+        :mod:`api.service.lanes`). However many long requests run, at most this many share
+        the interpreter lock with the ordinary ones; the others wait their turn.
     job_workers
         Jobs this server runs at the same time; 0 runs none (they stay queued for another
         server on the database). See also ``job_lease_s`` (a claimed job's lease, renewed
@@ -145,6 +151,8 @@ class Settings(BaseSettings):
     rate_limit_users: dict[str, PositiveFloat] = Field(default_factory=dict)
     shared_rate_limit: bool = False
     plan_time_limit_s: float = Field(default=30.0, gt=0)
+    web_threads: int = Field(default=40, ge=1, le=256)
+    long_request_threads: int = Field(default=4, ge=1, le=64)
     job_workers: int = Field(default=2, ge=0)
     job_lease_s: float = Field(default=15.0, ge=0.5, le=3600)
     job_nice: int = Field(default=10, ge=0, le=19)

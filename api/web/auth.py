@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.service.deps import SessionDep, authenticate
 from api.service.errors import UnauthorizedError
+from api.service.lanes import long_request
 from api.service.models import User
 from api.service.ratelimit import RateLimitExceededError
 from api.service.routeclass import OneHopRoute
@@ -82,6 +83,7 @@ def login_form(
 
 
 @router.post("/login")
+@long_request
 def login(
     ctx: AnonymousDep,
     session: SessionDep,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from api.service.deps import ItemId, SessionDep, get_area
 from api.service.districts import check_timezone_name, set_population
 from api.service.errors import ConflictError
+from api.service.lanes import long_request
 from api.service.models import Area
 from api.service.routeclass import OneHopRoute
 from api.service.routes.areas import (
@@ -63,6 +64,7 @@ def _area_errors(
 
 
 @router.post("/areas/upload")
+@long_request
 def add_area_from_files(
     ctx: PageDep,
     session: SessionDep,
@@ -110,6 +112,7 @@ def add_area_from_files(
 
 
 @router.post("/areas/{area_id}/layers/{layer}")
+@long_request
 def upload_layer(
     area_id: ItemId,
     layer: Layer,

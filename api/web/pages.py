@@ -21,6 +21,7 @@ from api.requests import MAX_TIME_LIMIT_S, MAX_UNITS_PER_MODE, PlanParameters
 from api.service.deps import ItemId, SessionDep, get_area, scoped, visible_area_ids
 from api.service.districts import safe_filename
 from api.service.errors import ConflictError, UploadTooLargeError
+from api.service.lanes import long_request
 from api.service.models import (
     ACTIVE_STATES,
     Area,
@@ -133,6 +134,7 @@ def index(ctx: PageDep, session: SessionDep) -> Response:
 
 
 @router.post("/areas")
+@long_request
 def add_area(
     ctx: PageDep,
     session: SessionDep,
@@ -253,6 +255,7 @@ def area_page(area_id: ItemId, ctx: PageDep, session: SessionDep) -> Response:
 
 
 @router.post("/areas/{area_id}/datasets")
+@long_request
 def upload(
     area_id: ItemId,
     ctx: PageDep,

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from api.service import reviews
 from api.service.deps import ItemId, SessionDep, get_area, scoped
+from api.service.lanes import long_request
 from api.service.models import ACTIVE_STATES, Area, JobState, PlanJob, ReviewJob
 from api.service.routeclass import OneHopRoute
 from api.service.routes.common import DayQuery
@@ -89,6 +90,7 @@ def _plan_review_page(
 
 
 @router.get("/plans/{plan_id}/review")
+@long_request
 def plan_review_page(
     plan_id: ItemId, ctx: PageDep, session: SessionDep, day: DayQuery = 1
 ) -> Response:
@@ -131,6 +133,7 @@ def _page_upload(
 
 
 @router.post("/plans/{plan_id}/review")
+@long_request
 def upload_tracks_page(
     plan_id: ItemId,
     ctx: PageDep,
@@ -166,6 +169,7 @@ def upload_tracks_page(
 
 
 @router.post("/plans/{plan_id}/checkins")
+@long_request
 def upload_checkins_page(
     plan_id: ItemId,
     ctx: PageDep,
@@ -193,6 +197,7 @@ def upload_checkins_page(
 
 
 @router.get("/areas/{area_id}/monthly")
+@long_request
 def monthly_page(
     area_id: ItemId,
     ctx: PageDep,
@@ -242,6 +247,7 @@ def _monthly_page(
 
 
 @router.post("/areas/{area_id}/monthly")
+@long_request
 def record_month_page(
     area_id: ItemId,
     ctx: PageDep,
@@ -278,6 +284,7 @@ def record_month_page(
 
 
 @router.get("/areas/{area_id}/weekly")
+@long_request
 def weekly_page(
     area_id: ItemId,
     ctx: PageDep,

@@ -58,6 +58,7 @@ from api.service.districts import (
 )
 from api.service.errors import ConflictError, NotFoundError
 from api.service.fastunits import quick_units
+from api.service.lanes import long_request
 from api.service.models import (
     ACTIVE_STATES,
     Area,
@@ -277,6 +278,7 @@ def create_area_from_files(
     status_code=status.HTTP_201_CREATED,
     responses={**FORBIDDEN, **CONFLICT, **TOO_LARGE},
 )
+@long_request
 def upload_area(
     session: SessionDep,
     admin: AdminUser,
@@ -371,6 +373,7 @@ def _layer_answer(area: Area, layer: str, detail: dict[str, Any], count: int) ->
     response_model=LayerSaved,
     responses={**NOT_FOUND, **FORBIDDEN, **TOO_LARGE},
 )
+@long_request
 def upload_network(
     area_id: ItemId, session: SessionDep, user: WriterUser, state: StateDep, file: UploadField
 ) -> LayerSaved:
@@ -480,6 +483,7 @@ def _read_units(path: Path, area: Area) -> tuple[dict[str, Any], int]:
     response_model=LayerSaved,
     responses={**NOT_FOUND, **FORBIDDEN, **TOO_LARGE},
 )
+@long_request
 def upload_official_areas(
     area_id: ItemId,
     session: SessionDep,

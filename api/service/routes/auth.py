@@ -23,6 +23,7 @@ from api.service import audit
 from api.service.authcache import Principal
 from api.service.deps import CurrentUser, ServiceState, SessionDep, StateDep, TokenDep
 from api.service.errors import UnauthorizedError
+from api.service.lanes import long_request
 from api.service.models import RevokedToken, User, utcnow
 from api.service.ratelimit import RateLimitExceededError
 from api.service.routeclass import OneHopRoute
@@ -158,6 +159,7 @@ def end_all_sessions(session: Session, user: User, actor: User | Principal | Non
     response_model=TokenPublic,
     responses=AUTH_ERRORS,
 )
+@long_request
 def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, state: StateDep
 ) -> TokenPublic:

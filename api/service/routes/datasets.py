@@ -29,6 +29,7 @@ from api.service.deps import (
 )
 from api.service.districts import create_dataset, read_upload
 from api.service.errors import InvalidInputError
+from api.service.lanes import long_request
 from api.service.models import Area, Incident, IncidentDataset, User
 from api.service.routeclass import OneHopRoute
 from api.service.routes.common import AUTH_ERRORS, FORBIDDEN, NOT_FOUND, TOO_LARGE, paginate
@@ -125,6 +126,7 @@ def store_upload(
     status_code=status.HTTP_201_CREATED,
     responses={**NOT_FOUND, **FORBIDDEN, **TOO_LARGE},
 )
+@long_request
 def upload_dataset(
     session: SessionDep,
     user: WriterUser,

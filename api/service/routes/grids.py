@@ -22,6 +22,7 @@ from api.service.deps import (
     visible_area_ids,
 )
 from api.service.districts import WGS84, feature_collection, frame_from_features
+from api.service.lanes import long_request
 from api.service.models import Area, GridRecord
 from api.service.routeclass import OneHopRoute
 from api.service.routes.common import AUTH_ERRORS, FORBIDDEN, NOT_FOUND, paginate
@@ -59,6 +60,7 @@ def grid_cells(area: Area, kind: str, cell_size_m: float) -> gpd.GeoDataFrame:
     status_code=status.HTTP_201_CREATED,
     responses={**NOT_FOUND, **FORBIDDEN},
 )
+@long_request
 def create_grid(body: GridCreate, session: SessionDep, user: WriterUser) -> GridPublic:
     """Square or hexagonal cells of ``cell_size_m`` clipped to the area's outline."""
     area = get_area(session, user, body.area_id)
@@ -118,6 +120,7 @@ def read_grid(grid_id: ItemId, session: SessionDep, user: CurrentPrincipal) -> G
     response_model=FeatureCollection,
     responses=NOT_FOUND,
 )
+@long_request
 def grid_cells_geojson(
     grid_id: ItemId, session: SessionDep, user: CurrentPrincipal
 ) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from api.requests import MAX_PLAN_DATE, MIN_PLAN_DATE, check_band
 from api.service.deps import CurrentPrincipal, SessionDep, scoped
 from api.service.districts import WGS84, district_of, feature_collection, load_incidents
 from api.service.errors import InvalidInputError
+from api.service.lanes import long_request
 from api.service.models import Area, IncidentDataset
 from api.service.routeclass import OneHopRoute
 from api.service.routes.common import AUTH_ERRORS, NOT_FOUND
@@ -49,6 +50,7 @@ def _plain(value: Any) -> Any:
     summary="Hotspot cells of a dataset for one time band",
     response_model=FeatureCollection,
 )
+@long_request
 def hotspots(
     session: SessionDep,
     user: CurrentPrincipal,

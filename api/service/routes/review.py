@@ -39,6 +39,7 @@ from api.service.deps import (
     scoped,
 )
 from api.service.errors import ConflictError, InvalidInputError, NotFoundError, UploadTooLargeError
+from api.service.lanes import long_request
 from api.service.models import IncidentDataset, PlanCheckin, PlanJob, PlanTrack, ReviewRecord, User
 from api.service.plandocs import bundle_of
 from api.service.reviews import MEDIA_TYPES
@@ -313,6 +314,7 @@ def _read_review_file(
     status_code=status.HTTP_201_CREATED,
     responses={**FORBIDDEN, **TOO_LARGE},
 )
+@long_request
 def upload_tracks(
     plan_id: ItemId,
     session: SessionDep,
@@ -408,6 +410,7 @@ def upload_tracks(
 
 
 @router.get("/plans/{plan_id}/review", summary="The plan review: planned against actual")
+@long_request
 def plan_review(
     plan_id: ItemId,
     session: SessionDep,
@@ -437,6 +440,7 @@ def plan_review(
         }
     },
 )
+@long_request
 def plan_review_file(
     plan_id: ItemId,
     fmt: ReportFormat,
@@ -537,6 +541,7 @@ WeekQuery = Annotated[
 
 
 @router.get("/areas/{area_id}/monthly", summary="The monthly evaluation (每月考评) of an area")
+@long_request
 def area_monthly(
     area_id: ItemId,
     session: SessionDep,
@@ -589,6 +594,7 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
     response_class=Response,
     responses=FILE_RESPONSES,
 )
+@long_request
 def area_monthly_file(
     area_id: ItemId,
     fmt: ReportFormat,
@@ -649,6 +655,7 @@ def _history_entry(row: ReviewRecord) -> dict[str, Any]:
     status_code=status.HTTP_201_CREATED,
     responses=FORBIDDEN,
 )
+@long_request
 def record_monthly(
     area_id: ItemId, body: MonthRecord, session: SessionDep, user: WriterUser
 ) -> dict[str, Any]:
@@ -748,6 +755,7 @@ def weekly_pack_document(
 
 
 @router.get("/areas/{area_id}/weekly", summary="The weekly review pack (每周点评) of an area")
+@long_request
 def area_weekly(
     area_id: ItemId,
     session: SessionDep,
@@ -772,6 +780,7 @@ def area_weekly(
     response_class=Response,
     responses=FILE_RESPONSES,
 )
+@long_request
 def area_weekly_file(
     area_id: ItemId,
     fmt: ReportFormat,
@@ -814,6 +823,7 @@ def area_weekly_file(
     status_code=status.HTTP_201_CREATED,
     responses={**FORBIDDEN, **TOO_LARGE},
 )
+@long_request
 def upload_checkins(
     plan_id: ItemId,
     session: SessionDep,

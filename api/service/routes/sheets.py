@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Response
 
 from api.service.deps import CurrentPrincipal, ItemId, SessionDep, scoped
 from api.service.errors import InvalidInputError
+from api.service.lanes import long_request
 from api.service.models import PlanJob
 from api.service.plandocs import bundle_of
 from api.service.routeclass import OneHopRoute
@@ -50,6 +51,7 @@ router = APIRouter(
         }
     },
 )
+@long_request
 def plan_sheets(
     plan_id: ItemId,
     fmt: SheetFormat,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from api.service import audit
 from api.service.deps import AdminUser, CurrentUser, ItemId, PageDep, SessionDep
 from api.service.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from api.service.lanes import long_request
 from api.service.models import ApiToken, Area, AreaAccess, Role, User, utcnow
 from api.service.routeclass import OneHopRoute
 from api.service.routes.common import AUTH_ERRORS, CONFLICT, FORBIDDEN, NOT_FOUND, paginate
@@ -120,6 +121,7 @@ def list_users(session: SessionDep, admin: AdminUser, page: PageDep) -> Page[Use
     status_code=status.HTTP_201_CREATED,
     responses=CONFLICT,
 )
+@long_request
 def add_user(body: UserCreate, session: SessionDep, admin: AdminUser) -> UserPublic:
     """A new user with a role and the areas it may see (admins only)."""
     user = create_user(session, body.username, body.password, body.role.value, body.area_ids)
@@ -147,6 +149,7 @@ def get_user(user_id: ItemId, session: SessionDep, admin: AdminUser) -> UserPubl
     response_model=UserPublic,
     responses=NOT_FOUND,
 )
+@long_request
 def update_user(
     user_id: ItemId, body: UserUpdate, session: SessionDep, admin: AdminUser
 ) -> UserPublic:
