@@ -3,9 +3,10 @@
 A plain (``def``) endpoint runs in a worker thread. Every thread of a web process shares one
 interpreter lock with the event loop, which parses, routes and answers every request. A long
 request (an OSM extract whose networks are built, an incident file read, hotspots computed, a
-grid, sheets, a review or monthly evaluation, a password checked) holds that lock for seconds
-in turns with everything else, so a handful of them at once slowed every other request of its
-process, and as many could run at once as there were threads (40, anyio's default).
+grid, sheets, a review or monthly evaluation, a password checked) takes that lock in turns
+with everything else for as long as it runs, and in one shared pool as many of them could run
+at once as there are threads (40, anyio's default), each slowing every other request of the
+process.
 
 Such endpoints are marked :func:`long_request` and run in a lane of their own
 (``long_request_threads``, default 4): however many are sent, at most that many run, and the
