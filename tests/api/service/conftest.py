@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 
 from api.service.app import create_app
 from api.service.db import make_engine, make_session_factory, transaction
+from api.service.ratelimit import SharedTokenBucketLimiter
 from api.service.routes.users import create_user
 from api.service.settings import Settings
 
@@ -165,6 +166,18 @@ def make_service(tmp_path: Path) -> Iterator[Callable[..., Service]]:
             client.__exit__(None, None, None)
         else:
             client.close()
+            _dispose_engines(client.app)
+
+
+def _dispose_engines(app: Any) -> None:
+    """Close the database connections of an app whose lifespan never ran (its end does it
+    otherwise): PostgreSQL allows 100 clients, and each service keeps up to three engines'."""
+    state = app.state.service
+    state.sessions.kw["bind"].dispose()
+    if state.check_engine is not None:
+        state.check_engine.dispose()
+    if isinstance(state.limiter, SharedTokenBucketLimiter):
+        state.limiter.engine.dispose()
 
 
 @pytest.fixture
