@@ -330,11 +330,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if runner is not None:
                 runner.stop()
             audit_writer.stop()
-            engine.dispose()
-            if state.check_engine is not None:
-                state.check_engine.dispose()
-            if isinstance(state.limiter, SharedTokenBucketLimiter):
-                state.limiter.engine.dispose()
+            state.close_databases()
 
     app = FastAPI(
         title="gridpatrol",

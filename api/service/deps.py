@@ -68,6 +68,14 @@ class ServiceState:
     #: ``None``: the request pool's.
     check_engine: Engine | None = None
 
+    def close_databases(self) -> None:
+        """Close every database connection the service keeps: the request pool's, the
+        credential checks' and the shared rate limit's."""
+        self.sessions.kw["bind"].dispose()
+        if self.check_engine is not None:
+            self.check_engine.dispose()
+        self.limiter.close()
+
 
 async def get_state(request: Request) -> ServiceState:
     """The shared state (``async``: no thread is needed to read an attribute)."""

@@ -106,11 +106,17 @@ class TokenBucketLimiter:
                 raise RateLimitExceededError(max(1, math.ceil(wait)))
             bucket.tokens -= 1.0
 
+    def close(self) -> None:
+        """Nothing to give back (the buckets are in memory)."""
+
 
 class Limiter(Protocol):
     """What the routes need of a rate limiter."""
 
     def hit(self, key: str, *, per_minute: float | None = None) -> None: ...
+
+    def close(self) -> None:
+        """Give back what it holds (the shared limiter's database connections)."""
 
 
 #: The shared buckets (one row a key). Not part of the ORM models or the migrations: it holds
@@ -193,6 +199,10 @@ class SharedTokenBucketLimiter:
             return True
         except IntegrityError:  # another process made it meanwhile
             return self._take(key, take, rate_per_s, burst, now)
+
+    def close(self) -> None:
+        """Close the database connections of its engine."""
+        self.engine.dispose()
 
     def _retry_after(self, key: str, rate_per_s: float, burst: float, now: float) -> int:
         with self.engine.connect() as connection:

@@ -24,7 +24,6 @@ from sqlalchemy.engine import make_url
 
 from api.service.app import create_app
 from api.service.db import make_engine, make_session_factory, transaction
-from api.service.ratelimit import SharedTokenBucketLimiter
 from api.service.routes.users import create_user
 from api.service.settings import Settings
 
@@ -166,18 +165,19 @@ def make_service(tmp_path: Path) -> Iterator[Callable[..., Service]]:
             client.__exit__(None, None, None)
         else:
             client.close()
-            _dispose_engines(client.app)
+            # Its lifespan, which would have, never ran: PostgreSQL allows 100 clients, and
+            # each service keeps up to three engines' connections.
+            client.app.state.service.close_databases()
 
 
-def _dispose_engines(app: Any) -> None:
-    """Close the database connections of an app whose lifespan never ran (its end does it
-    otherwise): PostgreSQL allows 100 clients, and each service keeps up to three engines'."""
-    state = app.state.service
-    state.sessions.kw["bind"].dispose()
-    if state.check_engine is not None:
-        state.check_engine.dispose()
-    if isinstance(state.limiter, SharedTokenBucketLimiter):
-        state.limiter.engine.dispose()
+class ManualClock:
+    """Seconds that pass only when a test says so (``clock.now += 1``)."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ answered, and the ordinary lane is as small as the settings say."""
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -58,12 +59,18 @@ def _app(web_threads: int, long_threads: int) -> tuple[FastAPI, dict[str, int], 
     return app, seen, release
 
 
+def _until(condition: Callable[[], bool], within_s: float = 30.0) -> None:
+    deadline = time.monotonic() + within_s
+    while not condition():
+        assert time.monotonic() < deadline, "the long requests did not start"
+        time.sleep(0.01)
+
+
 def test_ordinary_requests_are_answered_while_the_long_lane_is_full() -> None:
     app, seen, release = _app(web_threads=2, long_threads=1)
     with TestClient(app) as client, ThreadPoolExecutor(4) as pool:
         long_calls = [pool.submit(client.get, "/long") for _ in range(3)]
-        while seen["running"] == 0:  # the first long request has its thread
-            threading.Event().wait(0.01)
+        _until(lambda: seen["running"] == 1)  # the first long request has its thread
         quick = [client.get("/quick") for _ in range(5)]
         # Answered while a long request runs and two wait for the lane's one thread.
         assert [r.json() for r in quick] == [{"long_running": 1}] * 5
@@ -78,8 +85,7 @@ def test_a_long_lane_of_two_runs_two_at_once() -> None:
     app, seen, release = _app(web_threads=2, long_threads=2)
     with TestClient(app) as client, ThreadPoolExecutor(4) as pool:
         long_calls = [pool.submit(client.get, "/long") for _ in range(3)]
-        while seen["running"] < 2:
-            threading.Event().wait(0.01)
+        _until(lambda: seen["running"] == 2)
         release.set()
         assert [f.result(timeout=30).status_code for f in long_calls] == [200] * 3
     assert seen["most"] == 2

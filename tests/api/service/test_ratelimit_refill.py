@@ -12,14 +12,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, event, select, text
 
 from api.service.ratelimit import BUCKETS, MAX_LEASE, SharedTokenBucketLimiter
-
-
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.api.service.conftest import ManualClock
 
 
 def _statements_by_thread(engine: Engine) -> list[tuple[int, str]]:
@@ -48,7 +41,7 @@ def _bucket_tokens(engine: Engine, key: str) -> float:
 def test_after_the_first_lease_the_caller_never_touches_the_database(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path}/limits.db")
     burst = 20 * MAX_LEASE * 10  # a lease of MAX_LEASE tokens, many leases in the bucket
-    limiter = SharedTokenBucketLimiter(engine, per_minute=60, burst=burst, clock=_Clock())
+    limiter = SharedTokenBucketLimiter(engine, per_minute=60, burst=burst, clock=ManualClock())
     seen = _statements_by_thread(engine)
     me = threading.get_ident()
 
@@ -78,7 +71,7 @@ def test_a_request_that_finds_the_lease_spent_waits_for_the_refill_under_way(
     refused because a refill had not landed yet."""
     engine = create_engine(f"sqlite:///{tmp_path}/limits.db")
     burst = 20 * MAX_LEASE  # exactly one lease... and the first request's
-    limiter = SharedTokenBucketLimiter(engine, per_minute=1, burst=burst, clock=_Clock())
+    limiter = SharedTokenBucketLimiter(engine, per_minute=1, burst=burst, clock=ManualClock())
     gate = threading.Event()
     original = limiter._take
 
@@ -103,7 +96,7 @@ def test_a_refill_that_fails_is_logged_and_the_next_request_meets_the_error(
 ) -> None:
     engine = create_engine(f"sqlite:///{tmp_path}/limits.db")
     limiter = SharedTokenBucketLimiter(
-        engine, per_minute=60, burst=20 * MAX_LEASE * 10, clock=_Clock()
+        engine, per_minute=60, burst=20 * MAX_LEASE * 10, clock=ManualClock()
     )
     limiter.hit("user:1")
     with engine.begin() as connection:

@@ -21,7 +21,7 @@ from api.service.ratelimit import (
     SharedTokenBucketLimiter,
     TokenBucketLimiter,
 )
-from tests.api.service.conftest import PASSWORD, Service, add_user
+from tests.api.service.conftest import PASSWORD, ManualClock, Service, add_user
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -131,14 +131,6 @@ def test_a_cached_credential_still_answers_for_its_areas_only(
     assert two.client.get(f"/areas/{area['id']}/readiness", headers=fresh).status_code == 404
 
 
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def _allowed(limiter: SharedTokenBucketLimiter | TokenBucketLimiter, key: str) -> bool:
     try:
         limiter.hit(key)
@@ -149,7 +141,7 @@ def _allowed(limiter: SharedTokenBucketLimiter | TokenBucketLimiter, key: str) -
 
 def test_shared_buckets_refill_at_the_rate(tmp_path: object) -> None:
     engine = create_engine(f"sqlite:///{tmp_path}/limits.db")
-    clock = _Clock()
+    clock = ManualClock()
     one = SharedTokenBucketLimiter(engine, per_minute=60, burst=2, clock=clock)
     two = SharedTokenBucketLimiter(engine, per_minute=60, burst=2, clock=clock)
     assert [_allowed(one, "user:1"), _allowed(two, "user:1"), _allowed(one, "user:1")] == [
@@ -178,15 +170,15 @@ def test_processes_together_never_exceed_the_bucket(burst: int, order: list[int]
     never exceed the burst while no time passes, and a single process gets exactly
     min(requests, burst). A database file, as in the service: the next lease is taken in a
     background thread (an in-memory database would be one per thread)."""
-    folder = tempfile.TemporaryDirectory()
-    engine = create_engine(f"sqlite:///{folder.name}/limits.db")
-    clock = _Clock()
-    limiters = [
-        SharedTokenBucketLimiter(engine, per_minute=1, burst=burst, clock=clock) for _ in range(3)
-    ]
-    successes = sum(_allowed(limiters[i], "user:1") for i in order)
-    assert successes <= burst
-    alone = sum(_allowed(limiters[0], "user:9") for _ in order)
-    assert alone == min(len(order), burst)
-    engine.dispose()
-    folder.cleanup()
+    with tempfile.TemporaryDirectory() as folder:
+        engine = create_engine(f"sqlite:///{folder}/limits.db")
+        clock = ManualClock()
+        limiters = [
+            SharedTokenBucketLimiter(engine, per_minute=1, burst=burst, clock=clock)
+            for _ in range(3)
+        ]
+        successes = sum(_allowed(limiters[i], "user:1") for i in order)
+        assert successes <= burst
+        alone = sum(_allowed(limiters[0], "user:9") for _ in order)
+        assert alone == min(len(order), burst)
+        engine.dispose()
