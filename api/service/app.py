@@ -320,7 +320,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # pause every request for tens of milliseconds under load, short.
         gc.collect()
         gc.freeze()
-        lanes.configure(settings.web_threads, settings.long_request_threads)
+        lanes.configure(
+            settings.web_threads,
+            settings.long_request_threads,
+            settings.active_requests,
+            settings.admission_wait_s,
+        )
         audit_writer.start()
         if runner is not None:
             runner.start()

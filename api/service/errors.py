@@ -3,7 +3,8 @@
 A client's mistake is never a 500: bad input files give 422 with the ``geo`` layer's problems
 (``source``, ``row``, ``column``, ``value``, ``message``), impossible plans 422, resources of
 another area 404 (their existence is not revealed), writes by viewers 403, uploads over the
-limit 413, too many requests 429 with ``Retry-After``, and a full disk 507 (the request's
+limit 413, too many requests 429 with ``Retry-After``, a request that could not be admitted
+in time 503 with ``Retry-After`` (:mod:`api.service.lanes`), and a full disk 507 (the request's
 transaction is rolled back and its temporary files removed, so nothing is half-written).
 """
 
@@ -16,6 +17,7 @@ from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, OperationalError
 
+from api.service.lanes import ServiceBusyError
 from api.service.ratelimit import RateLimitExceededError
 from geo.errors import GeoInputError, NetworkError, SampleNotFoundError, condense_problems
 from planner.errors import PlanningError
@@ -138,6 +140,19 @@ async def _rate_limited(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+#: Seconds a client is asked to wait after a 503 for a request not admitted in time.
+BUSY_RETRY_AFTER_S = 5
+
+
+async def _busy(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceBusyError)
+    return JSONResponse(
+        {"detail": f"{exc}; retry in {BUSY_RETRY_AFTER_S} s"},
+        status_code=503,
+        headers={"Retry-After": str(BUSY_RETRY_AFTER_S)},
+    )
+
+
 def install_handlers(app: FastAPI) -> None:
     """Register the exception handlers on ``app``."""
     app.add_exception_handler(GeoInputError, _geo_input)
@@ -146,5 +161,6 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SampleNotFoundError, _unprocessable)
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(RateLimitExceededError, _rate_limited)
+    app.add_exception_handler(ServiceBusyError, _busy)
     app.add_exception_handler(OperationalError, _operational_error)
     app.add_exception_handler(OSError, _os_error)

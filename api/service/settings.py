@@ -103,6 +103,10 @@ class Settings(BaseSettings):
         read, hotspots, a grid, sheets, a review, a sign-in's password check; see
         :mod:`api.service.lanes`). However many long requests run, at most this many share
         the interpreter lock with the ordinary ones; the others wait their turn.
+    active_requests, admission_wait_s
+        Ordinary requests of each web process that run at once (default 8); the others wait
+        in arrival order, each at most ``admission_wait_s`` seconds (default 30; then 503
+        with ``Retry-After``). See :mod:`api.service.lanes`.
     job_workers
         Jobs this server runs at the same time; 0 runs none (they stay queued for another
         server on the database). See also ``job_lease_s`` (a claimed job's lease, renewed
@@ -153,6 +157,8 @@ class Settings(BaseSettings):
     plan_time_limit_s: float = Field(default=30.0, gt=0)
     web_threads: int = Field(default=40, ge=1, le=256)
     long_request_threads: int = Field(default=4, ge=1, le=64)
+    active_requests: int = Field(default=8, ge=1, le=256)
+    admission_wait_s: float = Field(default=30.0, gt=0, le=3600)
     job_workers: int = Field(default=2, ge=0)
     job_lease_s: float = Field(default=15.0, ge=0.5, le=3600)
     job_nice: int = Field(default=10, ge=0, le=19)
