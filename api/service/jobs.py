@@ -150,16 +150,18 @@ def die_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
-def lower_priority(nice: int) -> None:
-    """Add ``nice`` to this process's niceness (POSIX; nothing elsewhere or when 0).
+def lower_priority(nice: int, pid: int = 0) -> None:
+    """Add ``nice`` to the niceness of process ``pid`` (0: this one; POSIX, nothing elsewhere
+    or when 0).
 
     A plan's time limit is wall-clock, so on a machine whose cores the web process needs, a
     niced job gets less CPU in the same time (a plan as good as the CPU it had), while the
     requests are not kept waiting behind the solver.
     """
-    if nice > 0 and hasattr(os, "nice"):
+    if nice > 0 and hasattr(os, "setpriority"):
         try:
-            os.nice(nice)
+            current = os.getpriority(os.PRIO_PROCESS, pid)
+            os.setpriority(os.PRIO_PROCESS, pid, min(19, current + nice))
         except OSError:
             log.warning("could not lower the job's CPU priority (nice %d)", nice)
 
@@ -172,13 +174,10 @@ def _worker_main(
     owner: str,
     lease_s: float,
     parent_pid: int,
-    nice: int = 0,
 ) -> None:
-    """The entry point of a local worker process: tie it to the server, lower its CPU
-    priority by ``nice`` (so the web process answering requests is served first on a busy
-    machine), then run the job."""
+    """The entry point of a local worker process: tie it to the server, then run the job (its
+    CPU priority was lowered by :meth:`LocalExecutor.start`)."""
     die_with_parent(parent_pid)
-    lower_priority(nice)
     target = _job_target(kind)[0]
     target(job_id, database_url, parameters, owner=owner, lease_s=lease_s)
 
@@ -224,11 +223,17 @@ class LocalExecutor:
     ) -> Execution:
         process = self._ctx.Process(
             target=_worker_main,
-            args=(kind, job_id, database_url, parameters, owner, lease_s, os.getpid(), self.nice),
+            args=(kind, job_id, database_url, parameters, owner, lease_s, os.getpid()),
             name=f"gridpatrol-{kind}-{job_id}",
             daemon=True,
         )
         process.start()
+        # Lowered from here, at once, not by the worker itself: a spawned worker first spends
+        # about a second of CPU importing the service's modules (before it could call
+        # ``os.nice``), and at full priority that second was taken from the web processes:
+        # under the load benchmark every plan's start stalled the requests for seconds.
+        if process.pid is not None:
+            lower_priority(self.nice, process.pid)
         return LocalExecution(process)
 
     def close(self) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy import update
 
 from api.service.db import make_engine, make_session_factory, transaction
 from api.service.jobrun import claim, fail_expired, new_owner, renew
-from api.service.jobs import INTERRUPTED
+from api.service.jobs import INTERRUPTED, LocalExecution, LocalExecutor, lower_priority
 from api.service.models import JobState, PlanJob, StaffingJob, utcnow
 from tests.api.service.conftest import Service
 from tests.api.service.test_plans import PLAN, TERMINAL, _sample_area, _spawned, _wait
@@ -213,3 +213,40 @@ def _nice(pid: int) -> int:
     """The niceness of process ``pid`` (``/proc/<pid>/stat``, field 19)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return int(fields[16])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_local_worker_is_niced_before_it_runs_any_code(tmp_path: Path) -> None:
+    # A spawned worker spends its first second importing the service; niced only then, that
+    # second was taken at full priority from the web processes (every plan's start stalled
+    # the requests). The executor lowers the child's priority as soon as it exists.
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    executor = LocalExecutor(nice=6)
+    url = f"sqlite:///{tmp_path / 'absent.db'}"
+    execution = executor.start("plan", 1, url, {}, owner="test", lease_s=5.0)
+    assert isinstance(execution, LocalExecution)
+    pid = execution.process.pid
+    assert pid is not None
+    try:
+        niceness = _nice(pid)  # read at once: the child is still starting its interpreter
+        assert niceness == min(19, own + 6)
+        threads = [int(t.name) for t in Path(f"/proc/{pid}/task").iterdir()]
+        assert all(_nice(t) == niceness for t in threads if _alive(t))
+    finally:
+        execution.stop()
+    assert os.getpriority(os.PRIO_PROCESS, 0) == own, "the server's own priority is unchanged"
+
+
+def test_lower_priority_adds_to_another_process_and_caps_at_19() -> None:
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        before = os.getpriority(os.PRIO_PROCESS, child.pid)
+        lower_priority(3, child.pid)
+        assert os.getpriority(os.PRIO_PROCESS, child.pid) == min(19, before + 3)
+        lower_priority(40, child.pid)
+        assert os.getpriority(os.PRIO_PROCESS, child.pid) == 19
+        lower_priority(0, child.pid)
+        assert os.getpriority(os.PRIO_PROCESS, child.pid) == 19
+    finally:
+        child.kill()
+        child.wait()
