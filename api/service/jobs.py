@@ -229,9 +229,9 @@ class LocalExecutor:
         )
         process.start()
         # Lowered from here, at once, not by the worker itself: a spawned worker first spends
-        # about a second of CPU importing the service's modules (before it could call
-        # ``os.nice``), and at full priority that second was taken from the web processes:
-        # under the load benchmark every plan's start stalled the requests for seconds.
+        # about a second of CPU importing the service's modules (before it could lower its
+        # own priority), and at full priority that second was taken from the web processes
+        # at every plan's start.
         if process.pid is not None:
             lower_priority(self.nice, process.pid)
         return LocalExecution(process)
