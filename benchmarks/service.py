@@ -11,7 +11,9 @@ of three endpoint groups, authenticated by an API token (the web page by the ses
 ``/web/areas/{id}``) and **uploads** (``PUT /areas/{id}/units``, a small units file checked and
 stored), while a new plan (2 s solver limit) is submitted every ``--plan-every`` seconds and
 runs in the background. Each group is reported apart (p50, p99, errors) beside the same
-clients' baseline with no plan running. The same-run baseline is the same reads
+clients' baseline with no plan running, and with it how the clients' connections fell on the
+web processes (one listening socket: a burst of connections goes to whichever accepts first,
+and the fuller process's queue sets every group's p99). The same-run baseline is the same reads
 by the same clients with no plan running (``--baseline`` seconds, first). Reported: p50 and
 p99 latency, throughput and errors of both phases, and their p99 ratio.
 
@@ -78,6 +80,9 @@ class Phase:
     server_cpu_s: float = float("nan")
     jobs_cpu_s: float = float("nan")
     client_cpu_s: float = float("nan")
+    #: Local ports of the clients' connections, and how many of them each web process held.
+    client_ports: set[int] = field(default_factory=set)
+    split: list[int] = field(default_factory=list)
 
     def all(self) -> list[float]:
         return [x for values in self.latencies.values() for x in values]
@@ -111,6 +116,53 @@ def _web_processes(pid: int, web_workers: int) -> list[int]:
     """The processes answering requests: the server itself, or with several web workers the
     uvicorn supervisor and its worker processes (their own children are plan jobs)."""
     return [pid] if web_workers <= 1 else [pid, *_children(pid)]
+
+
+def _connections_to(pids: list[int], ports: set[int]) -> list[int]:
+    """How many TCP connections whose peer port is in ``ports`` each of ``pids`` holds
+    (Linux ``/proc``: the processes' socket inodes matched in the kernel's TCP tables; zeros
+    elsewhere)."""
+    owner: dict[int, int] = {}  # socket inode -> index in pids
+    for index, pid in enumerate(pids):
+        try:
+            descriptors = list(Path(f"/proc/{pid}/fd").iterdir())
+        except OSError:
+            continue
+        for descriptor in descriptors:
+            try:
+                target = os.readlink(descriptor)
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                owner[int(target[8:-1])] = index
+    counts = [0] * len(pids)
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            remote_port, inode = int(fields[2].rsplit(":", 1)[1], 16), int(fields[9])
+            if remote_port in ports and inode in owner:
+                counts[owner[inode]] += 1
+    return counts
+
+
+def _worker_processes(pid: int, web_workers: int) -> list[int]:
+    """The processes that hold the clients' connections: the server, or its web workers
+    (its children but multiprocessing's resource tracker)."""
+    if web_workers <= 1:
+        return [pid]
+    workers = []
+    for child in _children(pid):
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"resource_tracker" not in command:
+            workers.append(child)
+    return workers
 
 
 def _cpu_seconds(pid: int, web_workers: int = 1) -> tuple[float, float]:
@@ -346,7 +398,8 @@ class _LeanConnection:
     (``Content-Length`` or chunked). A tenth of httpx's CPU per request, so the load client
     does not crowd the service off the core it shares with it."""
 
-    def __init__(self, base: str, token: str) -> None:
+    def __init__(self, base: str, token: str, ports: set[int] | None = None) -> None:
+        self.ports = ports  # the local port of every connection opened is added here
         url = httpx.URL(base)
         self.host, self.port = url.host, url.port or 80
         self.auth = f"Authorization: Bearer {token}\r\n"
@@ -365,6 +418,8 @@ class _LeanConnection:
     async def send(self, call: Call) -> tuple[int, bytes]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            if self.ports is not None:
+                self.ports.add(int(self.writer.get_extra_info("sockname")[1]))
         assert self.reader is not None
         reader, writer = self.reader, self.writer
         if call.method == "GET" and not call.headers:
@@ -414,7 +469,7 @@ async def _lean_reader(
     calls = _calls(target)
     names = list(calls)
     i = offset
-    connection = _LeanConnection(base, token)
+    connection = _LeanConnection(base, token, phase.client_ports)
     try:
         while time.monotonic() < deadline:
             name = names[i % len(names)]
@@ -510,6 +565,8 @@ async def _phase(
     tasks = [reader(base, token, target, deadline, phase, k, think_s) for k in range(clients)]
     if dataset_id is not None:
         tasks.append(_submitter(base, token, dataset_id, deadline, plan_every_s, submitted))
+    if server_pid and client == "lean":
+        tasks.append(_sample_split(phase, _worker_processes(server_pid, web_workers), seconds))
     await asyncio.gather(*tasks)
     phase.seconds = time.monotonic() - started
     server_after, jobs_after = _cpu_seconds(server_pid, web_workers)
@@ -517,6 +574,13 @@ async def _phase(
     phase.jobs_cpu_s = jobs_after - jobs_cpu
     phase.client_cpu_s = time.process_time() - client_cpu
     return phase, submitted
+
+
+async def _sample_split(phase: Phase, workers: list[int], seconds: float) -> None:
+    """Once the clients have connected, count their connections on each web process: with
+    several processes on one listening socket, the split sets the queue in front of each."""
+    await asyncio.sleep(min(2.0, seconds / 2))
+    phase.split = await asyncio.to_thread(_connections_to, workers, set(phase.client_ports))
 
 
 def _line(phase: Phase) -> str:
@@ -533,6 +597,11 @@ def _line(phase: Phase) -> str:
         f"CPU per request: server {phase.server_cpu_s / n * 1000:.2f} ms "
         f"(web processes only; finished plan jobs used {phase.jobs_cpu_s:.1f} s apart), "
         f"load client {phase.client_cpu_s / n * 1000:.2f} ms"
+        + (
+            f"; connections per web process {'/'.join(map(str, phase.split))}"
+            if phase.split
+            else ""
+        )
     )
 
 
