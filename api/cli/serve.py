@@ -143,7 +143,8 @@ def serve(
 def _serve_processes(
     settings: Any, url: str, host: str, port: int, processes: int, access_log: bool
 ) -> None:
-    """Run ``processes`` uvicorn worker processes of :func:`api.service.app.create_app`.
+    """Run ``processes`` uvicorn worker processes of :func:`api.service.app.create_app`, on
+    Linux each with a listening socket of its own (:mod:`api.service.webprocesses`).
 
     The migrations run once here, before the processes start, and the secret is resolved
     once, so the processes share it; each process builds its app from the same
@@ -156,6 +157,7 @@ def _serve_processes(
 
     from api.service.db import make_engine
     from api.service.migrations import upgrade
+    from api.service.webprocesses import WebProcessSpec, kernel_balances, serve_web_processes
 
     engine = make_engine(url, pooled=False)
     try:
@@ -167,9 +169,26 @@ def _serve_processes(
     os.environ["GRIDPATROL_JOB_WORKERS"] = str(settings.job_workers)
     os.environ["GRIDPATROL_RUN_MIGRATIONS"] = "false"
     os.environ["GRIDPATROL_SHARED_RATE_LIMIT"] = "true"
-    console().print(
-        f"Serving on http://{host}:{port} with {processes} web processes (API docs at /docs)"
-    )
+
+    def announce(bound: int) -> None:
+        console().print(
+            f"Serving on http://{host}:{bound} with {processes} web processes (API docs at /docs)"
+        )
+
+    loop, http = _best("uvloop", "asyncio"), _best("httptools", "h11")
+    if kernel_balances():  # a listening socket per process: connections spread evenly
+        spec = WebProcessSpec("api.service.app:create_app", host, port, access_log, loop, http)
+        try:
+            code = serve_web_processes(spec, processes, announce)
+        except OSError as exc:
+            raise UserError(
+                f"--port {port}: cannot listen on {host}:{port} ({exc.strerror}); "
+                "choose another port with --port"
+            ) from exc
+        if code:
+            raise typer.Exit(code)
+        return
+    announce(port)
     uvicorn.run(
         "api.service.app:create_app",
         factory=True,
@@ -178,8 +197,8 @@ def _serve_processes(
         port=port,
         log_level="info",
         access_log=access_log,
-        loop=_best("uvloop", "asyncio"),
-        http=_best("httptools", "h11"),
+        loop=loop,
+        http=http,
     )
 
 
