@@ -12,8 +12,8 @@ of three endpoint groups, authenticated by an API token (the web page by the ses
 stored), while a new plan (2 s solver limit) is submitted every ``--plan-every`` seconds and
 runs in the background. Each group is reported apart (p50, p99, errors) beside the same
 clients' baseline with no plan running, and with it how the clients' connections fell on the
-web processes (one listening socket: a burst of connections goes to whichever accepts first,
-and the fuller process's queue sets every group's p99). The same-run baseline is the same reads
+web processes (the fuller process's queue sets every group's p99; docs/service.md, Performance).
+The same-run baseline is the same reads
 by the same clients with no plan running (``--baseline`` seconds, first). Reported: p50 and
 p99 latency, throughput and errors of both phases, and their p99 ratio.
 
@@ -578,7 +578,7 @@ async def _phase(
 
 async def _sample_split(phase: Phase, workers: list[int], seconds: float) -> None:
     """Once the clients have connected, count their connections on each web process: with
-    several processes on one listening socket, the split sets the queue in front of each."""
+    several processes, the split sets the queue in front of each."""
     await asyncio.sleep(min(2.0, seconds / 2))
     phase.split = await asyncio.to_thread(_connections_to, workers, set(phase.client_ports))
 
