@@ -12,11 +12,11 @@ and ``gridpatrol serve`` uses uvicorn's supervisor instead.
 :func:`serve_web_processes` is the supervisor: it holds the port with a bound socket that
 never listens (port 0 is resolved once, and no other user's program can take the port while
 a process restarts), starts the processes, starts a new one when one dies, and stops them all
-on ``SIGINT`` or ``SIGTERM`` (each shuts down as uvicorn does: its requests are answered, its
-jobs handed back). A process that cannot start (it never began serving) stops the server with
-exit code 3, instead of being started again for ever. Each process dies with the supervisor
-(:func:`~api.service.jobs.die_with_parent`), so a ``kill -9`` of the server leaves nothing
-answering on its port, and their plan jobs die with them.
+on ``SIGINT``, ``SIGTERM`` or ``SIGHUP`` (each shuts down as uvicorn does: its requests are
+answered, its jobs handed back). A process that cannot start (it never began serving) stops
+the server with exit code 3, instead of being started again for ever. Each process dies with
+the supervisor (:func:`~api.service.jobs.die_with_parent`), so a ``kill -9`` of the server
+leaves nothing answering on its port, and their plan jobs die with them.
 """
 
 from __future__ import annotations
@@ -105,10 +105,11 @@ def _web_process(spec: WebProcessSpec, supervisor_pid: int) -> None:
 def serve_web_processes(
     spec: WebProcessSpec, processes: int, announce: Callable[[int], None] | None = None
 ) -> int:
-    """Run ``processes`` web processes of ``spec`` on its port until ``SIGINT``/``SIGTERM``
-    (see the module's text); return the exit code (0, or :data:`STARTUP_FAILURE`). Raises
-    ``OSError`` when the port cannot be bound (in use, or not this machine's address);
-    ``announce`` is called with the port once it is held, before the processes start."""
+    """Run ``processes`` web processes of ``spec`` on its port until ``SIGINT``, ``SIGTERM``
+    or ``SIGHUP`` (see the module's text); return the exit code (0, or
+    :data:`STARTUP_FAILURE`). Raises ``OSError`` when the port cannot be bound (in use, or not
+    this machine's address); ``announce`` is called with the port once it is held, before
+    the processes start."""
     if processes < 1:
         raise ValueError(f"processes: expected at least 1, got {processes}")
     # First without SO_REUSEPORT: a port another server listens on (even one that set it too)
@@ -135,7 +136,10 @@ def serve_web_processes(
     def stop(signum: int, _: FrameType | None) -> None:
         stopping.set()
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # SIGHUP too (sent to the server alone, as by a service manager): its processes are
+    # stopped gracefully, not killed with the supervisor
+    stops = [signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    previous = {sig: signal.signal(sig, stop) for sig in stops}
     running: list[BaseProcess] = []
     code = 0
     try:

@@ -176,6 +176,18 @@ def test_each_process_listens_alone_is_replaced_when_it_dies_and_all_stop_on_sig
             socket.create_connection(("127.0.0.1", port), timeout=2)
 
 
+def test_sighup_stops_the_processes_gracefully(tmp_path: Path) -> None:
+    with _server(tmp_path, 2) as (server, port):
+        workers = _web_processes(server.pid)
+        server.send_signal(signal.SIGHUP)
+        assert server.wait(60) == 0
+        _wait(lambda: not any(_alive(p) for p in workers), 10, "the web processes to end")
+        log = (tmp_path / "server.log").read_text()
+        assert log.count("Application shutdown complete") == 2, "each shut down, not killed"
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=2)
+
+
 def test_a_killed_server_leaves_nothing_on_its_port(tmp_path: Path) -> None:
     with _server(tmp_path, 2) as (server, port):
         workers = _web_processes(server.pid)
