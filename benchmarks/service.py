@@ -48,9 +48,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -62,7 +59,8 @@ from typing import Any
 
 import httpx
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.api.web.live import children, serve_process, web_processes
+
 USER = "loadtest"
 PASSWORD = "load test passphrase"
 PLAN = {"band": "16-24", "unit_counts": "car=1,foot=1", "time_limit_s": 2, "top": 15}
@@ -101,21 +99,10 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[rank - 1]
 
 
-def _children(pid: int) -> list[int]:
-    """The child processes of ``pid`` (Linux ``/proc``; none elsewhere)."""
-    found: list[int] = []
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            found += [int(child) for child in (task / "children").read_text().split()]
-    except OSError:
-        pass
-    return found
-
-
 def _web_processes(pid: int, web_workers: int) -> list[int]:
     """The processes answering requests: the server itself, or with several web workers the
     uvicorn supervisor and its worker processes (their own children are plan jobs)."""
-    return [pid] if web_workers <= 1 else [pid, *_children(pid)]
+    return [pid] if web_workers <= 1 else [pid, *children(pid)]
 
 
 def _connections_to(pids: list[int], ports: set[int]) -> list[int]:
@@ -150,19 +137,8 @@ def _connections_to(pids: list[int], ports: set[int]) -> list[int]:
 
 
 def _worker_processes(pid: int, web_workers: int) -> list[int]:
-    """The processes that hold the clients' connections: the server, or its web workers
-    (its children but multiprocessing's resource tracker)."""
-    if web_workers <= 1:
-        return [pid]
-    workers = []
-    for child in _children(pid):
-        try:
-            command = Path(f"/proc/{child}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if b"resource_tracker" not in command:
-            workers.append(child)
-    return workers
+    """The processes that hold the clients' connections: the server, or its web workers."""
+    return [pid] if web_workers <= 1 else web_processes(pid)
 
 
 def _cpu_seconds(pid: int, web_workers: int = 1) -> tuple[float, float]:
@@ -213,12 +189,6 @@ def _database(server: str, folder: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _prepare(url: str) -> str:
     """Migrate a fresh database, add the benchmark user and return its API token."""
     from api.service.db import make_engine, make_session_factory, transaction
@@ -239,52 +209,13 @@ def _prepare(url: str) -> str:
 def _service(folder: Path, url: str, web_workers: int = 1) -> Iterator[tuple[str, int]]:
     """``gridpatrol serve`` on a free port until the block ends; yields the base URL and the
     server's process id."""
-    port = _free_port()
     env = {
-        **os.environ,
-        "GRIDPATROL_DATABASE_URL": url,
-        "GRIDPATROL_DATA_DIR": str(folder),
-        "GRIDPATROL_SECRET_KEY": "load-benchmark-secret-key-0123456789abcdef",
         "GRIDPATROL_PLAN_TIME_LIMIT_S": "2",
         "GRIDPATROL_JOB_WORKERS": "1",
         "GRIDPATROL_RATE_LIMIT_USERS": json.dumps({USER: 1e9}),
     }
-    log = folder / "server.log"
-    command = [
-        sys.executable,
-        "-c",
-        "from api.cli import main; main()",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-bootstrap-admin",
-        "--web-workers",
-        str(web_workers),
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=out)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 240  # several web processes start slowly on a busy machine
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the service did not start:\n{log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        yield base, process.pid
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with serve_process(folder, url, "--web-workers", str(web_workers), env=env) as served:
+        yield served.base_url, served.process.pid
 
 
 def _wait_plan(client: httpx.Client, plan_id: int, timeout_s: float = 180.0) -> dict[str, Any]:

@@ -212,17 +212,6 @@ def test_without_reading_the_body_first_a_slow_body_would_hold_the_place(
     assert _slow_body_scenario() == (503, {"body": "late but whole"})
 
 
-def test_the_service_sizes_its_admission_from_the_settings(tmp_path: Path) -> None:
-    settings = make_settings(
-        f"sqlite:///{tmp_path}/admission.db", tmp_path, active_requests=3, admission_wait_s=7
-    )
-    with TestClient(create_app(settings)) as client:
-        portal = client.portal
-        assert portal is not None
-        gate = portal.call(lanes.admission)
-        assert (gate.limit, gate.wait_s) == (3, 7)
-
-
 def test_a_json_body_is_read_once_through_admission(tmp_path: Path) -> None:
     """The body read before admission is the one the route and the strict JSON check see."""
     app, _, _ = _app(active=2, wait_s=30)

@@ -26,9 +26,7 @@ from api.service.jobs import INTERRUPTED, LocalExecution, LocalExecutor, lower_p
 from api.service.models import JobState, PlanJob, StaffingJob, utcnow
 from tests.api.service.conftest import Service
 from tests.api.service.test_plans import PLAN, TERMINAL, _sample_area, _spawned, _wait
-from tests.api.web.live import free_port, prepare_database
-
-REPO = Path(__file__).resolve().parents[3]
+from tests.api.web.live import alive, children, prepare_database, serve_process
 
 
 def _queued_plan(service: Service, admin: dict[str, str], **extra: Any) -> int:
@@ -114,53 +112,18 @@ def test_second_server_leaves_running_plans_alone_and_cancels_through_the_db(
     assert not process.is_alive()
 
 
-def _children(pid: int) -> set[int]:
-    found: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text().split()
-        found.update(int(x) for x in text)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_workers_die_with_a_killed_server_and_the_plan_is_recovered(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'gridpatrol.db'}"
     prepare_database(url, {"admin": ("admin", "correct horse battery")})
-    port = free_port()
     env = {
-        **os.environ,
-        "GRIDPATROL_DATABASE_URL": url,
-        "GRIDPATROL_DATA_DIR": str(tmp_path),
-        "GRIDPATROL_SECRET_KEY": "lease-test-secret-key-0123456789abcdef",
         "GRIDPATROL_JOB_WORKERS": "1",
         "GRIDPATROL_JOB_LEASE_S": "1",
         "GRIDPATROL_PLAN_TIME_LIMIT_S": "20",
         "GRIDPATROL_JOB_NICE": "7",
     }
-    command = [sys.executable, "-c", "from api.cli import main; main()", "serve"]
-    command += ["--port", str(port), "--no-bootstrap-admin"]
-    with (tmp_path / "server.log").open("wb") as log:
-        server = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert server.poll() is None, (tmp_path / "server.log").read_text()[-2000:]
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
+    with serve_process(tmp_path, url, env=env) as served:
+        server, base = served.process, served.base_url
         client = httpx.Client(base_url=base, timeout=60)
         token = client.post(
             "/auth/token", data={"username": "admin", "password": "correct horse battery"}
@@ -185,20 +148,16 @@ def test_workers_die_with_a_killed_server_and_the_plan_is_recovered(tmp_path: Pa
             assert job["state"] in ("queued", "running"), job
             assert time.monotonic() < deadline
             time.sleep(0.2)
-        workers = _children(server.pid)
+        workers = set(children(server.pid))
         assert workers, "the plan runs in a child process of the server"
         # the job yields the CPU to the web process: its niceness is the server's + 7
         assert _nice(server.pid) + 7 in [_nice(pid) for pid in workers]
         server.send_signal(signal.SIGKILL)
         server.wait(10)
         deadline = time.monotonic() + 5
-        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not any(_alive(pid) for pid in workers), "workers outlived their server"
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait(10)
+        assert not any(alive(pid) for pid in workers), "workers outlived their server"
     # The lease lapses; the next server's sweep marks the plan interrupted.
     time.sleep(1.2)
     sessions = _sessions(url)
@@ -231,7 +190,7 @@ def test_a_local_worker_is_niced_before_it_runs_any_code(tmp_path: Path) -> None
         niceness = _nice(pid)  # read at once: the child is still starting its interpreter
         assert niceness == min(19, own + 6)
         threads = [int(t.name) for t in Path(f"/proc/{pid}/task").iterdir()]
-        assert all(_nice(t) == niceness for t in threads if _alive(t))
+        assert all(_nice(t) == niceness for t in threads if alive(t))
     finally:
         execution.stop()
     assert os.getpriority(os.PRIO_PROCESS, 0) == own, "the server's own priority is unchanged"

@@ -91,9 +91,14 @@ def test_a_long_lane_of_two_runs_two_at_once() -> None:
     assert seen["most"] == 2
 
 
-def test_the_service_sizes_its_lanes_from_the_settings(tmp_path: Path) -> None:
+def test_the_service_sizes_its_lanes_and_admission_from_the_settings(tmp_path: Path) -> None:
     settings = make_settings(
-        f"sqlite:///{tmp_path}/lanes.db", tmp_path, web_threads=5, long_request_threads=3
+        f"sqlite:///{tmp_path}/lanes.db",
+        tmp_path,
+        web_threads=5,
+        long_request_threads=3,
+        active_requests=4,
+        admission_wait_s=7,
     )
     with TestClient(create_app(settings)) as client:
         portal = client.portal
@@ -101,6 +106,8 @@ def test_the_service_sizes_its_lanes_from_the_settings(tmp_path: Path) -> None:
         ordinary = portal.call(lambda: anyio.to_thread.current_default_thread_limiter())
         assert ordinary.total_tokens == 5
         assert portal.call(lanes.long_lane).total_tokens == 3
+        gate = portal.call(lanes.admission)
+        assert (gate.limit, gate.wait_s) == (4, 7)
 
 
 def test_the_long_endpoints_are_marked() -> None:

@@ -9,17 +9,13 @@ deterministically by ``test_shared_state_workers.py`` (two applications, one dat
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 from sqlalchemy import create_engine, text
 
-from tests.api.web.live import REPO, free_port, prepare_database
+from tests.api.web.live import prepare_database, serve_process
 
 PASSWORD = "shared state passphrase"
 
@@ -29,34 +25,13 @@ def test_two_web_processes_share_the_limit_and_revocations(
 ) -> None:
     url = postgres_databases()
     prepare_database(url, {"alice": ("viewer", PASSWORD), "bob": ("viewer", PASSWORD)})
-    port = free_port()
     env = {
-        **os.environ,
-        "GRIDPATROL_DATABASE_URL": url,
-        "GRIDPATROL_DATA_DIR": str(tmp_path),
-        "GRIDPATROL_SECRET_KEY": "shared-state-test-secret-key-0123456789abcdef",
         "GRIDPATROL_RATE_LIMIT_PER_MINUTE": "1",
         "GRIDPATROL_RATE_LIMIT_BURST": "4",
         "GRIDPATROL_JOB_WORKERS": "0",
     }
-    log = tmp_path / "server.log"
-    command = [sys.executable, "-c", "from api.cli import main; main()", "serve"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--no-bootstrap-admin"]
-    command += ["--web-workers", "2"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=out)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 240
-        while True:
-            assert process.poll() is None, log.read_text()[-3000:]
-            assert time.monotonic() < deadline, log.read_text()[-3000:]
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.3)
+    with serve_process(tmp_path, url, "--web-workers", "2", env=env) as served:
+        base = served.base_url
 
         def token(name: str) -> str:
             answer = httpx.post(
@@ -83,13 +58,6 @@ def test_two_web_processes_share_the_limit_and_revocations(
         )
         assert answer.status_code == 204
         assert statuses(bob, 10) == [401] * 10
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
     engine = create_engine(url)
     try:
         with engine.connect() as connection:

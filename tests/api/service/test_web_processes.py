@@ -28,35 +28,19 @@ from api.service.webprocesses import (
     serve_web_processes,
 )
 from benchmarks.service import _connections_to
-from tests.api.web.live import REPO, free_port, prepare_database
+from tests.api.web.live import (
+    REPO,
+    SECRET_KEY,
+    alive,
+    prepare_database,
+    serve_process,
+    web_processes,
+)
 
 pytestmark = pytest.mark.skipif(not kernel_balances(), reason="SO_REUSEPORT balances on Linux")
 
 #: ``/proc/net/tcp`` state of a listening socket.
 LISTEN = "0A"
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(x) for x in (task / "children").read_text().split()]
-    return found
-
-
-def _web_processes(supervisor: int) -> list[int]:
-    return [
-        pid
-        for pid in _children(supervisor)
-        if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()
-    ]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def _listening_inodes(pid: int, port: int) -> set[int]:
@@ -130,48 +114,24 @@ def _wait(condition: object, timeout_s: float, what: str) -> None:
 def _server(tmp_path: Path, processes: int) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     url = f"sqlite:///{tmp_path / 'gridpatrol.db'}"
     prepare_database(url, {"admin": ("admin", "web processes passphrase")})
-    port = free_port()
-    env = {
-        **os.environ,
-        "GRIDPATROL_DATABASE_URL": url,
-        "GRIDPATROL_DATA_DIR": str(tmp_path),
-        "GRIDPATROL_SECRET_KEY": "web-processes-test-secret-key-0123456789abcdef",
-        "GRIDPATROL_JOB_WORKERS": "0",
-    }
-    command = [sys.executable, "-c", "from api.cli import main; main()", "serve"]
-    command += ["--port", str(port), "--no-bootstrap-admin", "--web-workers", str(processes)]
-    log = tmp_path / "server.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=out)
-    try:
-
-        def answering() -> bool:
-            assert server.poll() is None, log.read_text()[-3000:]
-            try:
-                return httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        _wait(answering, 240, "the server")
-        _wait(lambda: len(_web_processes(server.pid)) == processes, 240, "its processes")
+    env = {"GRIDPATROL_JOB_WORKERS": "0"}
+    with serve_process(tmp_path, url, "--web-workers", str(processes), env=env) as served:
+        server, port = served.process, served.port
+        _wait(lambda: len(web_processes(server.pid)) == processes, 240, "its processes")
         # every process serves before the test looks at them
         _wait(
-            lambda: all(_listening_inodes(pid, port) for pid in _web_processes(server.pid)),
+            lambda: all(_listening_inodes(pid, port) for pid in web_processes(server.pid)),
             240,
             "every process to listen",
         )
         yield server, port
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait(10)
 
 
 def test_each_process_listens_alone_is_replaced_when_it_dies_and_all_stop_on_sigterm(
     tmp_path: Path,
 ) -> None:
     with _server(tmp_path, 2) as (server, port):
-        workers = _web_processes(server.pid)
+        workers = web_processes(server.pid)
         sockets = [_listening_inodes(pid, port) for pid in workers]
         assert all(len(s) == 1 for s in sockets), sockets
         assert sockets[0] != sockets[1], "each web process has a listening socket of its own"
@@ -197,30 +157,29 @@ def test_each_process_listens_alone_is_replaced_when_it_dies_and_all_stop_on_sig
         os.kill(workers[0], signal.SIGKILL)
         _wait(
             lambda: (
-                len(_web_processes(server.pid)) == 2
-                and workers[0] not in _web_processes(server.pid)
+                len(web_processes(server.pid)) == 2 and workers[0] not in web_processes(server.pid)
             ),
             120,
             "a new web process",
         )
-        replacement = next(p for p in _web_processes(server.pid) if p not in workers)
+        replacement = next(p for p in web_processes(server.pid) if p not in workers)
         _wait(lambda: bool(_listening_inodes(replacement, port)), 120, "the new one to listen")
         for _ in range(10):
             assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code == 200
 
-        current = _web_processes(server.pid)
+        current = web_processes(server.pid)
         server.send_signal(signal.SIGTERM)
         assert server.wait(60) == 0
-        _wait(lambda: not any(_alive(p) for p in current), 10, "the web processes to end")
+        _wait(lambda: not any(alive(p) for p in current), 10, "the web processes to end")
         _assert_nothing_answers(port)
 
 
 def test_sighup_stops_the_processes_gracefully(tmp_path: Path) -> None:
     with _server(tmp_path, 2) as (server, port):
-        workers = _web_processes(server.pid)
+        workers = web_processes(server.pid)
         server.send_signal(signal.SIGHUP)
         assert server.wait(60) == 0
-        _wait(lambda: not any(_alive(p) for p in workers), 10, "the web processes to end")
+        _wait(lambda: not any(alive(p) for p in workers), 10, "the web processes to end")
         log = (tmp_path / "server.log").read_text()
         assert log.count("Application shutdown complete") == 2, "each shut down, not killed"
         _assert_nothing_answers(port)
@@ -228,10 +187,10 @@ def test_sighup_stops_the_processes_gracefully(tmp_path: Path) -> None:
 
 def test_a_killed_server_leaves_nothing_on_its_port(tmp_path: Path) -> None:
     with _server(tmp_path, 2) as (server, port):
-        workers = _web_processes(server.pid)
+        workers = web_processes(server.pid)
         server.send_signal(signal.SIGKILL)
         server.wait(10)
-        _wait(lambda: not any(_alive(p) for p in workers), 10, "the web processes to die")
+        _wait(lambda: not any(alive(p) for p in workers), 10, "the web processes to die")
         _assert_nothing_answers(port)
 
 
@@ -267,7 +226,7 @@ def test_the_cli_names_the_port_flag_when_the_port_is_taken(tmp_path: Path) -> N
         **os.environ,
         "GRIDPATROL_DATABASE_URL": url,
         "GRIDPATROL_DATA_DIR": str(tmp_path),
-        "GRIDPATROL_SECRET_KEY": "web-processes-test-secret-key-0123456789abcdef",
+        "GRIDPATROL_SECRET_KEY": SECRET_KEY,
     }
     command = [sys.executable, "-c", "from api.cli import main; main()", "serve"]
     command += ["--port", str(port), "--no-bootstrap-admin", "--web-workers", "2"]

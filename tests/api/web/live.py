@@ -1,5 +1,6 @@
-"""A real service for browser tests: ``gridpatrol serve`` (uvicorn) in a subprocess on a free
-loopback port, with a temporary SQLite database and a known admin password."""
+"""A real service for browser, process and load tests: ``gridpatrol serve`` in a subprocess on a
+free loopback port (:func:`serve_process`), with a temporary SQLite database and known users
+(:func:`live_service`), and what a test looks at in its processes (Linux ``/proc``)."""
 
 from __future__ import annotations
 
@@ -50,40 +51,55 @@ def prepare_database(url: str, users: dict[str, tuple[str, str]]) -> None:
         engine.dispose()
 
 
+#: The signing key of the services these helpers start (tests and benchmarks only).
+SECRET_KEY = "live-service-test-secret-key-0123456789abcdef"
+
+
+@dataclass(frozen=True)
+class ServeProcess:
+    """A ``gridpatrol serve`` subprocess answering on ``port``."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    base_url: str
+    log: Path
+
+
 @contextmanager
-def live_service(
-    folder: Path, users: dict[str, tuple[str, str]], **settings: str
-) -> Iterator[LiveService]:
-    """Run ``gridpatrol serve`` on a free port until the block ends; ``settings`` are extra
-    ``GRIDPATROL_*`` variables (``plan_time_limit_s="2"``)."""
-    url = f"sqlite:///{folder / 'gridpatrol.db'}"
-    prepare_database(url, users)
+def serve_process(
+    folder: Path,
+    database_url: str,
+    *args: str,
+    env: dict[str, str] | None = None,
+    start_timeout_s: float = 240.0,
+) -> Iterator[ServeProcess]:
+    """``gridpatrol serve --host 127.0.0.1 --port <free port> --no-bootstrap-admin *args`` on
+    ``database_url`` with its data (and ``server.log``) in ``folder`` and the extra variables
+    ``env``, once it answers ``/health``; terminated (killed after 20 s) when the block ends.
+
+    Raises
+    ------
+    RuntimeError
+        With the end of the server's log, when it exits or does not answer within
+        ``start_timeout_s`` (several web processes start slowly on a busy machine).
+    """
     port = free_port()
-    env = {
+    variables = {
         **os.environ,
-        "GRIDPATROL_DATABASE_URL": url,
+        "GRIDPATROL_DATABASE_URL": database_url,
         "GRIDPATROL_DATA_DIR": str(folder),
-        "GRIDPATROL_SECRET_KEY": "browser-test-secret-key-0123456789abcdef",
+        "GRIDPATROL_SECRET_KEY": SECRET_KEY,
         "PYTHONUNBUFFERED": "1",
-        **{f"GRIDPATROL_{k.upper()}": v for k, v in settings.items()},
+        **(env or {}),
     }
+    command = [sys.executable, "-c", "from api.cli import main; main()", "serve"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--no-bootstrap-admin", *args]
     log = folder / "server.log"
-    command = [
-        sys.executable,
-        "-c",
-        "from api.cli import main; main()",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-bootstrap-admin",
-    ]
     with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=out)
+        process = subprocess.Popen(command, cwd=REPO, env=variables, stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + start_timeout_s
         while True:
             if process.poll() is not None:
                 raise RuntimeError(
@@ -99,11 +115,59 @@ def live_service(
                     f"the service did not answer /health:\n{log.read_text()[-3000:]}"
                 )
             time.sleep(0.2)
-        yield LiveService(base, url, log)
+        yield ServeProcess(process, port, base, log)
     finally:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+@contextmanager
+def live_service(
+    folder: Path, users: dict[str, tuple[str, str]], **settings: str
+) -> Iterator[LiveService]:
+    """Run ``gridpatrol serve`` on a free port until the block ends; ``settings`` are extra
+    ``GRIDPATROL_*`` variables (``plan_time_limit_s="2"``)."""
+    url = f"sqlite:///{folder / 'gridpatrol.db'}"
+    prepare_database(url, users)
+    env = {f"GRIDPATROL_{k.upper()}": v for k, v in settings.items()}
+    with serve_process(folder, url, env=env, start_timeout_s=90) as served:
+        yield LiveService(served.base_url, url, served.log)
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux ``/proc``; none once it is gone or elsewhere)."""
+    found: list[int] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(child) for child in (task / "children").read_text().split()]
+    except OSError:
+        pass
+    return found
+
+
+def web_processes(supervisor: int) -> list[int]:
+    """The web processes of a server started with ``--web-workers N``: its children but
+    multiprocessing's resource tracker (their own children are plan jobs)."""
+    found = []
+    for child in children(supervisor):
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"resource_tracker" not in command:
+            found.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (exists and is not a zombie; Linux ``/proc``)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
