@@ -68,14 +68,18 @@ class ServeProcess:
 @contextmanager
 def serve_process(
     folder: Path,
-    database_url: str,
+    database_url: str | None,
     *args: str,
-    env: dict[str, str] | None = None,
+    env: dict[str, str | None] | None = None,
     start_timeout_s: float = 240.0,
+    bootstrap_admin: bool = False,
+    log: Path | None = None,
 ) -> Iterator[ServeProcess]:
     """``gridpatrol serve --host 127.0.0.1 --port <free port> --no-bootstrap-admin *args`` on
-    ``database_url`` with its data (and ``server.log``) in ``folder`` and the extra variables
-    ``env``, once it answers ``/health``; terminated (killed after 20 s) when the block ends.
+    ``database_url`` (``None``: the default one in the data folder) with its data in
+    ``folder`` and the extra variables ``env`` (``None`` unsets one), once it answers
+    ``/health``; terminated (killed after 20 s) when the block ends. ``bootstrap_admin`` leaves
+    out ``--no-bootstrap-admin``; the output goes to ``log`` (default ``folder/server.log``).
 
     Raises
     ------
@@ -84,7 +88,7 @@ def serve_process(
         ``start_timeout_s`` (several web processes start slowly on a busy machine).
     """
     port = free_port()
-    variables = {
+    variables: dict[str, str | None] = {
         **os.environ,
         "GRIDPATROL_DATABASE_URL": database_url,
         "GRIDPATROL_DATA_DIR": str(folder),
@@ -93,10 +97,12 @@ def serve_process(
         **(env or {}),
     }
     command = [sys.executable, "-c", "from api.cli import main; main()", "serve"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--no-bootstrap-admin", *args]
-    log = folder / "server.log"
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    command += [*([] if bootstrap_admin else ["--no-bootstrap-admin"]), *args]
+    log = log if log is not None else folder / "server.log"
+    given = {name: value for name, value in variables.items() if value is not None}
     with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=REPO, env=variables, stdout=out, stderr=out)
+        process = subprocess.Popen(command, cwd=REPO, env=given, stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + start_timeout_s
