@@ -100,8 +100,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def _web_processes(pid: int, web_workers: int) -> list[int]:
-    """The processes answering requests: the server itself, or with several web workers the
-    uvicorn supervisor and its worker processes (their own children are plan jobs)."""
+    """The processes whose CPU the service spends on requests: the server itself, or with
+    several web workers the supervisor and its children (the web processes; their own
+    children, the plan jobs, are counted apart)."""
     return [pid] if web_workers <= 1 else [pid, *children(pid)]
 
 
