@@ -8,6 +8,8 @@ uvicorn, runs plans).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import json
 import logging
@@ -23,6 +25,7 @@ from api.service import lanes
 from api.service.audit import AuditContext, AuditWriter, DownloadAudit
 from api.service.authcache import TtlCache, invalidate_on_deletions
 from api.service.cache import LruCache
+from api.service.collector import FullCollections
 from api.service.db import make_engine, make_session_factory
 from api.service.deps import ServiceState, make_check_engine
 from api.service.errors import UploadTooLargeError, install_handlers
@@ -316,22 +319,39 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # The service holds many long-lived objects (geopandas, OR-Tools, folium, the ORM):
-        # moving them out of the collector's reach keeps full collections, which otherwise
-        # pause every request for tens of milliseconds under load, short.
+        # moving them out of the collector's reach keeps full collections short, and the
+        # service runs those itself, when no request waits for them (api/service/collector.py).
         gc.collect()
         gc.freeze()
+        full_collections = (
+            FullCollections(lanes.idle, every_s=settings.gc_full_every_s)
+            if settings.gc_full_every_s > 0
+            else None
+        )
         lanes.configure(
             settings.web_threads,
             settings.long_request_threads,
             settings.active_requests,
             settings.admission_wait_s,
+            on_long_request_end=None
+            if full_collections is None
+            else full_collections.long_request_ended,
         )
+        collecting = (
+            None if full_collections is None else asyncio.create_task(full_collections.run())
+        )
+        state.collections = full_collections
         audit_writer.start()
         if runner is not None:
             runner.start()
         try:
             yield
         finally:
+            if collecting is not None:
+                collecting.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await collecting
+            state.collections = None
             if runner is not None:
                 runner.stop()
             audit_writer.stop()

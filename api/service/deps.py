@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.service.audit import AUDIT_USER_KEY
 from api.service.authcache import Principal, TtlCache
+from api.service.collector import FullCollections
 from api.service.errors import ForbiddenError, NotFoundError, UnauthorizedError
 from api.service.models import ACTIVE_STATES, ApiToken, Area, RevokedToken, Role, User, utcnow
 from api.service.ratelimit import Limiter
@@ -67,6 +68,9 @@ class ServiceState:
     #: The engine of the credential checks on the event loop (:func:`make_check_engine`);
     #: ``None``: the request pool's.
     check_engine: Engine | None = None
+    #: When this web process runs full garbage collections (:mod:`api.service.collector`);
+    #: ``None`` outside the application's lifespan or with CPython's own schedule.
+    collections: FullCollections | None = None
 
     def close_databases(self) -> None:
         """Close every database connection the service keeps: the request pool's, the

@@ -60,6 +60,7 @@ PREREAD_BYTES = 1024 * 1024
 _LONG_ATTRIBUTE = "__gridpatrol_long_request__"
 _long_lane: RunVar[CapacityLimiter] = RunVar("gridpatrol_long_lane")
 _admission: RunVar[Admission] = RunVar("gridpatrol_admission")
+_long_ended: RunVar[Callable[[], None] | None] = RunVar("gridpatrol_long_ended", None)
 
 
 class ServiceBusyError(Exception):
@@ -117,12 +118,15 @@ def configure(
     long_request_threads: int,
     active_requests: int = DEFAULT_ACTIVE_REQUESTS,
     admission_wait_s: float = DEFAULT_ADMISSION_WAIT_S,
+    on_long_request_end: Callable[[], None] | None = None,
 ) -> None:
     """Size the two lanes and the admission of the running event loop (call from the
-    application's lifespan)."""
+    application's lifespan); ``on_long_request_end`` is called after each long request
+    (:class:`api.service.collector.FullCollections` collects then)."""
     anyio.to_thread.current_default_thread_limiter().total_tokens = web_threads
     _long_lane.set(CapacityLimiter(long_request_threads))
     _admission.set(Admission(active_requests, admission_wait_s))
+    _long_ended.set(on_long_request_end)
 
 
 def admission() -> Admission:
@@ -145,8 +149,20 @@ def long_lane() -> CapacityLimiter:
         return lane
 
 
+def idle() -> bool:
+    """Whether no request of the running event loop is running or waiting: none admitted or
+    waiting for admission, none in the long lane."""
+    gate = admission()
+    return gate.active == 0 and gate.waiting == 0 and long_lane().borrowed_tokens == 0
+
+
 async def run_long(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run ``function`` in a worker thread of the long lane (context variables carried)."""
-    return await anyio.to_thread.run_sync(
-        functools.partial(function, *args, **kwargs), limiter=long_lane()
-    )
+    try:
+        return await anyio.to_thread.run_sync(
+            functools.partial(function, *args, **kwargs), limiter=long_lane()
+        )
+    finally:
+        ended = _long_ended.get()
+        if ended is not None:
+            ended()

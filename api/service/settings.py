@@ -107,6 +107,12 @@ class Settings(BaseSettings):
         Ordinary requests of each web process that run at once (default 8); the others wait
         in arrival order, each at most ``admission_wait_s`` seconds (default 30; then 503
         with ``Retry-After``). See :mod:`api.service.lanes`.
+    gc_full_every_s
+        Longest time (seconds, default 120) between two full collections of the garbage
+        collector in a web process, which otherwise runs them when the process is idle or
+        after a long request, never by CPython's own count (a full collection stops every
+        request of the process; see :mod:`api.service.collector`); 0 leaves CPython's
+        schedule.
     job_workers
         Jobs this server runs at the same time; 0 runs none (they stay queued for another
         server on the database). See also ``job_lease_s`` (a claimed job's lease, renewed
@@ -159,6 +165,7 @@ class Settings(BaseSettings):
     long_request_threads: int = Field(default=4, ge=1, le=64)
     active_requests: int = Field(default=8, ge=1, le=256)
     admission_wait_s: float = Field(default=30.0, gt=0, le=3600)
+    gc_full_every_s: float = Field(default=120.0, ge=0, le=3600)
     job_workers: int = Field(default=2, ge=0)
     job_lease_s: float = Field(default=15.0, ge=0.5, le=3600)
     job_nice: int = Field(default=10, ge=0, le=19)
