@@ -34,6 +34,11 @@ The benchmark user gets a higher rate limit through the settings
 (``GRIDPATROL_RATE_LIMIT_USERS='{"loadtest": 1e9}'``): the default per-user limit (600 a minute,
 burst 120) would otherwise answer most of these requests with 429.
 
+The web processes run their garbage collector's full collections themselves (when idle,
+after a long request, at the latest every two minutes; :mod:`api.service.collector`);
+``GRIDPATROL_GC_FULL_EVERY_S=0`` in the environment leaves them to CPython, which under this
+load paused each process for 100-250 ms every 2.3 s, for a comparison in the same conditions.
+
 Before the baseline, ``--warmup`` seconds (5) of the same load are sent and not reported, so
 that with several web processes every process has drawn the plan's map and filled its caches
 (each keeps its own; a process's first map costs a second or more of drawing).
