@@ -175,6 +175,7 @@ class SharedTokenBucketLimiter:
             ":memory:",
         )
         self._lock = threading.Lock()
+        self._closed = False
         _metadata.create_all(engine, checkfirst=True)
 
     def _take(self, key: str, take: float, rate_per_s: float, burst: float, now: float) -> bool:
@@ -201,7 +202,15 @@ class SharedTokenBucketLimiter:
             return self._take(key, take, rate_per_s, burst, now)
 
     def close(self) -> None:
-        """Close the database connections of its engine."""
+        """Wait for the leases being taken in the background (each at most
+        :data:`REFILL_WAIT_S`), then close the database connections of its engine: nothing
+        of it writes to the database once it is closed. A request after that takes its
+        tokens in its own thread."""
+        with self._lock:
+            self._closed = True
+            pending = list(self._refilling.values())
+        for done in pending:
+            done.wait(REFILL_WAIT_S)
         self.engine.dispose()
 
     def _retry_after(self, key: str, rate_per_s: float, burst: float, now: float) -> int:
@@ -255,7 +264,7 @@ class SharedTokenBucketLimiter:
             if left < 1.0:
                 return False
             left = self._leased[key] = left - 1.0
-            if lease <= 1 or left >= lease / 2 or key in self._refilling:
+            if lease <= 1 or left >= lease / 2 or key in self._refilling or self._closed:
                 return True
             done = self._refilling[key] = threading.Event()
         if self._in_memory:  # every thread would have a database of its own

@@ -8,13 +8,16 @@ although both had it cached. Run on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
+import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from api.service.ratelimit import (
     RateLimitExceededError,
@@ -22,6 +25,8 @@ from api.service.ratelimit import (
     TokenBucketLimiter,
 )
 from tests.api.service.conftest import PASSWORD, ManualClock, Service, add_user
+
+REFILL_THREAD = "gridpatrol-rate-limit-refill"
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -181,4 +186,36 @@ def test_processes_together_never_exceed_the_bucket(burst: int, order: list[int]
         assert successes <= burst
         alone = sum(_allowed(limiters[0], "user:9") for _ in order)
         assert alone == min(len(order), burst)
-        engine.dispose()
+        for limiter in limiters:  # waits for the leases being taken, as the service does
+            limiter.close()
+        assert not [t for t in threading.enumerate() if t.name == REFILL_THREAD]
+
+
+def test_close_waits_for_the_lease_being_taken_in_the_background(tmp_path: Path) -> None:
+    """Closed at shutdown, the limiter lets the lease under way finish before it closes its
+    connections, so nothing writes to the database after it is closed (a temporary folder
+    removed after close once found a journal written into it)."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'limits.db'}", connect_args={"timeout": 30})
+    limiter = SharedTokenBucketLimiter(engine, per_minute=1, burst=400, clock=ManualClock())
+    assert _allowed(limiter, "user:1")  # leases 20 tokens; 19 left
+    blocker = sqlite3.connect(tmp_path / "limits.db", isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # the next lease's write waits for this
+    try:
+        for _ in range(10):  # below half a lease: the next one is taken in the background
+            assert _allowed(limiter, "user:1")
+        refills = [t for t in threading.enumerate() if t.name == REFILL_THREAD]
+        assert len(refills) == 1
+        closing = threading.Thread(target=limiter.close)
+        closing.start()
+        closing.join(0.5)
+        assert closing.is_alive()  # waiting for the lease, not closing under it
+    finally:
+        blocker.execute("COMMIT")
+        blocker.close()
+    closing.join(30)
+    refills[0].join(30)
+    assert not closing.is_alive() and not refills[0].is_alive()
+    with engine.connect() as connection:  # the lease was written: 400 - 20 - 20 left
+        tokens = connection.execute(text("SELECT tokens FROM rate_limit_buckets")).scalar_one()
+    assert tokens == 360
+    engine.dispose()
