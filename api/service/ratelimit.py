@@ -203,8 +203,8 @@ class SharedTokenBucketLimiter:
 
     def close(self) -> None:
         """Wait for the leases being taken in the background (each at most
-        :data:`REFILL_WAIT_S`), then close the database connections of its engine: nothing
-        of it writes to the database once it is closed. A request after that takes its
+        :data:`REFILL_WAIT_S`), then close the database connections of its engine, so no
+        background thread of it writes once it is closed; a request after that takes its
         tokens in its own thread."""
         with self._lock:
             self._closed = True

@@ -26,7 +26,10 @@ from api.service.ratelimit import (
 )
 from tests.api.service.conftest import PASSWORD, ManualClock, Service, add_user
 
-REFILL_THREAD = "gridpatrol-rate-limit-refill"
+
+def _refills() -> list[threading.Thread]:
+    """The rate limiters' background lease threads alive now."""
+    return [t for t in threading.enumerate() if t.name == "gridpatrol-rate-limit-refill"]
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -175,6 +178,7 @@ def test_processes_together_never_exceed_the_bucket(burst: int, order: list[int]
     never exceed the burst while no time passes, and a single process gets exactly
     min(requests, burst). A database file, as in the service: the next lease is taken in a
     background thread (an in-memory database would be one per thread)."""
+    earlier = set(_refills())
     with tempfile.TemporaryDirectory() as folder:
         engine = create_engine(f"sqlite:///{folder}/limits.db")
         clock = ManualClock()
@@ -188,13 +192,14 @@ def test_processes_together_never_exceed_the_bucket(burst: int, order: list[int]
         assert alone == min(len(order), burst)
         for limiter in limiters:  # waits for the leases being taken, as the service does
             limiter.close()
-        assert not [t for t in threading.enumerate() if t.name == REFILL_THREAD]
+        assert not set(_refills()) - earlier
 
 
 def test_close_waits_for_the_lease_being_taken_in_the_background(tmp_path: Path) -> None:
     """Closed at shutdown, the limiter lets the lease under way finish before it closes its
     connections, so nothing writes to the database after it is closed (a temporary folder
     removed after close once found a journal written into it)."""
+    earlier = set(_refills())
     engine = create_engine(f"sqlite:///{tmp_path / 'limits.db'}", connect_args={"timeout": 30})
     limiter = SharedTokenBucketLimiter(engine, per_minute=1, burst=400, clock=ManualClock())
     assert _allowed(limiter, "user:1")  # leases 20 tokens; 19 left
@@ -203,7 +208,7 @@ def test_close_waits_for_the_lease_being_taken_in_the_background(tmp_path: Path)
     try:
         for _ in range(10):  # below half a lease: the next one is taken in the background
             assert _allowed(limiter, "user:1")
-        refills = [t for t in threading.enumerate() if t.name == REFILL_THREAD]
+        refills = [t for t in _refills() if t not in earlier]
         assert len(refills) == 1
         closing = threading.Thread(target=limiter.close)
         closing.start()
