@@ -323,24 +323,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # service runs those itself, when no request waits for them (api/service/collector.py).
         gc.collect()
         gc.freeze()
-        full_collections = (
-            FullCollections(lanes.idle, every_s=settings.gc_full_every_s)
-            if settings.gc_full_every_s > 0
-            else None
-        )
+        collecting: asyncio.Task[None] | None = None
+        long_request_ended = None
+        if settings.gc_full_every_s > 0:
+            state.collections = FullCollections(lanes.idle, every_s=settings.gc_full_every_s)
+            collecting = asyncio.create_task(state.collections.run())
+            long_request_ended = state.collections.long_request_ended
         lanes.configure(
             settings.web_threads,
             settings.long_request_threads,
             settings.active_requests,
             settings.admission_wait_s,
-            on_long_request_end=None
-            if full_collections is None
-            else full_collections.long_request_ended,
+            on_long_request_end=long_request_ended,
         )
-        collecting = (
-            None if full_collections is None else asyncio.create_task(full_collections.run())
-        )
-        state.collections = full_collections
         audit_writer.start()
         if runner is not None:
             runner.start()
